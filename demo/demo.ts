@@ -1,0 +1,46 @@
+import '../src/define.js';
+import type { DoctorGate } from '../src/index.js';
+
+const log = document.querySelector<HTMLOListElement>('#log')!;
+const EVENTS = ['state', 'before-create', 'provisioned', 'open', 'close', 'message', 'error'] as const;
+
+// A new doctor id on every load, so case 2 always creates.
+const fresh = document.querySelector<DoctorGate>('#case-new doctor-gate')!;
+fresh.setAttribute('doctor-id', `demo-${Math.random().toString(36).slice(2, 8)}`);
+
+function write(caseName: string, type: string, detail: unknown): void {
+  const item = document.createElement('li');
+  item.className = type;
+  const time = new Date().toISOString().slice(11, 23);
+  // Text only: details come from the network and must never become markup.
+  item.textContent = `${time} [${caseName}] ${type} ${JSON.stringify(detail)}`;
+  log.prepend(item);
+}
+
+for (const type of EVENTS) {
+  document.addEventListener(`doctor-gate-${type}`, (event) => {
+    const caseName = (event.target as HTMLElement).closest('article')?.id.replace('case-', '') ?? '?';
+    write(caseName, type, (event as CustomEvent).detail);
+  });
+}
+
+document.querySelector('#clear')!.addEventListener('click', () => log.replaceChildren());
+
+document.querySelector('#reset')!.addEventListener('click', async () => {
+  await fetch('/sandbox/_control/reset', { method: 'POST' });
+  location.reload();
+});
+
+const latency = document.querySelector<HTMLSelectElement>('#latency')!;
+const setLatency = () =>
+  fetch('/sandbox/_control/latency', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ ms: Number(latency.value) }),
+  });
+latency.addEventListener('change', setLatency);
+void setLatency();
+
+for (const button of document.querySelectorAll<HTMLButtonElement>('[data-close]')) {
+  button.addEventListener('click', () => document.querySelector<DoctorGate>(`#${button.dataset['close']} doctor-gate`)!.close());
+}

@@ -1,0 +1,56 @@
+import * as z from 'zod/mini';
+import { DoctorGateError } from './errors.js';
+import type { VendorName } from './types.js';
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * https anywhere, http only on loopback, or a same-origin path ("/…", not "//host").
+ * Everything else (`javascript:`, `data:`, plain http) is refused before any request.
+ */
+export function isAllowedUrl(value: string): boolean {
+  if (/^\/(?![/\\])/.test(value)) return true;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
+  } catch {
+    return false;
+  }
+}
+
+const safeUrl = z.string().check(z.refine(isAllowedUrl));
+const optionalText = z.optional(z.string().check(z.maxLength(256)));
+
+/** The element's settings other than the doctor, validated once at the edge. */
+export const settingsSchema = z.object({
+  vendor: z.enum(['speaknosis', 'prescrypto']),
+  apiBase: safeUrl,
+  mode: z.enum(['popup', 'iframe', 'none']),
+  appUrl: z.optional(safeUrl),
+  prefetch: z.enum(['intent', 'eager', 'none']),
+  timeout: z.int().check(z.gte(100), z.lte(120_000)),
+  retries: z.int().check(z.gte(0), z.lte(10)),
+  providerId: z.optional(z.string().check(z.regex(/^\d{1,18}$/))),
+  hasCredential: z.literal(true),
+  appointmentId: optionalText,
+  reportExampleId: optionalText,
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+/** Vendor-specific requirements on the settings that one schema cannot say. */
+export function checkVendorSettings(vendor: VendorName, settings: { providerId?: string }): string[] {
+  return vendor === 'speaknosis' && !settings.providerId ? ['providerId'] : [];
+}
+
+/** Fills `{name}` placeholders, each value `encodeURIComponent`-encoded (empty when unset). */
+export function fillTemplate(template: string, values: Record<string, string | undefined>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    name in values ? encodeURIComponent(values[name] ?? '') : whole,
+  );
+}
+
+/** Turns schema issues into one `config` error that names the offending fields. */
+export function configError(fields: string[]): DoctorGateError {
+  return new DoctorGateError('config', `Invalid or missing: ${fields.join(', ')}`, { step: 'config', fields });
+}

@@ -1,0 +1,66 @@
+/** Every way a provisioning or an open can fail, as a stable machine-readable code. */
+export type ErrorCode =
+  | 'config'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'conflict'
+  | 'rate-limited'
+  | 'server'
+  | 'network'
+  | 'timeout'
+  | 'bad-response'
+  | 'create-failed'
+  | 'popup-blocked'
+  | 'cancelled';
+
+/** The step of the run an error belongs to. */
+export type Step = 'config' | 'check' | 'create' | 'open';
+
+export interface ErrorOptions {
+  step?: Step;
+  status?: number;
+  /** Server-requested wait before a retry, from `Retry-After`. */
+  retryAfterMs?: number;
+  /** Attribute or field names a `config` error is about. */
+  fields?: string[];
+  cause?: unknown;
+}
+
+const RETRYABLE: ReadonlySet<ErrorCode> = new Set(['network', 'timeout', 'rate-limited']);
+
+/** An error as a value: a code, the step it happened in, and whether trying again can help. */
+export class DoctorGateError extends Error {
+  readonly code: ErrorCode;
+  readonly step: Step;
+  readonly status?: number;
+  readonly retryable: boolean;
+  readonly retryAfterMs?: number;
+  readonly fields?: string[];
+
+  constructor(code: ErrorCode, message: string, options: ErrorOptions = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'DoctorGateError';
+    this.code = code;
+    this.step = options.step ?? 'config';
+    this.status = options.status;
+    this.retryAfterMs = options.retryAfterMs;
+    this.fields = options.fields;
+    // 502–504 are transient gateway failures; a plain 500 is a bug on the vendor's side.
+    this.retryable =
+      RETRYABLE.has(code) || (code === 'server' && options.status !== undefined && options.status >= 502 && options.status <= 504);
+  }
+}
+
+/** The error of a run that was aborted on purpose (element removed, inputs changed): never reported. */
+export const isAbort = (error: unknown): boolean =>
+  (error as { name?: string } | null)?.name === 'AbortError';
+
+/** Maps an HTTP status to an error code, once, for every vendor. */
+export function codeForStatus(status: number): ErrorCode {
+  if (status === 401) return 'unauthorized';
+  if (status === 403) return 'forbidden';
+  if (status === 409) return 'conflict';
+  if (status === 429) return 'rate-limited';
+  if (status >= 500) return 'server';
+  return 'config';
+}

@@ -1,0 +1,118 @@
+import type { GateClient } from './client.js';
+import { provisionDoctor, type BeforeCreate } from './provision.js';
+import type { Doctor, Found, ProvisionResult } from './types.js';
+
+/** One caller of a shared run: its own abort, its own before-create answer and step listener. */
+export interface Subscriber {
+  signal?: AbortSignal;
+  beforeCreate?: (info: BeforeCreate) => boolean | Promise<boolean>;
+  onStep?: (step: 'check' | 'create') => void;
+}
+
+interface Run {
+  controller: AbortController;
+  subscribers: Set<Subscriber>;
+  promise: Promise<ProvisionResult>;
+  step: 'check' | 'create';
+}
+
+interface Check {
+  controller: AbortController;
+  promise: Promise<Found | null>;
+  at: number;
+}
+
+/** A "not found" older than this is checked again rather than trusted. */
+const CHECK_FRESH_MS = 30_000;
+
+const runs = new Map<string, Run>();
+const results = new Map<string, ProvisionResult>();
+const checks = new Map<string, Check>();
+
+const keyOf = (client: GateClient, doctor: Doctor) => `${client.key}|${client.vendor.key(doctor)}`;
+
+/** The result this page already has for the doctor, if any. */
+export function knownResult(client: GateClient, doctor: Doctor): ProvisionResult | undefined {
+  return results.get(keyOf(client, doctor));
+}
+
+/** Forgets every remembered result and check (tests; a page that knows accounts changed). */
+export function clearProvisionCache(): void {
+  results.clear();
+  checks.clear();
+}
+
+/**
+ * The check alone, shared by every gate for the doctor: what `prefetch="intent"` runs on hover.
+ * It never creates anything, and a later provisioning reuses its answer.
+ */
+export function prefetchCheck(client: GateClient, doctor: Doctor): Promise<Found | null> {
+  const key = keyOf(client, doctor);
+  const known = checks.get(key);
+  if (known && Date.now() - known.at < CHECK_FRESH_MS) return known.promise;
+  const controller = new AbortController();
+  const promise = client.vendor.find(client.http, doctor, client.scope, controller.signal);
+  const check = { controller, promise, at: Date.now() };
+  checks.set(key, check);
+  promise.catch(() => checks.get(key) === check && checks.delete(key));
+  return promise;
+}
+
+/**
+ * Provisions once per doctor per page: concurrent callers join the run under way, and a
+ * success is remembered. Each caller may abort on its own; the run itself is aborted only
+ * when every caller has gone. Every caller is asked before a creation; any "no" cancels.
+ */
+export function sharedProvision(client: GateClient, doctor: Doctor, subscriber: Subscriber = {}): Promise<ProvisionResult> {
+  const key = keyOf(client, doctor);
+  const known = results.get(key);
+  if (known) return Promise.resolve(known);
+  subscriber.signal?.throwIfAborted();
+
+  let run = runs.get(key);
+  if (!run) {
+    const check = checks.get(key);
+    const started: Run = { controller: new AbortController(), subscribers: new Set(), step: 'check', promise: Promise.resolve() as never };
+    started.promise = provisionDoctor(client, doctor, {
+      signal: started.controller.signal,
+      found: check && Date.now() - check.at < CHECK_FRESH_MS ? check.promise : undefined,
+      onStep: (step) => {
+        started.step = step;
+        for (const each of started.subscribers) each.onStep?.(step);
+      },
+      beforeCreate: async (info) => {
+        for (const each of [...started.subscribers]) if (each.beforeCreate && !(await each.beforeCreate(info))) return false;
+        return true;
+      },
+    });
+    runs.set(key, (run = started));
+    started.promise.then(
+      (result) => results.set(key, result),
+      () => undefined,
+    );
+    started.promise.finally(() => runs.get(key) === started && runs.delete(key)).catch(() => undefined);
+  }
+
+  const joined = run;
+  joined.subscribers.add(subscriber);
+  subscriber.onStep?.(joined.step);
+  return new Promise<ProvisionResult>((resolve, reject) => {
+    const leave = () => {
+      joined.subscribers.delete(subscriber);
+      subscriber.signal?.removeEventListener('abort', onAbort);
+    };
+    const onAbort = () => {
+      leave();
+      reject(subscriber.signal!.reason);
+      if (joined.subscribers.size === 0) {
+        joined.controller.abort();
+        if (runs.get(key) === joined) runs.delete(key);
+      }
+    };
+    subscriber.signal?.addEventListener('abort', onAbort, { once: true });
+    joined.promise.then(
+      (result) => (leave(), resolve(result)),
+      (error: unknown) => (leave(), reject(error)),
+    );
+  });
+}

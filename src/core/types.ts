@@ -1,0 +1,50 @@
+import type { DoctorGateError } from './errors.js';
+
+export type VendorName = 'speaknosis' | 'prescrypto';
+export type Lang = 'ES' | 'EN' | 'CA' | 'PT' | 'FR';
+export const LANGS: readonly Lang[] = ['ES', 'EN', 'CA', 'PT', 'FR'];
+
+/** The doctor as the page knows them; vendor-specific fields (Prescrypto `password`, `hospital`, …) ride along. */
+export interface Doctor {
+  /** Speaknosis: the EHR's own user id. Prescrypto: the medic id, when known. */
+  id?: string;
+  name?: string;
+  lastname?: string;
+  email?: string;
+  specialityId?: number;
+  lang?: Lang;
+  [vendorField: string]: unknown;
+}
+
+export type Outcome = 'existing' | 'created' | 'reactivated';
+
+/** What the vendor told about the account; for Prescrypto creations it holds the medic `id` and `token`. */
+export type Account = Record<string, unknown>;
+
+export interface ProvisionResult {
+  outcome: Outcome;
+  /** The doctor as given, without secrets (no password). */
+  doctor: Doctor;
+  account: Account;
+}
+
+/** One row of a batch that did not provision. */
+export interface ProvisionFailure {
+  outcome: 'failed';
+  doctor: Doctor;
+  error: DoctorGateError;
+}
+
+export type BatchResult = ProvisionResult | ProvisionFailure;
+
+/** A found account: active means nothing needs to be done. */
+export interface Found {
+  active: boolean;
+  account: Account;
+}
+
+/** Copy of the doctor fit for events and results: secrets removed. */
+export function publicDoctor(doctor: Doctor): Doctor {
+  const { password: _password, token: _token, medicToken: _medicToken, ...rest } = doctor;
+  return rest;
+}

@@ -1,0 +1,541 @@
+import { html, LitElement, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
+import { safeParse } from 'zod/mini';
+import { checkVendorSettings, configError, fillTemplate, settingsSchema, type Settings } from '../core/config.js';
+import { createClient, type GateClient } from '../core/client.js';
+import { DoctorGateError, isAbort, type ErrorCode, type Step } from '../core/errors.js';
+import { parseDoctor } from '../core/provision.js';
+import { prefetchCheck, sharedProvision } from '../core/shared.js';
+import { LANGS, type Doctor, type Lang, type Outcome, type ProvisionResult, type VendorName } from '../core/types.js';
+import { translate, type UiKey } from './i18n.js';
+import { styles } from './styles.js';
+
+export type GateState = 'idle' | 'checking' | 'creating' | 'ready' | 'open' | 'error';
+export type GateMode = 'popup' | 'iframe' | 'none';
+export type CloseReason = 'user' | 'api' | 'disconnected';
+
+export interface StateDetail {
+  state: GateState;
+  previous: GateState;
+}
+export interface BeforeCreateDetail {
+  doctor: Doctor;
+  reactivation: boolean | null;
+}
+export interface ProvisionedDetail {
+  outcome: Outcome;
+  doctor: Doctor;
+  account: Record<string, unknown>;
+}
+export interface OpenDetail {
+  mode: GateMode;
+}
+export interface CloseDetail {
+  mode: GateMode;
+  reason: CloseReason;
+}
+export interface MessageDetail {
+  data: unknown;
+}
+export interface ErrorDetail {
+  code: ErrorCode;
+  message: string;
+  step: Step;
+  status?: number;
+  retryable: boolean;
+}
+
+/** Every event of the gate with its detail type. */
+export interface DoctorGateEventMap {
+  'doctor-gate-state': CustomEvent<StateDetail>;
+  'doctor-gate-before-create': CustomEvent<BeforeCreateDetail>;
+  'doctor-gate-provisioned': CustomEvent<ProvisionedDetail>;
+  'doctor-gate-open': CustomEvent<OpenDetail>;
+  'doctor-gate-close': CustomEvent<CloseDetail>;
+  'doctor-gate-message': CustomEvent<MessageDetail>;
+  'doctor-gate-error': CustomEvent<ErrorDetail>;
+}
+
+/** Attribute names for the fields a `config` error is about: the page fixes attributes, not properties. */
+const ATTRIBUTE_OF: Record<string, string> = {
+  apiBase: 'api-base',
+  providerId: 'provider-id',
+  hasCredential: 'token',
+  appUrl: 'app-url',
+  appointmentId: 'appointment-id',
+  reportExampleId: 'report-example-id',
+  id: 'doctor-id',
+  name: 'doctor-name',
+  lastname: 'doctor-lastname',
+  email: 'doctor-email',
+  specialityId: 'speciality-id',
+  lang: 'doctor-lang',
+};
+
+/** Properties whose change makes a new run (and aborts a stale one). */
+const CONFIG_PROPERTIES = [
+  'vendor', 'apiBase', 'token', 'tokenProvider', 'providerId', 'doctorId', 'doctorName', 'doctorLastname',
+  'doctorEmail', 'specialityId', 'doctorLang', 'doctor', 'mode', 'appUrl', 'appointmentId', 'reportExampleId',
+  'timeout', 'retries', 'medicToken',
+] as const;
+
+interface Context {
+  settings: Settings;
+  client: GateClient;
+  doctor: Doctor;
+  signal: AbortSignal;
+}
+
+const POPUP_POLL_MS = 400;
+
+/**
+ * Makes sure the doctor's user exists at a clinical vendor, then opens the vendor app.
+ *
+ * @summary Checks, creates or reactivates the doctor's vendor user, then opens the vendor app in a popup or an iframe.
+ *
+ * @slot - The button's label (default: "Open <vendor>" in the doctor's language).
+ * @csspart button - The button that opens the app.
+ * @csspart status - The live status or error text.
+ * @csspart frame - The iframe, in `mode="iframe"`.
+ * @cssprop --doctor-gate-accent - Button background.
+ * @cssprop --doctor-gate-on-accent - Button text color.
+ * @cssprop --doctor-gate-radius - Corner radius of the button and frame.
+ * @cssprop --doctor-gate-error-color - Color of error messages.
+ * @cssprop --doctor-gate-muted-color - Color of progress messages.
+ * @cssprop --doctor-gate-font - Font shorthand.
+ * @cssprop --doctor-gate-frame-width - Iframe width (default 100%).
+ * @cssprop --doctor-gate-frame-height - Iframe height (default 650px).
+ * @cssprop --doctor-gate-frame-border - Iframe border.
+ *
+ * @fires {CustomEvent<StateDetail>} doctor-gate-state - Every state change.
+ * @fires {CustomEvent<BeforeCreateDetail>} doctor-gate-before-create - Cancelable; before the vendor user is created or reactivated.
+ * @fires {CustomEvent<ProvisionedDetail>} doctor-gate-provisioned - The doctor's user is ready at the vendor.
+ * @fires {CustomEvent<OpenDetail>} doctor-gate-open - The popup or iframe was opened with the launch URL.
+ * @fires {CustomEvent<CloseDetail>} doctor-gate-close - The popup or iframe is gone.
+ * @fires {CustomEvent<MessageDetail>} doctor-gate-message - A message from the opened app (origin and source checked).
+ * @fires {CustomEvent<ErrorDetail>} doctor-gate-error - Anything failed.
+ */
+export class DoctorGate extends LitElement {
+  static override styles = styles;
+
+  static override properties: PropertyDeclarations = {
+    vendor: { reflect: false },
+    apiBase: { attribute: 'api-base' },
+    token: {},
+    tokenProvider: { attribute: false },
+    providerId: { attribute: 'provider-id' },
+    doctorId: { attribute: 'doctor-id' },
+    doctorName: { attribute: 'doctor-name' },
+    doctorLastname: { attribute: 'doctor-lastname' },
+    doctorEmail: { attribute: 'doctor-email' },
+    specialityId: { attribute: 'speciality-id', type: Number },
+    doctorLang: { attribute: 'doctor-lang' },
+    doctor: { attribute: false },
+    medicToken: { attribute: false },
+    mode: {},
+    appUrl: { attribute: 'app-url' },
+    appointmentId: { attribute: 'appointment-id' },
+    reportExampleId: { attribute: 'report-example-id' },
+    prefetch: {},
+    timeout: { type: Number },
+    retries: { type: Number },
+    _state: { state: true },
+    _status: { state: true },
+    _framed: { state: true },
+  };
+
+  /** Registers `<doctor-gate>` (or another tag); a second call is a no-op. */
+  static define(tag = 'doctor-gate'): void {
+    if (!customElements.get(tag)) customElements.define(tag, this);
+  }
+
+  /** `speaknosis` (default) or `prescrypto`. */
+  declare vendor: VendorName;
+  /** Base URL of the vendor API: https, loopback, or a same-origin path. */
+  declare apiBase: string | undefined;
+  /** API credential. Prefer `tokenProvider`. Never written back to an attribute. */
+  declare token: string | undefined;
+  /** Returns the API credential; called before the first request and once more after a 401. */
+  declare tokenProvider: (() => Promise<string>) | undefined;
+  /** Speaknosis medical-center id. */
+  declare providerId: string | undefined;
+  /** Speaknosis: the doctor's user id (the EHR's own id). Prescrypto: the medic id, when known. */
+  declare doctorId: string | undefined;
+  declare doctorName: string | undefined;
+  declare doctorLastname: string | undefined;
+  declare doctorEmail: string | undefined;
+  /** Speaknosis speciality id (integer). */
+  declare specialityId: number | undefined;
+  /** `ES` `EN` `CA` `PT` `FR`: the doctor's language and the gate's UI language. */
+  declare doctorLang: string | undefined;
+  /** The doctor's fields plus vendor-specific ones; wins over attributes. */
+  declare doctor: Doctor | undefined;
+  /** Prescrypto medic token saved by the page at creation, for the deeplink login. */
+  declare medicToken: string | undefined;
+  /** `popup` (default), `iframe`, or `none` (provision only). */
+  declare mode: GateMode;
+  /** Launch URL template overriding the vendor's. */
+  declare appUrl: string | undefined;
+  declare appointmentId: string | undefined;
+  declare reportExampleId: string | undefined;
+  /** `intent` (default), `eager` or `none`: work done before the click. */
+  declare prefetch: 'intent' | 'eager' | 'none';
+  /** Milliseconds per request (default 10000). */
+  declare timeout: number;
+  /** Retries of a retryable failure (default 3). */
+  declare retries: number;
+
+  declare private _state: GateState;
+  declare private _status: { key: UiKey; value?: string } | undefined;
+  declare private _framed: boolean;
+
+  /** Aborts this gate's runs: replaced when the inputs change, aborted on disconnect. */
+  #runs = new AbortController();
+  #client?: { key: string; client: GateClient };
+  #provisioned?: ProvisionResult;
+  #window?: Window;
+  #openMode?: GateMode;
+  #opened = new AbortController();
+
+  constructor() {
+    super();
+    this.vendor = 'speaknosis';
+    this.mode = 'popup';
+    this.prefetch = 'intent';
+    this.timeout = 10_000;
+    this.retries = 3;
+    this._state = 'idle';
+    this._framed = false;
+  }
+
+  /** `idle` `checking` `creating` `ready` `open` `error`; reflected to the `state` attribute. */
+  get state(): GateState {
+    return this._state;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.#runs.signal.aborted) this.#runs = new AbortController();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    // A framework moving the element fires disconnect and connect in the same task: wait one microtask.
+    queueMicrotask(() => {
+      if (this.isConnected) return;
+      this.#runs.abort();
+      this.#closeApp('disconnected');
+    });
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (!CONFIG_PROPERTIES.some((name) => changed.has(name as keyof DoctorGate))) return;
+    if (this.hasUpdated) {
+      // New inputs: a run for the old ones must not be applied.
+      this.#runs.abort();
+      this.#runs = new AbortController();
+      this.#provisioned = undefined;
+      if (this._state === 'open') this.#closeApp('api');
+    }
+    // Validated here, in the same update, so a bad input shows at once and a fix clears it.
+    try {
+      this.#context();
+    } catch (error) {
+      this.#report(error);
+      return;
+    }
+    this.#setState('idle');
+    if (this.prefetch === 'eager') queueMicrotask(() => this.isConnected && this.provision().catch(() => undefined));
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('_state' as keyof DoctorGate)) this.setAttribute('state', this._state);
+  }
+
+  /** Check, then create or reactivate if needed. Shared with every gate on the page for the same doctor. */
+  async provision(): Promise<ProvisionResult> {
+    try {
+      return await this.#provision(this.#context());
+    } catch (error) {
+      if (!isAbort(error)) this.#report(error);
+      throw error;
+    }
+  }
+
+  /**
+   * Provision, then open the app. Never rejects: failures are `doctor-gate-error` events.
+   * Called inside a click, the popup opens at once and is navigated when the doctor is ready.
+   */
+  async open(): Promise<void> {
+    let context: Context;
+    try {
+      context = this.#context();
+    } catch (error) {
+      this.#report(error);
+      return;
+    }
+    const { mode } = context.settings;
+    if (this.#window && !this.#window.closed) return this.#window.focus();
+    if (this._framed) return;
+    let popup: Window | undefined;
+    if (mode === 'popup') {
+      // Synchronously inside the click: the only way popup blockers let it through.
+      const { name, features } = context.client.vendor.popup;
+      popup = window.open('about:blank', name, features) ?? undefined;
+      if (!popup) {
+        this.#report(new DoctorGateError('popup-blocked', 'The browser blocked the popup', { step: 'open' }));
+        return;
+      }
+      this.#preparing(popup);
+      this.#window = popup;
+    }
+    try {
+      const result = await this.#provision(context);
+      if (mode === 'none') return;
+      const url = await this.#launchUrl(context, result);
+      context.signal.throwIfAborted();
+      let target: Window | null;
+      if (popup) {
+        if (popup.closed) return this.#closeApp('user');
+        popup.location.replace(url);
+        target = popup;
+      } else {
+        this._framed = true;
+        await this.updateComplete;
+        const frame = this.renderRoot.querySelector('iframe');
+        target = frame?.contentWindow ?? null;
+        // Navigated by location, so the credential-bearing URL never sits in a `src` attribute.
+        target?.location.replace(url);
+      }
+      if (target) this.#watch(target, new URL(url, location.href).origin, mode);
+    } catch (error) {
+      if (popup && this.#window === popup) {
+        popup.close();
+        this.#window = undefined;
+      }
+      if (!isAbort(error)) this.#report(error, 'open');
+    }
+  }
+
+  /** Closes the popup or iframe, if open. */
+  close(): void {
+    this.#closeApp('api');
+  }
+
+  protected override render() {
+    const busy = this._state === 'checking' || this._state === 'creating';
+    const status = this._status;
+    const error = this._state === 'error';
+    return html`<button
+        part="button"
+        type="button"
+        aria-busy=${busy ? 'true' : 'false'}
+        @click=${this.#onClick}
+        @pointerenter=${this.#onIntent}
+        @pointerdown=${this.#onIntent}
+        @focus=${this.#onIntent}
+      >
+        <slot>${this.#t('open')}</slot>
+      </button>
+      <span part="status" role=${error ? 'alert' : 'status'}>${status ? this.#t(status.key, status.value) : nothing}</span>
+      ${this._framed
+        ? html`<iframe
+            part="frame"
+            title=${this.#t('frame')}
+            allow="microphone; screen-wake-lock"
+            referrerpolicy="no-referrer"
+          ></iframe>`
+        : nothing}`;
+  }
+
+  #onClick = () => void this.open();
+
+  #onIntent = () => {
+    if (this.prefetch !== 'intent' || this._state !== 'idle') return;
+    try {
+      const { client, doctor } = this.#context();
+      // Check only: no doctor data leaves the page before the doctor acts.
+      prefetchCheck(client, doctor).catch(() => undefined);
+    } catch {
+      // Reported already by the config check; the click reports it again.
+    }
+  };
+
+  get #lang(): Lang {
+    const wanted = (this.doctorLang ?? this.closest('[lang]')?.getAttribute('lang') ?? '').slice(0, 2).toUpperCase();
+    return (LANGS as readonly string[]).includes(wanted) ? (wanted as Lang) : 'ES';
+  }
+
+  #t(key: UiKey, value?: string): string {
+    const label = (this.vendor === 'prescrypto' ? 'Prescrypto' : 'Speaknosis');
+    return translate(this.#lang, key, value ?? label);
+  }
+
+  /** Validates every input once; the only place attributes and properties become a client and a doctor. */
+  #context(): Context {
+    const settingsInput = {
+      vendor: this.vendor,
+      apiBase: this.apiBase,
+      mode: this.mode,
+      appUrl: this.appUrl || undefined,
+      prefetch: this.prefetch,
+      timeout: this.timeout,
+      retries: this.retries,
+      providerId: this.providerId == null || this.providerId === '' ? undefined : String(this.providerId),
+      hasCredential: !!this.token || typeof this.tokenProvider === 'function',
+      appointmentId: this.appointmentId,
+      reportExampleId: this.reportExampleId,
+    };
+    const parsed = safeParse(settingsSchema, settingsInput);
+    const fields = parsed.success
+      ? checkVendorSettings(parsed.data.vendor, parsed.data)
+      : parsed.error.issues.map((issue) => String(issue.path[0]));
+    if (!parsed.success || fields.length) throw configError(fields.map((field) => ATTRIBUTE_OF[field] ?? field));
+    const settings = parsed.data;
+    const key = [settings.vendor, settings.apiBase, settings.providerId, settings.timeout, settings.retries].join('\n');
+    if (this.#client?.key !== key || this.#client.client.http.options.token !== this.token || this.#client.client.http.options.tokenProvider !== this.tokenProvider) {
+      const client = createClient(settings.vendor, {
+        apiBase: settings.apiBase,
+        providerId: settings.providerId,
+        token: this.token,
+        tokenProvider: this.tokenProvider,
+        timeoutMs: settings.timeout,
+        retries: settings.retries,
+      });
+      this.#client = { key, client };
+    }
+    const client = this.#client.client;
+    const fromAttributes: Doctor = {
+      id: this.doctorId,
+      name: this.doctorName,
+      lastname: this.doctorLastname,
+      email: this.doctorEmail || undefined,
+      specialityId: this.specialityId,
+      lang: this.#lang,
+    };
+    const merged = { ...fromAttributes, ...this.doctor } as Doctor;
+    for (const field of Object.keys(merged)) if (merged[field] === undefined) delete merged[field];
+    let doctor: Doctor;
+    try {
+      doctor = parseDoctor(client, merged);
+    } catch (error) {
+      throw configError(((error as DoctorGateError).fields ?? []).map((field) => ATTRIBUTE_OF[field] ?? field));
+    }
+    return { settings, client, doctor, signal: this.#runs.signal };
+  }
+
+  async #provision({ client, doctor, signal }: Context): Promise<ProvisionResult> {
+    const result = await sharedProvision(client, doctor, {
+      signal,
+      beforeCreate: (detail) => this.#emit('doctor-gate-before-create', detail, true),
+      onStep: (step) => this.#setState(step === 'check' ? 'checking' : 'creating'),
+    });
+    signal.throwIfAborted();
+    if (this.#provisioned !== result) {
+      this.#provisioned = result;
+      this.#emit('doctor-gate-provisioned', { outcome: result.outcome, doctor: result.doctor, account: result.account });
+    }
+    if (this._state !== 'open') this.#setState('ready');
+    return result;
+  }
+
+  /** The launch URL, built at the moment of opening and never stored or logged. */
+  async #launchUrl({ settings, client, doctor }: Context, result: ProvisionResult): Promise<string> {
+    const vendorValues = client.vendor.launchValues({
+      credential: await client.http.credential(),
+      account: result.account,
+      medicToken: this.medicToken,
+    });
+    return fillTemplate(settings.appUrl ?? client.vendor.appUrl, {
+      providerId: settings.providerId,
+      doctorId: doctor.id ?? (result.account['id'] === undefined ? undefined : String(result.account['id'])),
+      lang: this.#lang,
+      view: settings.mode === 'iframe' ? 'iframe' : 'analysis',
+      appointmentId: settings.appointmentId,
+      reportExampleId: settings.reportExampleId,
+      token: undefined,
+      medicToken: undefined,
+      ...vendorValues,
+    });
+  }
+
+  /** Forwards messages from the opened app only, and notices a popup the doctor closed. */
+  #watch(target: Window, origin: string, mode: GateMode): void {
+    this.#opened.abort();
+    const opened = (this.#opened = new AbortController());
+    this.#openMode = mode;
+    window.addEventListener(
+      'message',
+      (event: MessageEvent) => {
+        if (event.origin === origin && event.source === target) this.#emit('doctor-gate-message', { data: event.data });
+      },
+      { signal: opened.signal },
+    );
+    if (mode === 'popup') {
+      const timer = setInterval(() => target.closed && this.#closeApp('user'), POPUP_POLL_MS);
+      opened.signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+    }
+    this.#setState('open');
+    this.#emit('doctor-gate-open', { mode });
+  }
+
+  #closeApp(reason: CloseReason): void {
+    const mode = this.#openMode;
+    const wasOpen = !!mode;
+    this.#opened.abort();
+    this.#openMode = undefined;
+    if (this.#window && !this.#window.closed) this.#window.close();
+    this.#window = undefined;
+    this._framed = false;
+    if (!wasOpen) return;
+    if (this._state === 'open') this.#setState(this.#provisioned ? 'ready' : 'idle');
+    this.#emit('doctor-gate-close', { mode, reason });
+  }
+
+  /** A small localized page while the popup waits, written as text (safe under Trusted Types). */
+  #preparing(popup: Window): void {
+    try {
+      const doc = popup.document;
+      doc.title = this.#t('preparing');
+      doc.body.textContent = this.#t('preparing');
+      doc.body.style.cssText = 'font:16px system-ui,sans-serif;display:grid;place-items:center;height:90vh;color:#4a5560';
+    } catch {
+      // A reused, already cross-origin window: nothing to write.
+    }
+  }
+
+  #setState(state: GateState): void {
+    const previous = this._state;
+    if (state !== 'error') this._status = state === 'idle' ? undefined : { key: state === 'open' ? 'opened' : state };
+    if (previous === state) return;
+    this._state = state;
+    // Reflected at once so listeners of the event read the new attribute too.
+    this.setAttribute('state', state);
+    this.#emit('doctor-gate-state', { state, previous });
+  }
+
+  #report(error: unknown, step?: Step): void {
+    const failure =
+      error instanceof DoctorGateError ? error : new DoctorGateError('bad-response', String(error), { step: step ?? 'check', cause: error });
+    const value = failure.code === 'config' ? failure.fields?.join(', ') : undefined;
+    const message = this.#t(failure.code, value);
+    this._status = { key: failure.code, value };
+    this.#setState('error');
+    this.#emit('doctor-gate-error', {
+      code: failure.code,
+      message,
+      step: failure.step,
+      ...(failure.status === undefined ? {} : { status: failure.status }),
+      retryable: failure.retryable,
+    });
+  }
+
+  /** The one way events leave the gate: bubbling, composed, typed. */
+  #emit<K extends keyof DoctorGateEventMap>(type: K, detail: DoctorGateEventMap[K]['detail'], cancelable = false): boolean {
+    return this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true, cancelable }));
+  }
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface HTMLElementEventMap extends DoctorGateEventMap {}
+}

@@ -1,0 +1,7 @@
+import { DoctorGate } from './element/doctor-gate.js';
+import { clearProvisionCache, createClient, DoctorGateError, provisionDoctor, provisionDoctors } from './core/index.js';
+
+/** The drop-in: registers the tag and exposes the core API as `window.DoctorGate`. */
+DoctorGate.define();
+
+export { DoctorGate, DoctorGateError, createClient, provisionDoctor, provisionDoctors, clearProvisionCache };

@@ -1,0 +1,21 @@
+/**
+ * doctor-gate: the element class, the framework-free core and the types. No side effects:
+ * import `doctor-gate/define` (or call `DoctorGate.define()`) to register the tag.
+ */
+export { DoctorGate } from './element/doctor-gate.js';
+export type {
+  GateState,
+  GateMode,
+  CloseReason,
+  StateDetail,
+  BeforeCreateDetail,
+  ProvisionedDetail,
+  OpenDetail,
+  CloseDetail,
+  MessageDetail,
+  ErrorDetail,
+  DoctorGateEventMap,
+} from './element/doctor-gate.js';
+export * from './core/index.js';
+export { vendors } from './vendors/index.js';
+export type { Vendor, VendorScope, Created, LaunchContext } from './vendors/vendor.js';

@@ -1,0 +1,97 @@
+import * as z from 'zod/mini';
+import { DoctorGateError } from '../core/errors.js';
+import { parseBody } from '../core/http.js';
+import { LANGS, type Doctor } from '../core/types.js';
+import type { Created, Vendor } from './vendor.js';
+
+const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
+
+/** What Speaknosis needs to create a user (seed 003): all but `email` are required. */
+const doctorSchema = z.looseObject({
+  id: text(128).check(z.regex(/^[^\u0000-\u001f\u007f]+$/)),
+  name: text(100),
+  lastname: text(100),
+  email: z.optional(z.email()),
+  specialityId: z.int().check(z.gte(1)),
+  lang: z.enum(LANGS),
+}) as unknown as z.ZodMiniType<Doctor>;
+
+const id = z.union([z.string(), z.number()]);
+const userStatus = z.looseObject({ id, status: z.string() });
+const createAnswer = z.looseObject({ response: z.array(userStatus) });
+
+const toCreated = (status: string, account: Record<string, unknown>): Created | Error => {
+  if (status === 'user created successfully') return { outcome: 'created', account };
+  if (status === 'updated and reactivated userId') return { outcome: 'reactivated', account };
+  // Two tabs may race to create the same doctor: the loser's "already exists" is a success.
+  if (/already exist/i.test(status)) return { outcome: 'existing', account };
+  return new DoctorGateError('create-failed', `Speaknosis did not create the user: ${status.slice(0, 120)}`, { step: 'create' });
+};
+
+/** The doctor fields of the seed's POST body, in its order, and nothing else. */
+const body = (doctor: Doctor) => ({
+  id: doctor.id,
+  name: doctor.name,
+  lastname: doctor.lastname,
+  ...(doctor.email ? { email: doctor.email } : {}),
+  specialityId: doctor.specialityId,
+  lang: doctor.lang,
+});
+
+/** Speaknosis doctor API (seed 003): check by id, create/reactivate by POSTing an array. */
+export const speaknosis: Vendor = {
+  name: 'speaknosis',
+  authScheme: 'Bearer',
+  // A soft-deleted user answers 404 like a new one: before-create cannot tell.
+  knowsInactive: false,
+  label: 'Speaknosis',
+  popup: { name: 'SpeaknosisPopUp', features: 'width=900,height=650' },
+  // The portal takes the medical center's token in the URL fragment, which never reaches a server.
+  launchValues: ({ credential }) => ({ token: credential }),
+  appUrl:
+    'https://portal.speaknosis.com/#/pop-up/?view={view}&token={token}&doctorId={doctorId}&appointmentId={appointmentId}&reportExampleId={reportExampleId}',
+  doctorSchema,
+  key: (doctor) => String(doctor.id),
+
+  async find(http, doctor, scope, signal) {
+    const { status, body } = await http.request({
+      method: 'GET',
+      path: ['provider', scope.providerId!, 'user', doctor.id!],
+      step: 'check',
+      signal,
+      accept: [404],
+    });
+    if (status === 404) return null;
+    const record = body as { response?: unknown } | undefined;
+    const account = record?.response && typeof record.response === 'object' ? (record.response as Record<string, unknown>) : {};
+    return { active: true, account };
+  },
+
+  async create(http, doctor, _found, scope, signal) {
+    const [result] = await this.createMany!(http, [doctor], scope, signal);
+    if (result instanceof Error) throw result;
+    return result!;
+  },
+
+  async createMany(http, doctors, scope, signal) {
+    const { status, body: answer } = await http.request({
+      method: 'POST',
+      path: ['provider', scope.providerId!, 'user'],
+      body: doctors.map(body),
+      step: 'create',
+      signal,
+      // 409 carries the same per-user statuses ("user already exists").
+      accept: [409],
+    });
+    const { response } = parseBody(createAnswer, answer, 'create', status);
+    const byId = new Map(response.map((user) => [String(user.id), user]));
+    return doctors.map((doctor) => {
+      const user = byId.get(String(doctor.id));
+      if (!user) {
+        return new DoctorGateError('bad-response', 'Speaknosis answered without this user', { step: 'create', status });
+      }
+      const { status: userStatus, ...account } = user;
+      return toCreated(userStatus, account);
+    });
+  },
+};

@@ -1,0 +1,129 @@
+import { fixture, html, oneEvent } from '@open-wc/testing';
+import '../../src/define.js';
+import type { DoctorGate } from '../../src/index.js';
+
+export const API = '/sandbox/speaknosis/v1/health';
+export const TOKEN = 'sk_demo_token';
+export const PROVIDER = '1001';
+export const APP = '/sandbox/app/speaknosis#/pop-up/?view={view}&token={token}&doctorId={doctorId}';
+
+let counter = 0;
+/** A doctor id no other test uses: tests share one sandbox and run in parallel. */
+export const uid = (prefix = 'doc') => `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+
+export interface LogEntry {
+  seq: number;
+  method: string;
+  path: string;
+  query: string;
+  status: number;
+  fault?: string;
+  auth: string | null;
+  body: unknown;
+}
+
+async function control(path: string, init?: RequestInit): Promise<unknown> {
+  const response = await fetch(`/sandbox/_control/${path}`, {
+    ...init,
+    headers: { 'Content-Type': 'application/json' },
+  });
+  if (!response.ok) throw new Error(`sandbox control ${path}: ${response.status}`);
+  return response.json();
+}
+
+/** Requests the sandbox received whose raw path contains `fragment` (one doctor's, in practice). */
+export async function requests(fragment: string, method?: string): Promise<LogEntry[]> {
+  const query = new URLSearchParams({ path: fragment, ...(method ? { method } : {}) });
+  const { entries } = (await control(`log?${query}`)) as { entries: LogEntry[] };
+  return entries;
+}
+
+export interface Fault {
+  match?: { method?: string; path?: string };
+  times?: number;
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  kind?: 'status' | 'drop' | 'hang' | 'malformed' | 'delay';
+  ms?: number;
+  after?: boolean;
+}
+
+export const faults = (...list: Fault[]) => control('faults', { method: 'POST', body: JSON.stringify({ faults: list }) });
+
+export const seedSpeaknosis = (users: Record<string, unknown>[]) =>
+  control('seed', { method: 'POST', body: JSON.stringify({ speaknosis: users.map((u) => ({ providerId: PROVIDER, name: 'Seed', lastname: 'User', specialityId: 1, lang: 'ES', ...u })) }) });
+
+export const userState = async (id: string, providerId = PROVIDER) =>
+  (await control(`state?${new URLSearchParams({ vendor: 'speaknosis', providerId, id })}`)) as { exists: boolean; active: boolean };
+
+/** Events of the gate, recorded in order from the moment of the call. */
+export function record(el: HTMLElement) {
+  const events: CustomEvent[] = [];
+  for (const type of ['state', 'before-create', 'provisioned', 'open', 'close', 'message', 'error']) {
+    el.addEventListener(`doctor-gate-${type}`, (event) => events.push(event as CustomEvent));
+  }
+  return {
+    events,
+    types: () => events.map((event) => event.type.replace('doctor-gate-', '')),
+    states: () => events.filter((e) => e.type === 'doctor-gate-state').map((e) => e.detail.state as string),
+    of: (type: string) => events.filter((e) => e.type === `doctor-gate-${type}`).map((e) => e.detail),
+  };
+}
+
+export interface GateOptions {
+  doctorId?: string;
+  attrs?: Record<string, string | undefined>;
+}
+
+/** A gate for a Speaknosis doctor on the sandbox, with every attribute a page would set. */
+export async function gate({ doctorId = uid(), attrs = {} }: GateOptions = {}): Promise<DoctorGate> {
+  const el = document.createElement('doctor-gate');
+  const all: Record<string, string | undefined> = {
+    'api-base': API,
+    token: TOKEN,
+    'provider-id': PROVIDER,
+    'doctor-id': doctorId,
+    'doctor-name': 'Ana',
+    'doctor-lastname': 'García',
+    'speciality-id': '1',
+    'doctor-lang': 'EN',
+    'app-url': APP,
+    prefetch: 'none',
+    ...attrs,
+  };
+  for (const [name, value] of Object.entries(all)) if (value !== undefined) el.setAttribute(name, value);
+  const host = await fixture<HTMLDivElement>(html`<div></div>`);
+  host.append(el);
+  await el.updateComplete;
+  return el;
+}
+
+export const until = <T extends Event = CustomEvent>(el: EventTarget, type: string) => oneEvent(el, type) as Promise<T>;
+
+/** Waits for a condition polled every 20 ms (for effects outside the gate's events). */
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const start = performance.now();
+  while (!(await condition())) {
+    if (performance.now() - start > timeoutMs) throw new Error('waitFor: timed out');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Records `window.open` calls (the real one still runs) and whether the gate opened before any answer. */
+export function watchWindowOpen() {
+  const original = window.open;
+  const calls: { url: string | URL | undefined; args: unknown[]; win: Window | null }[] = [];
+  window.open = function (this: Window, ...args: Parameters<typeof window.open>) {
+    const win = original.apply(this, args);
+    calls.push({ url: args[0], args, win });
+    return win;
+  } as typeof window.open;
+  return {
+    calls,
+    restore() {
+      window.open = original;
+      for (const call of calls) call.win?.close();
+    },
+  };
+}

@@ -1,0 +1,216 @@
+import { expect } from '@open-wc/testing';
+import { sendMouse } from '@web/test-runner-commands';
+import { clearProvisionCache, type DoctorGate } from '../../src/index.js';
+import { faults, gate, record, requests, uid, until, waitFor, watchWindowOpen } from './helpers.js';
+
+/** A real mouse click (user activation), the way a doctor clicks. */
+async function click(el: DoctorGate) {
+  const box = el.shadowRoot!.querySelector('button')!.getBoundingClientRect();
+  await sendMouse({ type: 'click', position: [Math.round(box.x + box.width / 2), Math.round(box.y + box.height / 2)] });
+}
+
+describe('opening the app', () => {
+  let popups: ReturnType<typeof watchWindowOpen>;
+  beforeEach(() => (popups = watchWindowOpen()));
+  afterEach(() => {
+    popups.restore();
+    clearProvisionCache();
+  });
+
+  describe('mode="popup"', () => {
+    it('opens the popup inside the click, before the check answers, then navigates it to the app', async () => {
+      const id = uid('popup');
+      await faults({ match: { method: 'GET', path: id }, kind: 'delay', ms: 400 });
+      const el = await gate({ doctorId: id });
+      const log = record(el);
+      await click(el);
+      // Still inside the check: the popup exists already, on a local "preparing" page.
+      expect(popups.calls).to.have.length(1);
+      expect(popups.calls[0]!.url).to.equal('about:blank');
+      expect(el.state).to.equal('checking');
+      const popup = popups.calls[0]!.win!;
+      expect(popup.document.body.textContent).to.equal('Preparing Speaknosis…');
+      const opened = await until(el, 'doctor-gate-open');
+      expect(opened.detail).to.deep.equal({ mode: 'popup' });
+      expect(log.states()).to.deep.equal(['checking', 'creating', 'ready', 'open']);
+      await waitFor(() => {
+        try {
+          return popup.location.pathname === '/sandbox/app/speaknosis';
+        } catch {
+          return false;
+        }
+      });
+      const hash = new URLSearchParams(popup.location.hash.replace(/^#\/pop-up\/\?/, ''));
+      expect(hash.get('doctorId')).to.equal(id);
+      expect(hash.get('view')).to.equal('analysis');
+      expect(hash.get('token')).to.equal('sk_demo_token');
+      el.close();
+    });
+
+    it('uses the vendor popup name and size', async () => {
+      const el = await gate();
+      await click(el);
+      expect(popups.calls[0]!.args).to.deep.equal(['about:blank', 'SpeaknosisPopUp', 'width=900,height=650']);
+      await until(el, 'doctor-gate-open');
+      el.close();
+    });
+
+    it('closes the popup again when provisioning fails', async () => {
+      const id = uid('fails');
+      await faults({ match: { method: 'GET', path: id }, status: 403 });
+      const el = await gate({ doctorId: id });
+      await click(el);
+      const popup = popups.calls[0]!.win!;
+      const error = await until(el, 'doctor-gate-error');
+      expect(error.detail).to.deep.include({ code: 'forbidden', step: 'check' });
+      expect(popup.closed).to.equal(true);
+      expect(el.state).to.equal('error');
+    });
+
+    it('reports `popup-blocked` when window.open returns null, and sends no request', async () => {
+      const id = uid('blocked');
+      const original = window.open;
+      window.open = () => null;
+      try {
+        const el = await gate({ doctorId: id });
+        const log = record(el);
+        await click(el);
+        expect(log.of('error')[0]).to.deep.include({ code: 'popup-blocked', step: 'open', retryable: false });
+        expect(el.shadowRoot!.querySelector('[part=status]')!.textContent).to.equal('The browser blocked the window; allow pop-ups');
+      } finally {
+        window.open = original;
+      }
+      expect(await requests(id)).to.have.length(0);
+    });
+
+    it('emits close with reason "user" when the doctor closes the popup', async () => {
+      const el = await gate();
+      await click(el);
+      await until(el, 'doctor-gate-open');
+      const closed = until(el, 'doctor-gate-close');
+      popups.calls[0]!.win!.close();
+      expect((await closed).detail).to.deep.equal({ mode: 'popup', reason: 'user' });
+      expect(el.state).to.equal('ready');
+    });
+
+    it('close() closes the popup with reason "api"', async () => {
+      const el = await gate();
+      await click(el);
+      await until(el, 'doctor-gate-open');
+      const closed = until(el, 'doctor-gate-close');
+      el.close();
+      expect((await closed).detail).to.deep.equal({ mode: 'popup', reason: 'api' });
+      expect(popups.calls[0]!.win!.closed).to.equal(true);
+    });
+
+    it('a second click focuses the open popup instead of opening another', async () => {
+      const el = await gate();
+      await click(el);
+      await until(el, 'doctor-gate-open');
+      await click(el);
+      expect(popups.calls).to.have.length(1);
+      el.close();
+    });
+  });
+
+  describe('mode="iframe"', () => {
+    it('renders a titled, permission-scoped iframe and navigates it by location, not src', async () => {
+      const id = uid('iframe');
+      const el = await gate({ doctorId: id, attrs: { mode: 'iframe' } });
+      const log = record(el);
+      await click(el);
+      expect((await until(el, 'doctor-gate-open')).detail).to.deep.equal({ mode: 'iframe' });
+      const frame = el.shadowRoot!.querySelector('iframe')!;
+      expect(frame.getAttribute('part')).to.equal('frame');
+      expect(frame.getAttribute('allow')).to.equal('microphone; screen-wake-lock');
+      expect(frame.getAttribute('referrerpolicy')).to.equal('no-referrer');
+      expect(frame.getAttribute('title')).to.equal('Speaknosis app');
+      expect(frame.hasAttribute('src')).to.equal(false);
+      await waitFor(() => frame.contentWindow!.location.pathname === '/sandbox/app/speaknosis');
+      expect(frame.contentWindow!.location.hash).to.contain('view=iframe');
+      expect(frame.contentWindow!.location.hash).to.contain(`doctorId=${encodeURIComponent(id)}`);
+      expect(popups.calls).to.have.length(0);
+      expect(log.states()).to.deep.equal(['checking', 'creating', 'ready', 'open']);
+      el.close();
+      await el.updateComplete;
+      expect(el.shadowRoot!.querySelector('iframe')).to.equal(null);
+      expect(log.of('close')[0]).to.deep.equal({ mode: 'iframe', reason: 'api' });
+    });
+
+    it('forwards messages from the app only, and stops after close', async () => {
+      const el = await gate({ attrs: { mode: 'iframe' } });
+      const log = record(el);
+      await click(el);
+      await until(el, 'doctor-gate-open');
+      const frame = el.shadowRoot!.querySelector('iframe')!;
+      // The stand-in app announces itself once loaded.
+      await waitFor(() => log.of('message').length > 0);
+      expect(log.of('message')[0].data).to.include({ type: 'sandbox-app:ready' });
+      // Same origin but another source (this window, another frame): dropped.
+      window.postMessage({ type: 'forged' }, location.origin);
+      const other = document.createElement('iframe');
+      document.body.append(other);
+      other.contentWindow!.parent.postMessage({ type: 'forged-frame' }, '*');
+      // Right source, wrong origin: a MessageEvent built by hand with the frame as source.
+      window.dispatchEvent(new MessageEvent('message', { data: { type: 'wrong-origin' }, origin: 'https://evil.example', source: frame.contentWindow }));
+      // Right source and origin.
+      window.dispatchEvent(new MessageEvent('message', { data: { type: 'good' }, origin: location.origin, source: frame.contentWindow }));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      other.remove();
+      const received = log.of('message').map((m) => (m.data as { type: string }).type);
+      expect(received).to.include('good');
+      expect(received).to.not.include('forged');
+      expect(received).to.not.include('forged-frame');
+      expect(received).to.not.include('wrong-origin');
+      const window0 = frame.contentWindow;
+      el.close();
+      const before = log.of('message').length;
+      window.dispatchEvent(new MessageEvent('message', { data: { type: 'late' }, origin: location.origin, source: window0 }));
+      expect(log.of('message').length).to.equal(before);
+    });
+
+    it('removes the iframe and reports reason "disconnected" when the gate is removed', async () => {
+      const el = await gate({ attrs: { mode: 'iframe' } });
+      await click(el);
+      await until(el, 'doctor-gate-open');
+      const closed = new Promise<CustomEvent>((resolve) => el.addEventListener('doctor-gate-close', (e) => resolve(e as CustomEvent)));
+      el.remove();
+      expect((await closed).detail).to.deep.equal({ mode: 'iframe', reason: 'disconnected' });
+    });
+  });
+
+  describe('mode="none"', () => {
+    it('provisions on click and opens nothing', async () => {
+      const el = await gate({ attrs: { mode: 'none' } });
+      const log = record(el);
+      await click(el);
+      await until(el, 'doctor-gate-provisioned');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(popups.calls).to.have.length(0);
+      expect(log.of('open')).to.have.length(0);
+      expect(el.state).to.equal('ready');
+    });
+  });
+
+  describe('app-url', () => {
+    it('fills every placeholder, each encodeURIComponent-encoded', async () => {
+      const id = uid('tpl') + ' &=#';
+      const el = await gate({
+        doctorId: id,
+        attrs: {
+          mode: 'iframe',
+          'appointment-id': 'a&b',
+          'report-example-id': '7',
+          'app-url': '/sandbox/app/speaknosis#/pop-up/?p={providerId}&d={doctorId}&l={lang}&v={view}&a={appointmentId}&r={reportExampleId}&m={medicToken}&x={unknown}',
+        },
+      });
+      await click(el);
+      await until(el, 'doctor-gate-open');
+      const frame = el.shadowRoot!.querySelector('iframe')!;
+      await waitFor(() => frame.contentWindow!.location.pathname === '/sandbox/app/speaknosis');
+      expect(frame.contentWindow!.location.hash).to.equal(
+        `#/pop-up/?p=1001&d=${encodeURIComponent(id)}&l=EN&v=iframe&a=a%26b&r=7&m=&x={unknown}`,
+      );
+    });
+  });
+});

@@ -1,0 +1,48 @@
+import { defineConfig } from 'vite';
+import { connectMiddleware, createSandbox } from './sandbox/index.js';
+
+/**
+ * `npm start`: the demo on the embedded sandbox (mounted at /sandbox/).
+ * `npm run build`: the ES modules (default mode) and the drop-in IIFE (`--mode iife`).
+ */
+export default defineConfig(({ mode }) => ({
+  root: 'demo',
+  server: { port: 5173, host: '127.0.0.1', fs: { allow: ['..'] } },
+  preview: { port: 5173, host: '127.0.0.1' },
+  plugins: [
+    {
+      name: 'doctor-gate-sandbox',
+      configureServer(server) {
+        server.middlewares.use(connectMiddleware(createSandbox()));
+      },
+      configurePreviewServer(server) {
+        server.middlewares.use(connectMiddleware(createSandbox()));
+      },
+    },
+  ],
+  build:
+    mode === 'iife'
+      ? {
+          outDir: '../dist',
+          emptyOutDir: false,
+          target: 'es2022',
+          minify: true,
+          lib: {
+            entry: '../src/iife.ts',
+            formats: ['iife'],
+            name: 'DoctorGate',
+            fileName: () => 'doctor-gate.iife.js',
+          },
+        }
+      : {
+          outDir: '../dist',
+          emptyOutDir: true,
+          target: 'es2022',
+          minify: false,
+          lib: {
+            entry: { index: '../src/index.ts', define: '../src/define.ts', core: '../src/core/index.ts' },
+            formats: ['es'],
+          },
+          rollupOptions: { external: [/^lit(\/|$)/, /^@lit\//, /^zod(\/|$)/] },
+        },
+}));

@@ -1,0 +1,34 @@
+// Tests in real headless Chromium, talking to the real sandbox over HTTP (mounted at /sandbox/).
+import { existsSync } from 'node:fs';
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { chromeLauncher } from '@web/test-runner';
+import { createSandbox, koaMiddleware } from './sandbox/index.js';
+
+const systemChromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
+
+export default {
+  files: ['test/browser/**/*.test.ts'],
+  nodeResolve: true,
+  concurrency: 1,
+  testsFinishTimeout: 240_000,
+  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: new URL('./tsconfig.json', import.meta.url).pathname })],
+  middleware: [koaMiddleware(createSandbox())],
+  testFramework: { config: { timeout: 15_000 } },
+  browsers: [
+    chromeLauncher({
+      launchOptions: {
+        ...(systemChromium ? { executablePath: systemChromium } : {}),
+        args: [
+          '--no-sandbox',
+          '--headless=new',
+          '--disable-gpu',
+          '--disable-dev-shm-usage',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+        ],
+      },
+    }),
+  ],
+};

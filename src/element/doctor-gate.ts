@@ -87,6 +87,9 @@ interface Context {
 
 const POPUP_POLL_MS = 400;
 
+/** Numbers the gates so each popup has its own window name: a gate must never reuse (or close) another's. */
+let gateCount = 0;
+
 /**
  * Makes sure the doctor's user exists at a clinical vendor, then opens the vendor app.
  *
@@ -195,6 +198,7 @@ export class DoctorGate extends LitElement {
   #window?: Window;
   #openMode?: GateMode;
   #opened = new AbortController();
+  readonly #windowSuffix = ++gateCount;
 
   constructor() {
     super();
@@ -280,7 +284,7 @@ export class DoctorGate extends LitElement {
     if (mode === 'popup') {
       // Synchronously inside the click: the only way popup blockers let it through.
       const { name, features } = context.client.vendor.popup;
-      popup = window.open('about:blank', name, features) ?? undefined;
+      popup = window.open('about:blank', `${name}-${this.#windowSuffix}`, features) ?? undefined;
       if (!popup) {
         this.#report(new DoctorGateError('popup-blocked', 'The browser blocked the popup', { step: 'open' }));
         return;

@@ -50,7 +50,9 @@ describe('opening the app', () => {
     it('uses the vendor popup name and size', async () => {
       const el = await gate();
       await click(el);
-      expect(popups.calls[0]!.args).to.deep.equal(['about:blank', 'SpeaknosisPopUp', 'width=900,height=650']);
+      const [url, name, features] = popups.calls[0]!.args as string[];
+      expect([url, features]).to.deep.equal(['about:blank', 'width=900,height=650']);
+      expect(name).to.match(/^SpeaknosisPopUp-\d+$/);
       await until(el, 'doctor-gate-open');
       el.close();
     });
@@ -65,6 +67,23 @@ describe('opening the app', () => {
       expect(error.detail).to.deep.include({ code: 'forbidden', step: 'check' });
       expect(popup.closed).to.equal(true);
       expect(el.state).to.equal('error');
+    });
+
+    it('a gate that fails never closes the popup another gate opened', async () => {
+      const first = await gate();
+      await click(first);
+      await until(first, 'doctor-gate-open');
+      const id = uid('other');
+      await faults({ match: { method: 'GET', path: id }, status: 401 });
+      const second = await gate({ doctorId: id });
+      await click(second);
+      await until(second, 'doctor-gate-error');
+      expect(popups.calls).to.have.length(2);
+      expect(popups.calls[0]!.win).to.not.equal(popups.calls[1]!.win);
+      expect(popups.calls[1]!.win!.closed).to.equal(true);
+      expect(popups.calls[0]!.win!.closed).to.equal(false);
+      expect(first.state).to.equal('open');
+      first.close();
     });
 
     it('reports `popup-blocked` when window.open returns null, and sends no request', async () => {

@@ -5,7 +5,7 @@ export const FAULT_KINDS = Object.freeze(['status', 'drop', 'hang', 'malformed',
 export const MAX_LATENCY_MS = 120_000;
 
 /**
- * @typedef {{ id: number, match: { method?: string, path?: string }, times: number,
+ * @typedef {{ id: number, match: { method?: string, path?: string, body?: string }, times: number,
  *   kind: 'status' | 'drop' | 'hang' | 'malformed' | 'delay', status: number, body?: unknown,
  *   headers: Record<string, string>, after: boolean, ms?: number }} Fault
  */
@@ -54,6 +54,9 @@ export function parseFaults(payload, nextId) {
     if (match.path !== undefined && typeof match.path !== 'string') {
       return { error: `${where}.match.path must be a string` };
     }
+    if (match.body !== undefined && typeof match.body !== 'string') {
+      return { error: `${where}.match.body must be a string` };
+    }
     const times = raw.times ?? 1;
     if (!Number.isInteger(times) || /** @type {number} */ (times) < 1) {
       return { error: `${where}.times must be a positive integer` };
@@ -77,6 +80,8 @@ export function parseFaults(payload, nextId) {
     const cleanMatch = {};
     if (match.method) cleanMatch.method = String(match.method).toUpperCase();
     if (match.path) cleanMatch.path = String(match.path);
+    // A substring of the raw request body: scopes a POST fault to one doctor's create.
+    if (match.body) cleanMatch.body = String(match.body);
     faults.push({
       id: nextId(),
       match: cleanMatch,

@@ -175,7 +175,7 @@ export function createSandbox(options = {}) {
     entry.body = loggableBody(body.text);
 
     // Faults are taken in arrival order, before the latency, so concurrent requests stay fair.
-    let fault = takeFault(method, path);
+    let fault = takeFault(method, path, body.text);
     if (latencyMs > 0 && !(await delayUnlessClosed(latencyMs, res))) {
       entry.aborted = true; // the client gave up during the latency: the request never "arrived"
       return;
@@ -210,15 +210,16 @@ export function createSandbox(options = {}) {
   }
 
   /**
-   * @param {string} method @param {string} path raw path
+   * @param {string} method @param {string} path raw path @param {string} bodyText raw request body
    * @returns {Fault | undefined} a snapshot of the fault taken
    */
-  function takeFault(method, path) {
+  function takeFault(method, path, bodyText) {
     const decoded = safeDecode(path);
     const index = faults.findIndex(
       ({ match }) =>
         (!match.method || match.method === method) &&
-        (!match.path || path.includes(match.path) || decoded.includes(match.path)),
+        (!match.path || path.includes(match.path) || decoded.includes(match.path)) &&
+        (!match.body || bodyText.includes(match.body)),
     );
     if (index === -1) return undefined;
     const fault = faults[index];

@@ -30,6 +30,7 @@ export const settingsSchema = z.object({
   prefetch: z.enum(['intent', 'eager', 'none']),
   timeout: z.int().check(z.gte(100), z.lte(120_000)),
   retries: z.int().check(z.gte(0), z.lte(10)),
+  sessionTtl: z.int().check(z.gte(0), z.lte(86_400_000)),
   providerId: z.optional(z.string().check(z.regex(/^\d{1,18}$/))),
   hasCredential: z.literal(true),
   appointmentId: optionalText,

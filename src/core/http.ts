@@ -137,7 +137,12 @@ export class HttpClient {
       }
       return url;
     }
-    const path = (request.path ?? []).map((segment) => encodeURIComponent(String(segment))).join('/');
+    const segments = (request.path ?? []).map(String);
+    // "." and ".." survive encoding and would be resolved away by the URL parser: refuse them.
+    if (segments.some((segment) => segment === '' || segment === '.' || segment === '..')) {
+      throw new DoctorGateError('config', 'A path segment is empty, "." or ".."', { step: request.step });
+    }
+    const path = segments.map(encodeURIComponent).join('/');
     const url = new URL(path + (request.trailingSlash ? '/' : ''), base);
     for (const [key, value] of Object.entries(request.query ?? {})) url.searchParams.set(key, String(value));
     return url;

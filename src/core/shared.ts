@@ -2,9 +2,19 @@ import type { GateClient } from './client.js';
 import { provisionDoctor, type BeforeCreate } from './provision.js';
 import type { Doctor, Found, ProvisionResult } from './types.js';
 
+/**
+ * Somewhere beyond the page's memory to remember provisioned doctors (the element offers
+ * `sessionStorage`). Keys hold no credential; values are what `set` was given.
+ */
+export interface ResultStore {
+  get(key: string): ProvisionResult | undefined;
+  set(key: string, result: ProvisionResult): void;
+}
+
 /** One caller of a shared run: its own abort, its own before-create answer and step listener. */
 export interface Subscriber {
   signal?: AbortSignal;
+  store?: ResultStore;
   beforeCreate?: (info: BeforeCreate) => boolean | Promise<boolean>;
   onStep?: (step: 'check' | 'create') => void;
 }
@@ -65,8 +75,11 @@ export function prefetchCheck(client: GateClient, doctor: Doctor): Promise<Found
  */
 export function sharedProvision(client: GateClient, doctor: Doctor, subscriber: Subscriber = {}): Promise<ProvisionResult> {
   const key = keyOf(client, doctor);
-  const known = results.get(key);
-  if (known) return Promise.resolve(known);
+  const known = results.get(key) ?? subscriber.store?.get(key);
+  if (known) {
+    results.set(key, known);
+    return Promise.resolve(known);
+  }
   subscriber.signal?.throwIfAborted();
 
   let run = runs.get(key);
@@ -87,7 +100,10 @@ export function sharedProvision(client: GateClient, doctor: Doctor, subscriber: 
     });
     runs.set(key, (run = started));
     started.promise.then(
-      (result) => results.set(key, result),
+      (result) => {
+        results.set(key, result);
+        subscriber.store?.set(key, result);
+      },
       () => undefined,
     );
     started.promise.finally(() => runs.get(key) === started && runs.delete(key)).catch(() => undefined);

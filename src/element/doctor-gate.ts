@@ -4,8 +4,9 @@ import { checkVendorSettings, configError, fillTemplate, settingsSchema, type Se
 import { createClient, type GateClient } from '../core/client.js';
 import { DoctorGateError, isAbort, type ErrorCode, type Step } from '../core/errors.js';
 import { parseDoctor } from '../core/provision.js';
-import { prefetchCheck, sharedProvision } from '../core/shared.js';
+import { prefetchCheck, sharedProvision, type ResultStore } from '../core/shared.js';
 import { LANGS, type Doctor, type Lang, type Outcome, type ProvisionResult, type VendorName } from '../core/types.js';
+import { vendors } from '../vendors/index.js';
 import { translate, type UiKey } from './i18n.js';
 import { styles } from './styles.js';
 
@@ -63,6 +64,7 @@ const ATTRIBUTE_OF: Record<string, string> = {
   appUrl: 'app-url',
   appointmentId: 'appointment-id',
   reportExampleId: 'report-example-id',
+  sessionTtl: 'session-ttl',
   id: 'doctor-id',
   name: 'doctor-name',
   lastname: 'doctor-lastname',
@@ -75,7 +77,7 @@ const ATTRIBUTE_OF: Record<string, string> = {
 const CONFIG_PROPERTIES = [
   'vendor', 'apiBase', 'token', 'tokenProvider', 'providerId', 'doctorId', 'doctorName', 'doctorLastname',
   'doctorEmail', 'specialityId', 'doctorLang', 'doctor', 'mode', 'appUrl', 'appointmentId', 'reportExampleId',
-  'timeout', 'retries', 'medicToken',
+  'timeout', 'retries', 'medicToken', 'sessionTtl',
 ] as const;
 
 interface Context {
@@ -86,6 +88,34 @@ interface Context {
 }
 
 const POPUP_POLL_MS = 400;
+
+/**
+ * Remembers provisioned doctors in `sessionStorage` for `ttlMs`, so a reload skips the check.
+ * Only the outcome and the account id are kept: never a token or a password.
+ */
+function sessionStore(ttlMs: number): ResultStore {
+  const prefix = 'doctor-gate:';
+  return {
+    get(key) {
+      try {
+        const saved = JSON.parse(sessionStorage.getItem(prefix + key) ?? 'null') as { expires: number; result: ProvisionResult } | null;
+        if (saved && saved.expires > Date.now()) return saved.result;
+        sessionStorage.removeItem(prefix + key);
+      } catch {
+        // Storage may be disabled or full: the page-life memory still works.
+      }
+      return undefined;
+    },
+    set(key, { outcome, doctor, account }) {
+      try {
+        const kept = { outcome, doctor, account: account['id'] === undefined ? {} : { id: account['id'] } };
+        sessionStorage.setItem(prefix + key, JSON.stringify({ expires: Date.now() + ttlMs, result: kept }));
+      } catch {
+        // As above.
+      }
+    },
+  };
+}
 
 /** Numbers the gates so each popup has its own window name: a gate must never reuse (or close) another's. */
 let gateCount = 0;
@@ -141,6 +171,7 @@ export class DoctorGate extends LitElement {
     prefetch: {},
     timeout: { type: Number },
     retries: { type: Number },
+    sessionTtl: { attribute: 'session-ttl', type: Number },
     _state: { state: true },
     _status: { state: true },
     _framed: { state: true },
@@ -186,6 +217,8 @@ export class DoctorGate extends LitElement {
   declare timeout: number;
   /** Retries of a retryable failure (default 3). */
   declare retries: number;
+  /** Opt-in: milliseconds to remember a provisioned doctor in `sessionStorage` (default 0: page memory only). */
+  declare sessionTtl: number;
 
   declare private _state: GateState;
   declare private _status: { key: UiKey; value?: string } | undefined;
@@ -207,6 +240,7 @@ export class DoctorGate extends LitElement {
     this.prefetch = 'intent';
     this.timeout = 10_000;
     this.retries = 3;
+    this.sessionTtl = 0;
     this._state = 'idle';
     this._framed = false;
   }
@@ -300,6 +334,8 @@ export class DoctorGate extends LitElement {
       let target: Window | null;
       if (popup) {
         if (popup.closed) return this.#closeApp('user');
+        // Cut the way back before the vendor's page loads: it must not be able to navigate the EHR.
+        if (new URL(url, location.href).origin !== location.origin) popup.opener = null;
         popup.location.replace(url);
         target = popup;
       } else {
@@ -370,7 +406,7 @@ export class DoctorGate extends LitElement {
   }
 
   #t(key: UiKey, value?: string): string {
-    const label = (this.vendor === 'prescrypto' ? 'Prescrypto' : 'Speaknosis');
+    const label = (vendors[this.vendor] ?? vendors.speaknosis).label;
     return translate(this.#lang, key, value ?? label);
   }
 
@@ -384,6 +420,7 @@ export class DoctorGate extends LitElement {
       prefetch: this.prefetch,
       timeout: this.timeout,
       retries: this.retries,
+      sessionTtl: this.sessionTtl,
       providerId: this.providerId == null || this.providerId === '' ? undefined : String(this.providerId),
       hasCredential: !!this.token || typeof this.tokenProvider === 'function',
       appointmentId: this.appointmentId,
@@ -430,6 +467,7 @@ export class DoctorGate extends LitElement {
   async #provision({ client, doctor, signal }: Context): Promise<ProvisionResult> {
     const result = await sharedProvision(client, doctor, {
       signal,
+      store: this.sessionTtl > 0 ? sessionStore(this.sessionTtl) : undefined,
       beforeCreate: (detail) => this.#emit('doctor-gate-before-create', detail, true),
       onStep: (step) => this.#setState(step === 'check' ? 'checking' : 'creating'),
     });
@@ -520,7 +558,8 @@ export class DoctorGate extends LitElement {
   #report(error: unknown, step?: Step): void {
     const failure =
       error instanceof DoctorGateError ? error : new DoctorGateError('bad-response', String(error), { step: step ?? 'check', cause: error });
-    const value = failure.code === 'config' ? failure.fields?.join(', ') : undefined;
+    // Vendor field errors name doctor fields: show the attribute the page sets for them.
+    const value = failure.code === 'config' ? failure.fields?.map((field) => ATTRIBUTE_OF[field] ?? field).join(', ') : undefined;
     const message = this.#t(failure.code, value);
     this._status = { key: failure.code, value };
     this.#setState('error');

@@ -8,7 +8,8 @@ const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLe
 
 /** What Speaknosis needs to create a user (seed 003): all but `email` are required. */
 const doctorSchema = z.looseObject({
-  id: text(128).check(z.regex(/^[^\u0000-\u001f\u007f]+$/)),
+  // One URL path segment: no control characters, and not "." or ".." (the URL parser resolves those away).
+  id: text(128).check(z.regex(/^(?!\.{1,2}$)[^\u0000-\u001f\u007f]+$/)),
   name: text(100),
   lastname: text(100),
   email: z.optional(z.email()),

@@ -13,6 +13,7 @@ export const uid = (prefix = 'doc') => `${prefix}-${Date.now().toString(36)}-${(
 
 export interface LogEntry {
   seq: number;
+  time: string;
   method: string;
   path: string;
   query: string;
@@ -39,7 +40,7 @@ export async function requests(fragment: string, method?: string): Promise<LogEn
 }
 
 export interface Fault {
-  match?: { method?: string; path?: string };
+  match?: { method?: string; path?: string; body?: string };
   times?: number;
   status?: number;
   body?: unknown;

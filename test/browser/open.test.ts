@@ -23,6 +23,7 @@ describe('opening the app', () => {
       await faults({ match: { method: 'GET', path: id }, kind: 'delay', ms: 400 });
       const el = await gate({ doctorId: id });
       const log = record(el);
+      const opening = until(el, 'doctor-gate-open');
       await click(el);
       // Still inside the check: the popup exists already, on a local "preparing" page.
       expect(popups.calls).to.have.length(1);
@@ -30,7 +31,7 @@ describe('opening the app', () => {
       expect(el.state).to.equal('checking');
       const popup = popups.calls[0]!.win!;
       expect(popup.document.body.textContent).to.equal('Preparing Speaknosis…');
-      const opened = await until(el, 'doctor-gate-open');
+      const opened = await opening;
       expect(opened.detail).to.deep.equal({ mode: 'popup' });
       expect(log.states()).to.deep.equal(['checking', 'creating', 'ready', 'open']);
       await waitFor(() => {
@@ -49,11 +50,12 @@ describe('opening the app', () => {
 
     it('uses the vendor popup name and size', async () => {
       const el = await gate();
+      const opened = until(el, 'doctor-gate-open');
       await click(el);
       const [url, name, features] = popups.calls[0]!.args as string[];
       expect([url, features]).to.deep.equal(['about:blank', 'width=900,height=650']);
       expect(name).to.match(/^SpeaknosisPopUp-\d+$/);
-      await until(el, 'doctor-gate-open');
+      await opened;
       el.close();
     });
 
@@ -61,9 +63,10 @@ describe('opening the app', () => {
       const id = uid('fails');
       await faults({ match: { method: 'GET', path: id }, status: 403 });
       const el = await gate({ doctorId: id });
+      const failed = until(el, 'doctor-gate-error');
       await click(el);
       const popup = popups.calls[0]!.win!;
-      const error = await until(el, 'doctor-gate-error');
+      const error = await failed;
       expect(error.detail).to.deep.include({ code: 'forbidden', step: 'check' });
       expect(popup.closed).to.equal(true);
       expect(el.state).to.equal('error');
@@ -71,13 +74,15 @@ describe('opening the app', () => {
 
     it('a gate that fails never closes the popup another gate opened', async () => {
       const first = await gate();
+      const opened = until(first, 'doctor-gate-open');
       await click(first);
-      await until(first, 'doctor-gate-open');
+      await opened;
       const id = uid('other');
       await faults({ match: { method: 'GET', path: id }, status: 401 });
       const second = await gate({ doctorId: id });
+      const failed = until(second, 'doctor-gate-error');
       await click(second);
-      await until(second, 'doctor-gate-error');
+      await failed;
       expect(popups.calls).to.have.length(2);
       expect(popups.calls[0]!.win).to.not.equal(popups.calls[1]!.win);
       expect(popups.calls[1]!.win!.closed).to.equal(true);
@@ -104,8 +109,9 @@ describe('opening the app', () => {
 
     it('emits close with reason "user" when the doctor closes the popup', async () => {
       const el = await gate();
+      const opened = until(el, 'doctor-gate-open');
       await click(el);
-      await until(el, 'doctor-gate-open');
+      await opened;
       const closed = until(el, 'doctor-gate-close');
       popups.calls[0]!.win!.close();
       expect((await closed).detail).to.deep.equal({ mode: 'popup', reason: 'user' });
@@ -114,8 +120,9 @@ describe('opening the app', () => {
 
     it('close() closes the popup with reason "api"', async () => {
       const el = await gate();
+      const opened = until(el, 'doctor-gate-open');
       await click(el);
-      await until(el, 'doctor-gate-open');
+      await opened;
       const closed = until(el, 'doctor-gate-close');
       el.close();
       expect((await closed).detail).to.deep.equal({ mode: 'popup', reason: 'api' });
@@ -124,8 +131,9 @@ describe('opening the app', () => {
 
     it('a second click focuses the open popup instead of opening another', async () => {
       const el = await gate();
+      const opened = until(el, 'doctor-gate-open');
       await click(el);
-      await until(el, 'doctor-gate-open');
+      await opened;
       await click(el);
       expect(popups.calls).to.have.length(1);
       el.close();
@@ -137,8 +145,9 @@ describe('opening the app', () => {
       const id = uid('iframe');
       const el = await gate({ doctorId: id, attrs: { mode: 'iframe' } });
       const log = record(el);
+      const opened = until(el, 'doctor-gate-open');
       await click(el);
-      expect((await until(el, 'doctor-gate-open')).detail).to.deep.equal({ mode: 'iframe' });
+      expect((await opened).detail).to.deep.equal({ mode: 'iframe' });
       const frame = el.shadowRoot!.querySelector('iframe')!;
       expect(frame.getAttribute('part')).to.equal('frame');
       expect(frame.getAttribute('allow')).to.equal('microphone; screen-wake-lock');
@@ -159,8 +168,9 @@ describe('opening the app', () => {
     it('forwards messages from the app only, and stops after close', async () => {
       const el = await gate({ attrs: { mode: 'iframe' } });
       const log = record(el);
+      const opened = until(el, 'doctor-gate-open');
       await click(el);
-      await until(el, 'doctor-gate-open');
+      await opened;
       const frame = el.shadowRoot!.querySelector('iframe')!;
       // The stand-in app announces itself once loaded.
       await waitFor(() => log.of('message').length > 0);
@@ -190,8 +200,9 @@ describe('opening the app', () => {
 
     it('removes the iframe and reports reason "disconnected" when the gate is removed', async () => {
       const el = await gate({ attrs: { mode: 'iframe' } });
+      const opened = until(el, 'doctor-gate-open');
       await click(el);
-      await until(el, 'doctor-gate-open');
+      await opened;
       const closed = new Promise<CustomEvent>((resolve) => el.addEventListener('doctor-gate-close', (e) => resolve(e as CustomEvent)));
       el.remove();
       expect((await closed).detail).to.deep.equal({ mode: 'iframe', reason: 'disconnected' });
@@ -202,8 +213,9 @@ describe('opening the app', () => {
     it('provisions on click and opens nothing', async () => {
       const el = await gate({ attrs: { mode: 'none' } });
       const log = record(el);
+      const provisioned = until(el, 'doctor-gate-provisioned');
       await click(el);
-      await until(el, 'doctor-gate-provisioned');
+      await provisioned;
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(popups.calls).to.have.length(0);
       expect(log.of('open')).to.have.length(0);
@@ -223,8 +235,9 @@ describe('opening the app', () => {
           'app-url': '/sandbox/app/speaknosis#/pop-up/?p={providerId}&d={doctorId}&l={lang}&v={view}&a={appointmentId}&r={reportExampleId}&m={medicToken}&x={unknown}',
         },
       });
+      const opened = until(el, 'doctor-gate-open');
       await click(el);
-      await until(el, 'doctor-gate-open');
+      await opened;
       const frame = el.shadowRoot!.querySelector('iframe')!;
       await waitFor(() => frame.contentWindow!.location.pathname === '/sandbox/app/speaknosis');
       expect(frame.contentWindow!.location.hash).to.equal(

@@ -4,6 +4,13 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner';
 import { createSandbox, koaMiddleware } from './sandbox/index.js';
 
+/** The strict page of the security suite: no inline script or style, no eval, Trusted Types required. */
+const STRICT_CSP = "default-src 'self'; require-trusted-types-for 'script'";
+async function strictCsp(ctx, next) {
+  await next();
+  if (ctx.path.startsWith('/test/csp/')) ctx.set('Content-Security-Policy', STRICT_CSP);
+}
+
 const systemChromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
 
 export default {
@@ -12,7 +19,7 @@ export default {
   concurrency: 1,
   testsFinishTimeout: 240_000,
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: new URL('./tsconfig.json', import.meta.url).pathname })],
-  middleware: [koaMiddleware(createSandbox())],
+  middleware: [strictCsp, koaMiddleware(createSandbox())],
   testFramework: { config: { timeout: 15_000 } },
   browsers: [
     chromeLauncher({

@@ -1,0 +1,123 @@
+import { expect, fixture, html } from '@open-wc/testing';
+import { sendMouse } from '@web/test-runner-commands';
+import { clearProvisionCache, DoctorGate } from '../../src/index.js';
+import { faults, gate, PROVIDER, record, requests, uid, until, userState, waitFor, watchWindowOpen } from './helpers.js';
+
+async function click(el: DoctorGate) {
+  const box = el.shadowRoot!.querySelector('button')!.getBoundingClientRect();
+  await sendMouse({ type: 'click', position: [Math.round(box.x + box.width / 2), Math.round(box.y + box.height / 2)] });
+}
+
+const postsFor = async (id: string) =>
+  (await requests(`/provider/${PROVIDER}/user`, 'POST')).filter((r) => JSON.stringify(r.body).includes(id));
+
+describe('lifecycle', () => {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (event: PromiseRejectionEvent) => unhandled.push(event.reason);
+  let popups: ReturnType<typeof watchWindowOpen>;
+  before(() => window.addEventListener('unhandledrejection', onUnhandled));
+  after(() => window.removeEventListener('unhandledrejection', onUnhandled));
+  beforeEach(() => (popups = watchWindowOpen()));
+  afterEach(async () => {
+    popups.restore();
+    clearProvisionCache();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(unhandled.map(String)).to.deep.equal([]);
+  });
+
+  it('removing the gate mid-run aborts quietly: no error, no open, popup closed, nothing created', async () => {
+    const id = uid('removed');
+    await faults({ match: { method: 'GET', path: id }, kind: 'delay', ms: 300 });
+    const el = await gate({ doctorId: id });
+    const log = record(el);
+    await click(el);
+    expect(popups.calls).to.have.length(1);
+    el.remove();
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(log.of('error')).to.deep.equal([]);
+    expect(log.of('open')).to.deep.equal([]);
+    expect(popups.calls[0]!.win!.closed).to.equal(true);
+    expect(await postsFor(id)).to.have.length(0);
+    expect(await userState(id)).to.include({ exists: false });
+  });
+
+  it('a removed gate can be added again and works', async () => {
+    const el = await gate({ attrs: { mode: 'none' } });
+    const parent = el.parentElement!;
+    el.remove();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    parent.append(el);
+    const provisioned = until(el, 'doctor-gate-provisioned');
+    await click(el);
+    expect((await provisioned).detail.outcome).to.equal('created');
+  });
+
+  it('moving the gate (disconnect and connect in one task) keeps the app open', async () => {
+    const el = await gate();
+    const log = record(el);
+    const opened = until(el, 'doctor-gate-open');
+    await click(el);
+    await opened;
+    const elsewhere = await fixture(html`<section></section>`);
+    elsewhere.append(el);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(log.of('close')).to.deep.equal([]);
+    expect(popups.calls[0]!.win!.closed).to.equal(false);
+    el.close();
+  });
+
+  it('changing doctor-id mid-run aborts the stale run; only the new doctor is provisioned', async () => {
+    const stale = uid('stale');
+    const fresh = uid('fresh');
+    await faults({ match: { method: 'GET', path: stale }, kind: 'delay', ms: 300 });
+    const el = await gate({ doctorId: stale, attrs: { mode: 'none' } });
+    const log = record(el);
+    const first = el.provision().then(
+      () => 'resolved',
+      (error: Error) => error.name,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    el.doctorId = fresh;
+    await el.updateComplete;
+    expect(await first).to.equal('AbortError');
+    const result = await el.provision();
+    expect(result.doctor.id).to.equal(fresh);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(log.of('provisioned').map((d) => d.doctor.id)).to.deep.equal([fresh]);
+    expect(log.of('error')).to.deep.equal([]);
+    expect(await postsFor(stale)).to.have.length(0);
+    expect(await userState(stale)).to.include({ exists: false });
+  });
+
+  it('an eager gate re-provisions for the new doctor when doctor-id changes', async () => {
+    const a = uid('eager-a');
+    const b = uid('eager-b');
+    const el = await gate({ doctorId: a, attrs: { prefetch: 'eager', mode: 'none' } });
+    await waitFor(() => el.state === 'ready');
+    el.doctorId = b;
+    await waitFor(async () => (await userState(b)).exists);
+    await waitFor(() => el.state === 'ready');
+  });
+
+  it('after removal, messages from the app are no longer forwarded and the popup is closed', async () => {
+    const el = await gate();
+    const log = record(el);
+    const opened = until(el, 'doctor-gate-open');
+    await click(el);
+    await opened;
+    const popup = popups.calls[0]!.win!;
+    el.remove();
+    await waitFor(() => log.of('close').length === 1);
+    expect(log.of('close')[0]).to.deep.equal({ mode: 'popup', reason: 'disconnected' });
+    const before = log.of('message').length;
+    window.dispatchEvent(new MessageEvent('message', { data: { type: 'late' }, origin: location.origin, source: popup }));
+    expect(log.of('message').length).to.equal(before);
+    expect(popup.closed).to.equal(true);
+  });
+
+  it('defining twice is a no-op', () => {
+    expect(() => DoctorGate.define()).to.not.throw();
+    expect(() => DoctorGate.define()).to.not.throw();
+    expect(customElements.get('doctor-gate')).to.equal(DoctorGate);
+  });
+});

@@ -1,0 +1,147 @@
+import { expect } from '@open-wc/testing';
+import { sendMouse } from '@web/test-runner-commands';
+import { clearProvisionCache, type DoctorGate } from '../../src/index.js';
+import { gate, PROVIDER, record, requests, uid, until, waitFor, watchWindowOpen } from './helpers.js';
+
+async function click(el: DoctorGate) {
+  const box = el.shadowRoot!.querySelector('button')!.getBoundingClientRect();
+  await sendMouse({ type: 'click', position: [Math.round(box.x + box.width / 2), Math.round(box.y + box.height / 2)] });
+}
+
+const SECRET = 'sk_demo_token';
+const METHODS = ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const;
+
+/** Everything written to the console while `run` runs. */
+async function console_(run: () => Promise<void>): Promise<string[]> {
+  const written: string[] = [];
+  const originals = METHODS.map((name) => [name, console[name]] as const);
+  for (const name of METHODS) console[name] = (...args: unknown[]) => void written.push(args.map(String).join(' '));
+  try {
+    await run();
+  } finally {
+    for (const [name, fn] of originals) console[name] = fn as never;
+  }
+  return written;
+}
+
+describe('security', () => {
+  let popups: ReturnType<typeof watchWindowOpen>;
+  beforeEach(() => (popups = watchWindowOpen()));
+  afterEach(() => {
+    popups.restore();
+    clearProvisionCache();
+  });
+
+  for (const how of ['attribute', 'tokenProvider'] as const) {
+    it(`the token (${how}) never appears in an API URL, an event, the console, an attribute or the DOM`, async () => {
+      const id = uid('secret');
+      const el = await gate({ doctorId: id, attrs: { mode: 'iframe', ...(how === 'tokenProvider' ? { token: undefined } : {}) } });
+      if (how === 'tokenProvider') el.tokenProvider = async () => SECRET;
+      await el.updateComplete;
+      const log = record(el);
+      const written = await console_(async () => {
+        const opened = until(el, 'doctor-gate-open');
+        await click(el);
+        await opened;
+        await waitFor(() => log.of('message').length > 0);
+      });
+      expect(written.filter((line) => line.includes(SECRET))).to.deep.equal([]);
+      for (const event of log.events) expect(JSON.stringify(event.detail)).to.not.contain(SECRET);
+      for (const entry of [...(await requests(id)), ...(await requests(`/provider/${PROVIDER}/user`, 'POST'))]) {
+        expect(entry.path + entry.query).to.not.contain(SECRET);
+      }
+      const attributes = [...el.attributes].map((a) => `${a.name}=${a.value}`);
+      if (how === 'tokenProvider') expect(attributes.join(' ')).to.not.contain(SECRET);
+      else expect(attributes.filter((a) => a.includes(SECRET))).to.deep.equal([`token=${SECRET}`]);
+      // The launch URL carries the token (the vendor defines it so), but never in a DOM attribute.
+      const frame = el.shadowRoot!.querySelector('iframe')!;
+      expect(frame.hasAttribute('src')).to.equal(false);
+      expect(el.shadowRoot!.innerHTML).to.not.contain(SECRET);
+      el.close();
+    });
+  }
+
+  it('renders doctor names with markup as text and sends them unchanged', async () => {
+    const id = uid('markup');
+    const name = '<img src=x onerror="window.__pwned=1">';
+    const el = await gate({ doctorId: id, attrs: { 'doctor-name': name, mode: 'none' } });
+    const result = await el.provision();
+    expect(result.outcome).to.equal('created');
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('img')).to.equal(null);
+    expect((window as { __pwned?: number }).__pwned).to.equal(undefined);
+    const post = (await requests(`/provider/${PROVIDER}/user`, 'POST')).find((r) => JSON.stringify(r.body).includes(id))!;
+    expect((post.body as { name: string }[])[0]!.name).to.equal(name);
+  });
+
+  it('hostile ids stay inside one path segment', async () => {
+    for (const hostile of ['../../provider/2002/user/x', 'a?token=leak', 'b#frag', 'ü/ñ/中文', '%2e%2e%2f']) {
+      const id = `${hostile}-${uid('')}`;
+      const el = await gate({ doctorId: id, attrs: { mode: 'none' } });
+      await el.provision();
+      const [entry] = await requests(encodeURIComponent(id), 'GET');
+      expect(entry!.path).to.equal(`/sandbox/speaknosis/v1/health/provider/${PROVIDER}/user/${encodeURIComponent(id)}`);
+      expect(entry!.query).to.equal('');
+    }
+  });
+
+  it('cuts the popup off from the opener before it navigates to another origin', async () => {
+    // Same server, other origin: localhost and 127.0.0.1 are different origins.
+    const host = location.hostname === 'localhost' ? '127.0.0.1' : 'localhost';
+    const appUrl = `http://${host}:${location.port}/sandbox/app/speaknosis#/pop-up/?doctorId={doctorId}&token={token}`;
+    const el = await gate({ attrs: { 'app-url': appUrl } });
+    const opened = until(el, 'doctor-gate-open');
+    await click(el);
+    await opened;
+    const popup = popups.calls[0]!.win!;
+    expect(popup.opener).to.equal(null);
+    await waitFor(() => {
+      try {
+        void popup.location.href;
+        return false;
+      } catch {
+        return true; // Cross-origin now: the vendor app has loaded.
+      }
+    });
+    el.close();
+  });
+
+  it('keeps the opener for a same-origin app, so it can talk to the gate', async () => {
+    const el = await gate();
+    const log = record(el);
+    const opened = until(el, 'doctor-gate-open');
+    await click(el);
+    await opened;
+    await waitFor(() => log.of('message').length > 0);
+    expect(log.of('message')[0].data).to.include({ type: 'sandbox-app:ready' });
+    el.close();
+  });
+});
+
+describe('a page with a strict CSP and Trusted Types', () => {
+  it('provisions and opens the app with no violation', async function () {
+    this.timeout(20_000);
+    const frame = document.createElement('iframe');
+    const result = new Promise<Record<string, unknown>>((resolve) =>
+      window.addEventListener('message', function listen(event) {
+        if (event.source === frame.contentWindow && (event.data as { type?: string }).type === 'csp-result') {
+          window.removeEventListener('message', listen);
+          resolve(event.data as Record<string, unknown>);
+        }
+      }),
+    );
+    frame.src = `/test/csp/index.html?doctor=${encodeURIComponent(uid('csp'))}`;
+    document.body.append(frame);
+    try {
+      const data = await result;
+      expect(data['csp']).to.contain("require-trusted-types-for 'script'");
+      expect(data['violations']).to.deep.equal([]);
+      expect(data['outcome']).to.equal('created');
+      expect(data['state']).to.equal('open');
+      expect(data['trustedTypes']).to.equal(true);
+      expect(data['appLoaded']).to.equal(true);
+    } finally {
+      frame.remove();
+    }
+  });
+});

@@ -121,3 +121,49 @@ describe('lifecycle', () => {
     expect(customElements.get('doctor-gate')).to.equal(DoctorGate);
   });
 });
+
+describe('remembering provisioned doctors', () => {
+  afterEach(() => {
+    clearProvisionCache();
+    sessionStorage.clear();
+  });
+
+  it('remembers for the page life: a second gate for the doctor sends nothing', async () => {
+    const id = uid('page-memory');
+    await (await gate({ doctorId: id })).provision();
+    const before = (await requests(id)).length;
+    const again = await gate({ doctorId: id });
+    expect((await again.provision()).outcome).to.equal('created');
+    expect((await requests(id)).length).to.equal(before);
+  });
+
+  it('with session-ttl, remembers across a reload in sessionStorage, without any secret', async () => {
+    const id = uid('session');
+    await (await gate({ doctorId: id, attrs: { 'session-ttl': '60000' } })).provision();
+    const stored = Object.keys(sessionStorage).map((key) => `${key}=${sessionStorage.getItem(key)}`);
+    expect(stored.filter((entry) => entry.includes(id))).to.have.length(1);
+    expect(stored.join('\n')).to.not.contain('sk_demo_token');
+    clearProvisionCache(); // what a reload does to the page memory
+    const before = (await requests(id)).length;
+    const reloaded = await gate({ doctorId: id, attrs: { 'session-ttl': '60000' } });
+    expect((await reloaded.provision()).outcome).to.equal('created');
+    expect((await requests(id)).length).to.equal(before);
+  });
+
+  it('without session-ttl, nothing is written to sessionStorage', async () => {
+    const id = uid('no-session');
+    await (await gate({ doctorId: id })).provision();
+    expect(Object.keys(sessionStorage).filter((key) => key.includes(id))).to.deep.equal([]);
+  });
+
+  it('an expired session entry is checked again', async () => {
+    const id = uid('expired');
+    await (await gate({ doctorId: id, attrs: { 'session-ttl': '1' } })).provision();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    clearProvisionCache();
+    const before = (await requests(id, 'GET')).length;
+    const el = await gate({ doctorId: id, attrs: { 'session-ttl': '1' } });
+    expect((await el.provision()).outcome).to.equal('existing');
+    expect((await requests(id, 'GET')).length).to.equal(before + 1);
+  });
+});

@@ -141,6 +141,14 @@ describe('HTTP errors become DoctorGateError values', () => {
     assert.equal((await log('', 'GET')).length, 3);
   });
 
+  test('concurrent requests that get a 401 share one refresh', async () => {
+    let calls = 0;
+    const shared = client({ token: undefined, tokenProvider: async () => (calls++ === 0 ? 'expired-token' : 'sk_demo_token') });
+    const results = await Promise.all(['doc-ana', 'doc-john', 'doc-ana'].map((id) => provisionDoctor(shared, doctor(id))));
+    assert.deepEqual(results.map((r) => r.outcome), ['existing', 'existing', 'existing']);
+    assert.equal(calls, 2);
+  });
+
   test('a 401 asks tokenProvider once more, then succeeds', async () => {
     const tokens = ['expired-token', 'sk_demo_token'];
     let calls = 0;

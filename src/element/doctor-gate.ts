@@ -117,6 +117,20 @@ function sessionStore(ttlMs: number): ResultStore {
   };
 }
 
+const preconnected = new Set<string>();
+
+/** One `<link rel="preconnect">` per origin per page; none for the page's own origin. */
+function preconnect(origin: string, anonymous: boolean): void {
+  const key = `${anonymous}|${origin}`;
+  if (origin === location.origin || origin === 'null' || preconnected.has(key)) return;
+  preconnected.add(key);
+  const link = document.createElement('link');
+  link.rel = 'preconnect';
+  link.href = origin;
+  if (anonymous) link.crossOrigin = 'anonymous';
+  document.head.append(link);
+}
+
 /** Numbers the gates so each popup has its own window name: a gate must never reuse (or close) another's. */
 let gateCount = 0;
 
@@ -124,7 +138,9 @@ let gateCount = 0;
  * Makes sure the doctor's user exists at a clinical vendor, then opens the vendor app.
  *
  * @summary Checks, creates or reactivates the doctor's vendor user, then opens the vendor app in a popup or an iframe.
+ * @tagname doctor-gate
  *
+ * @attr {'idle' | 'checking' | 'creating' | 'ready' | 'open' | 'error'} state - Reflected, read-only: the gate's state (set by the gate, never read back).
  * @slot - The button's label (default: "Open <vendor>" in the doctor's language).
  * @csspart button - The button that opens the app.
  * @csspart status - The live status or error text.
@@ -194,8 +210,11 @@ export class DoctorGate extends LitElement {
   declare providerId: string | undefined;
   /** Speaknosis: the doctor's user id (the EHR's own id). Prescrypto: the medic id, when known. */
   declare doctorId: string | undefined;
+  /** The doctor's first name, sent on creation. */
   declare doctorName: string | undefined;
+  /** The doctor's last name, sent on creation. */
   declare doctorLastname: string | undefined;
+  /** The doctor's email, sent on creation (optional for Speaknosis). */
   declare doctorEmail: string | undefined;
   /** Speaknosis speciality id (integer). */
   declare specialityId: number | undefined;
@@ -209,7 +228,9 @@ export class DoctorGate extends LitElement {
   declare mode: GateMode;
   /** Launch URL template overriding the vendor's. */
   declare appUrl: string | undefined;
+  /** Optional Speaknosis launch parameter `{appointmentId}`. */
   declare appointmentId: string | undefined;
+  /** Optional Speaknosis launch parameter `{reportExampleId}`. */
   declare reportExampleId: string | undefined;
   /** `intent` (default), `eager` or `none`: work done before the click. */
   declare prefetch: 'intent' | 'eager' | 'none';
@@ -392,9 +413,12 @@ export class DoctorGate extends LitElement {
   #onIntent = () => {
     if (this.prefetch !== 'intent' || this._state !== 'idle') return;
     try {
-      const { client, doctor } = this.#context();
+      const { client, doctor, settings } = this.#context();
       // Check only: no doctor data leaves the page before the doctor acts.
       prefetchCheck(client, doctor).catch(() => undefined);
+      // Warm the connections the click will need: the API (CORS, no credentials) and the app.
+      preconnect(client.http.base.origin, true);
+      if (settings.mode !== 'none') preconnect(new URL(fillTemplate(settings.appUrl ?? client.vendor.appUrl, {}), location.href).origin, false);
     } catch {
       // Reported already by the config check; the click reports it again.
     }

@@ -185,6 +185,19 @@ describe('provisioning on Speaknosis', () => {
   });
 
   describe('prefetch="intent"', () => {
+    it('adds one preconnect per origin for the app (and none for the page origin), however many gates', async () => {
+      const host = location.hostname === 'localhost' ? '127.0.0.1' : 'localhost';
+      const appOrigin = `http://${host}:${location.port}`;
+      const links = () => [...document.head.querySelectorAll<HTMLLinkElement>('link[rel=preconnect]')].map((l) => l.href.replace(/\/$/, ''));
+      const gates = await Promise.all(
+        [1, 2, 3].map(() => gate({ attrs: { prefetch: 'intent', 'app-url': `${appOrigin}/sandbox/app/speaknosis#/?d={doctorId}` } })),
+      );
+      for (const el of gates) el.shadowRoot!.querySelector('button')!.dispatchEvent(new PointerEvent('pointerenter'));
+      expect(links().filter((href) => href === appOrigin)).to.have.length(1);
+      expect(links().filter((href) => href === location.origin)).to.have.length(0);
+    });
+
+
     it('checks on hover without creating anything, then the click creates with no second check', async () => {
       const id = uid('intent');
       const el = await gate({ doctorId: id, attrs: { prefetch: 'intent', mode: 'none' } });

@@ -140,6 +140,8 @@ describe('a page with a strict CSP and Trusted Types', () => {
       expect(data['state']).to.equal('open');
       expect(data['trustedTypes']).to.equal(true);
       expect(data['appLoaded']).to.equal(true);
+      // The drop-in exposes the core API as window.DoctorGate.
+      expect(data['api']).to.include.members(['DoctorGate', 'DoctorGateError', 'createClient', 'provisionDoctor', 'provisionDoctors']);
     } finally {
       frame.remove();
     }

@@ -31,6 +31,7 @@ gate.addEventListener('doctor-gate-message', () => {
     outcome,
     state: gate.state,
     trustedTypes: typeof window.trustedTypes !== 'undefined',
+    api: Object.keys(window.DoctorGate ?? {}).sort(),
     appLoaded: true,
   });
 });

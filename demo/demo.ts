@@ -8,18 +8,27 @@ const EVENTS = ['state', 'before-create', 'provisioned', 'open', 'close', 'messa
 const fresh = document.querySelector<DoctorGate>('#case-new doctor-gate')!;
 fresh.setAttribute('doctor-id', `demo-${Math.random().toString(36).slice(2, 8)}`);
 
+// Prescrypto: a fresh email on every load, so the new-medic gate always creates.
+const prescrypto = (name: string) => document.querySelector<DoctorGate>(`#case-prescrypto [data-case="prescrypto-${name}"]`)!;
+prescrypto('new').setAttribute('doctor-email', `demo-${Math.random().toString(36).slice(2, 8)}@clinic.example`);
+// The medic token this page saved when it created Elena (the sandbox fixture's): a property, never an attribute.
+prescrypto('existing').medicToken = 'mt_110';
+
 function write(caseName: string, type: string, detail: unknown): void {
   const item = document.createElement('li');
   item.className = type;
   const time = new Date().toISOString().slice(11, 23);
   // Text only: details come from the network and must never become markup.
-  item.textContent = `${time} [${caseName}] ${type} ${JSON.stringify(detail)}`;
+  // A medic token (Prescrypto creations) is for the page to store, not to show.
+  const shown = JSON.stringify(detail, (key, value: unknown) => (key === 'token' && typeof value === 'string' ? `${value.slice(0, 3)}…` : value));
+  item.textContent = `${time} [${caseName}] ${type} ${shown}`;
   log.prepend(item);
 }
 
 for (const type of EVENTS) {
   document.addEventListener(`doctor-gate-${type}`, (event) => {
-    const caseName = (event.target as HTMLElement).closest('article')?.id.replace('case-', '') ?? '?';
+    const target = event.target as HTMLElement;
+    const caseName = target.dataset['case'] ?? target.closest('article')?.id.replace('case-', '') ?? '?';
     write(caseName, type, (event as CustomEvent).detail);
   });
 }

@@ -6,3 +6,4 @@ export { sharedProvision, prefetchCheck, knownResult, clearProvisionCache } from
 export { isAllowedUrl, fillTemplate } from './config.js';
 export * from './types.js';
 export { speaknosis } from '../vendors/speaknosis.js';
+export { prescrypto } from '../vendors/prescrypto.js';

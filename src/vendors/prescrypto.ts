@@ -1,0 +1,239 @@
+import * as z from 'zod/mini';
+import { DoctorGateError, type Step } from '../core/errors.js';
+import { parseBody, type HttpClient, type HttpRequest } from '../core/http.js';
+import type { Account, Doctor, Found } from '../core/types.js';
+import type { Created, Vendor } from './vendor.js';
+
+/** The seed's maximum page size of the medic list. */
+export const PRESCRYPTO_PAGE_SIZE = 100;
+/** A walk longer than this is a vendor loop, not a directory (100 000 medics at 100 a page). */
+const MAX_PAGES = 1000;
+
+const MEDICS = ['api', 'v2', 'medics'] as const;
+
+/** The seed's optional create fields, sent only when the page gives them on `doctor`. */
+const OPTIONAL_FIELDS = [
+  'specialty',
+  'cedula_prof',
+  'specialty_no',
+  'alma_mater',
+  'female',
+  'date_of_birth',
+  'hospital',
+  'campaign',
+  'is_admin_membership',
+] as const;
+
+const isCalendarDate = (value: string): boolean => {
+  const [year, month, day] = value.split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+};
+
+const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
+const optionalText = (max: number) => z.optional(z.string().check(z.maxLength(max)));
+/** "int number" in the seed, a string of digits in its examples (blank allowed). */
+const digits = z.optional(z.union([z.string().check(z.regex(/^\d{0,20}$/)), z.int().check(z.gte(0))]));
+
+/** What Prescrypto needs to find or create a medic (seed 000): `name` and `email` always. */
+const doctorSchema = z.looseObject({
+  // The medic id, when the page saved it at creation; "" means unknown.
+  id: z.optional(z.union([z.string().check(z.trim(), z.regex(/^\d{0,15}$/)), z.pipe(z.int().check(z.gte(1)), z.transform(String))])),
+  name: text(150),
+  lastname: z.optional(z.string().check(z.trim(), z.maxLength(150))),
+  email: z.email(),
+  password: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  specialty: optionalText(256),
+  cedula_prof: digits,
+  specialty_no: digits,
+  alma_mater: optionalText(256),
+  female: z.optional(z.boolean()),
+  date_of_birth: z.optional(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/), z.refine(isCalendarDate))),
+  hospital: z.optional(z.int().check(z.gte(1))),
+  campaign: optionalText(256),
+  is_admin_membership: z.optional(z.boolean()),
+}) as unknown as z.ZodMiniType<Doctor>;
+
+const medicSchema = z.looseObject({ id: z.int(), email: z.optional(z.nullable(z.string())), is_active: z.optional(z.boolean()) });
+const medicPage = z.looseObject({ next: z.optional(z.nullable(z.string())), results: z.array(medicSchema) });
+type Medic = z.infer<typeof medicSchema>;
+
+/** The medic as the page may see it: never the password (not even its hash); the token only from a create. */
+function accountOf(medic: Record<string, unknown>, keepToken: boolean): Account {
+  const { password: _password, token, ...account } = medic;
+  return keepToken && typeof token === 'string' ? { ...account, token } : account;
+}
+
+const toFound = (medic: Medic): Found => ({ active: medic.is_active !== false, account: accountOf(medic, false) });
+
+/** A password nobody will type: the doctor logs in through the deeplink, never with it. */
+function randomPassword(length = 32): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789-_.!*@#%';
+  // Bytes at or above this bound are dropped so every character is equally likely.
+  const bound = 256 - (256 % alphabet.length);
+  for (;;) {
+    let password = '';
+    while (password.length < length) {
+      for (const byte of globalThis.crypto.getRandomValues(new Uint8Array(length * 2))) {
+        if (byte < bound && password.length < length) password += alphabet[byte % alphabet.length];
+      }
+    }
+    // Vendors with a password policy usually want every class; 32 characters almost always have them.
+    if (/[a-z]/.test(password) && /[A-Z]/.test(password) && /\d/.test(password) && /[^A-Za-z0-9]/.test(password)) return password;
+  }
+}
+
+/** The seed's create body: full name, email, password, and the optional fields the page gave. */
+function createBody(doctor: Doctor): Record<string, unknown> {
+  const name = [doctor.name, doctor.lastname].filter((part) => typeof part === 'string' && part.trim()).join(' ');
+  const password = typeof doctor['password'] === 'string' && doctor['password'] ? doctor['password'] : randomPassword();
+  const body: Record<string, unknown> = { name, password, email: doctor.email };
+  for (const field of OPTIONAL_FIELDS) if (doctor[field] !== undefined) body[field] = doctor[field];
+  return body;
+}
+
+const isDuplicateEmail = (body: unknown): boolean =>
+  Array.isArray(body) && body.some((line) => typeof line === 'string' && /unique constraint|already exists/i.test(line) && /email/i.test(line));
+
+/**
+ * Maps the seed's 400 bodies: the raw unique-email violation, the hospital-permission message,
+ * and DRF field errors `{ field: [messages] }`. Messages about the password are never repeated.
+ */
+export function prescryptoRefusal(status: number, body: unknown, step: Step): DoctorGateError {
+  if (isDuplicateEmail(body)) {
+    return new DoctorGateError(
+      'conflict',
+      'This email already belongs to a Prescrypto account that this API key cannot see (created with another key); use another email or ask Prescrypto to move the account',
+      { step, status },
+    );
+  }
+  const record = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+  const message = typeof record?.['message'] === 'string' ? record['message'] : undefined;
+  if (message && /permission/i.test(message) && /hospital/i.test(message)) {
+    return new DoctorGateError('forbidden', `The Prescrypto API key is not an admin of that hospital: ${message.slice(0, 160)}`, { step, status });
+  }
+  const fields = record ? Object.keys(record).filter((key) => key !== 'message' && key !== 'detail') : [];
+  if (fields.length) {
+    const details = fields.map((field) => {
+      const messages = record![field];
+      const first = Array.isArray(messages) && typeof messages[0] === 'string' ? messages[0] : undefined;
+      return field === 'password' || !first ? field : `${field} (${first.slice(0, 120)})`;
+    });
+    return new DoctorGateError('config', `Prescrypto refused field(s): ${details.join('; ')}`, { step, status, fields });
+  }
+  const detail = message ?? (typeof record?.['detail'] === 'string' ? record['detail'] : undefined);
+  return new DoctorGateError('config', `Prescrypto refused the request (HTTP ${status})${detail ? `: ${detail.slice(0, 160)}` : ''}`, { step, status });
+}
+
+/** The medic by id: `null` on 404 (unknown, or created with another key). */
+async function medicById(http: HttpClient, id: string, signal?: AbortSignal): Promise<Found | null> {
+  const { status, body } = await http.request({ method: 'GET', path: [...MEDICS, id], trailingSlash: true, step: 'check', signal, accept: [404] });
+  if (status === 404) return null;
+  return toFound(parseBody(medicSchema, body, 'check', status));
+}
+
+/** Walks the medic list 100 at a time, following the vendor's `next`, and stops at the first match. */
+async function medicByEmail(http: HttpClient, email: string, signal?: AbortSignal): Promise<Found | null> {
+  const wanted = email.trim().toLowerCase();
+  const seen = new Set<string>();
+  let request: HttpRequest = {
+    method: 'GET',
+    path: MEDICS,
+    trailingSlash: true,
+    query: { limit: PRESCRYPTO_PAGE_SIZE, offset: 0 },
+    step: 'check',
+    signal,
+  };
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const { status, body } = await http.request(request);
+    const { results, next } = parseBody(medicPage, body, 'check', status);
+    const medic = results.find((each) => each.email?.trim().toLowerCase() === wanted);
+    if (medic) return toFound(medic);
+    if (!next) return null;
+    if (seen.has(next)) throw new DoctorGateError('bad-response', 'Prescrypto paginated in a loop', { step: 'check', status });
+    seen.add(next);
+    request = { method: 'GET', url: capLimit(next), step: 'check', signal };
+  }
+  throw new DoctorGateError('bad-response', `Prescrypto listed more than ${MAX_PAGES} pages`, { step: 'check' });
+}
+
+/** Keeps a vendor-given `next` within the documented page size. */
+function capLimit(link: string): string {
+  const match = /[?&]limit=(\d+)/.exec(link);
+  if (!match || Number(match[1]) <= PRESCRYPTO_PAGE_SIZE) return link;
+  return link.replace(/([?&]limit=)\d+/, `$1${PRESCRYPTO_PAGE_SIZE}`);
+}
+
+async function findMedic(http: HttpClient, doctor: Doctor, signal?: AbortSignal): Promise<Found | null> {
+  const id = doctor.id === undefined || doctor.id === null ? '' : String(doctor.id).trim();
+  if (id) {
+    const found = await medicById(http, id, signal);
+    if (found) return found;
+  }
+  return typeof doctor.email === 'string' && doctor.email ? medicByEmail(http, doctor.email, signal) : null;
+}
+
+async function reactivate(http: HttpClient, id: unknown, signal?: AbortSignal): Promise<Created> {
+  const { status, body } = await http.request({
+    method: 'PATCH',
+    path: [...MEDICS, String(id)],
+    trailingSlash: true,
+    body: { is_active: true },
+    step: 'create',
+    signal,
+    accept: [400],
+  });
+  if (status === 400) throw prescryptoRefusal(status, body, 'create');
+  return { outcome: 'reactivated', account: accountOf(parseBody(medicSchema, body, 'create', status), false) };
+}
+
+/** Prescrypto Medic API (seed 000): find by medic id or email, create, or reactivate with `is_active`. */
+export const prescrypto: Vendor = {
+  name: 'prescrypto',
+  authScheme: 'Token',
+  knowsInactive: true,
+  label: 'Prescrypto',
+  popup: { name: 'PrescryptoApp', features: 'width=1100,height=800' },
+  appUrl: 'https://app.prescrypto.com/redirect/new/?token={medicToken}&v2_redirect=true',
+  doctorSchema,
+  key: (doctor) => (typeof doctor.email === 'string' && doctor.email ? doctor.email.trim().toLowerCase() : `id:${String(doctor.id)}`),
+
+  // The deeplink logs the medic in with their own token, which only the create call returns.
+  launchValues({ account, medicToken }) {
+    const token = typeof account['token'] === 'string' && account['token'] ? account['token'] : medicToken;
+    if (!token) {
+      throw new DoctorGateError(
+        'config',
+        'No Prescrypto medic token: Prescrypto returns it only when it creates the medic, so for an existing medic the page must give the token it saved via the `medicToken` property (provisioning alone works with mode="none")',
+        { step: 'open', fields: ['medicToken'] },
+      );
+    }
+    return { medicToken: token };
+  },
+
+  find: (http, doctor, _scope, signal) => findMedic(http, doctor, signal),
+
+  async create(http, doctor, found, _scope, signal) {
+    if (found) return reactivate(http, found.account['id'], signal);
+    const { status, body } = await http.request({
+      method: 'POST',
+      path: MEDICS,
+      trailingSlash: true,
+      body: createBody(doctor),
+      step: 'create',
+      signal,
+      accept: [400],
+    });
+    if (status !== 400) {
+      const medic = parseBody(medicSchema, body, 'create', status);
+      return { outcome: 'created', account: accountOf(medic as Record<string, unknown>, true) };
+    }
+    if (isDuplicateEmail(body)) {
+      // Another tab may have created this medic since the check: then the key can see it now.
+      const now = await findMedic(http, { email: doctor.email }, signal);
+      if (now?.active) return { outcome: 'existing', account: now.account };
+      if (now) return reactivate(http, now.account['id'], signal);
+    }
+    throw prescryptoRefusal(status, body, 'create');
+  },
+};

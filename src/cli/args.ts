@@ -1,0 +1,151 @@
+import { parseArgs } from 'node:util';
+import { isAllowedUrl, type VendorName } from '../core/index.js';
+
+export const USAGE = `Usage: doctor-gate provision --vendor speaknosis|prescrypto --api-base URL --token-env NAME --file ROSTER [options]
+
+Makes sure every doctor of a roster has a user at the vendor: creates the missing ones,
+reactivates the soft-deleted ones, leaves the existing ones alone. Safe to re-run.
+
+Required:
+  --vendor NAME         speaknosis or prescrypto
+  --api-base URL        vendor API base, e.g. https://api-qa.speaknosis.com/v1/health
+                        (https, or http on localhost/127.0.0.1)
+  --token-env NAME      name of the environment variable that holds the API token
+                        (the token itself is never accepted on the command line)
+  --file PATH           roster.csv (header row naming the fields) or roster.json (array)
+  --provider-id N       Speaknosis medical-center id (required for speaknosis)
+
+Options:
+  --chunk-size N        doctors per POST where the vendor takes many (1-1000, default 100)
+  --concurrency N       requests in flight: POST chunks for Speaknosis (default 1),
+                        doctors for Prescrypto (default 4); 1-32
+  --timeout MS          per request (100-120000, default 10000)
+  --retries N           retries of a transient failure (0-10, default 3)
+  --report PATH         write a JSON report, one row per doctor (no secrets)
+  --tokens-out PATH     Prescrypto: medic ids and tokens of created medics, mode 0600
+                        (default medic-tokens.json next to the report, or in the current directory)
+  --dry-run             validate the roster and print what would be sent; no request
+  -h, --help            this help
+
+Exit codes: 0 every row provisioned, 1 some rows failed or did not run, 2 bad usage.
+Ctrl-C stops after the requests in flight and still writes the report; Ctrl-C twice aborts them.`;
+
+/** A mistake in the command line or its inputs: exit code 2, with the usage hint. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export interface ProvisionArgs {
+  vendor: VendorName;
+  apiBase: string;
+  providerId?: string;
+  tokenEnv: string;
+  file: string;
+  chunkSize: number;
+  /** Unset: 1 chunk at a time where the vendor takes many doctors per request, else 4 doctors. */
+  concurrency?: number;
+  dryRun: boolean;
+  report?: string;
+  tokensOut?: string;
+  timeoutMs: number;
+  retries: number;
+}
+
+export type Command = { command: 'help' } | ({ command: 'provision' } & ProvisionArgs);
+
+const VENDORS: readonly VendorName[] = ['speaknosis', 'prescrypto'];
+
+function integer(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value.trim()) || Number(value) < min || Number(value) > max) {
+    throw new UsageError(`--${name} must be an integer from ${min} to ${max} (got "${value}")`);
+  }
+  return Number(value);
+}
+
+/** Parses `argv` (without node and the script); throws `UsageError` on anything wrong. */
+export function parseCommand(argv: readonly string[]): Command {
+  // Refused before parsing, so the message is about secrets, not an "unknown option", and the value is never echoed.
+  if (argv.some((arg) => arg === '--token' || arg.startsWith('--token='))) {
+    throw new UsageError(
+      '--token is not accepted: a token on the command line ends up in shell history and `ps`. ' +
+        'Put it in an environment variable and pass its name: --token-env NAME',
+    );
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        vendor: { type: 'string' },
+        'api-base': { type: 'string' },
+        'provider-id': { type: 'string' },
+        'token-env': { type: 'string' },
+        file: { type: 'string' },
+        'chunk-size': { type: 'string' },
+        concurrency: { type: 'string' },
+        'dry-run': { type: 'boolean', default: false },
+        report: { type: 'string' },
+        'tokens-out': { type: 'string' },
+        timeout: { type: 'string' },
+        retries: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help || positionals[0] === 'help') return { command: 'help' };
+  if (positionals.length === 0) throw new UsageError('missing command: provision');
+  if (positionals[0] !== 'provision') throw new UsageError(`unknown command: ${positionals[0]}`);
+  if (positionals.length > 1) throw new UsageError(`unexpected argument: ${positionals[1]}`);
+
+  const vendor = values.vendor;
+  if (!vendor) throw new UsageError('--vendor is required (speaknosis or prescrypto)');
+  if (!VENDORS.includes(vendor as VendorName)) {
+    throw new UsageError(`unknown vendor "${vendor}": use speaknosis or prescrypto`);
+  }
+  const apiBase = values['api-base'];
+  if (!apiBase) throw new UsageError('--api-base is required');
+  if (!/^https?:\/\//i.test(apiBase) || !isAllowedUrl(apiBase)) {
+    throw new UsageError('--api-base must be an absolute https URL (http only on localhost/127.0.0.1)');
+  }
+  const base = new URL(apiBase);
+  if (base.username || base.password) throw new UsageError('--api-base must not carry credentials: use --token-env');
+  const providerId = values['provider-id'];
+  if (providerId !== undefined && !/^\d{1,18}$/.test(providerId)) {
+    throw new UsageError(`--provider-id must be a number (got "${providerId}")`);
+  }
+  if (vendor === 'speaknosis' && providerId === undefined) {
+    throw new UsageError('--provider-id is required for speaknosis (the medical-center id)');
+  }
+  const tokenEnv = values['token-env'];
+  if (!tokenEnv) throw new UsageError('--token-env is required: the name of the environment variable holding the API token');
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(tokenEnv)) {
+    throw new UsageError('--token-env takes the name of an environment variable (letters, digits, _), not the token');
+  }
+  const file = values.file;
+  if (!file) throw new UsageError('--file is required: the roster, .csv or .json');
+
+  return {
+    command: 'provision',
+    vendor: vendor as VendorName,
+    apiBase,
+    providerId,
+    tokenEnv,
+    file,
+    chunkSize: integer('chunk-size', values['chunk-size'], 100, 1, 1000),
+    concurrency: values.concurrency === undefined ? undefined : integer('concurrency', values.concurrency, 1, 1, 32),
+    dryRun: values['dry-run'] === true,
+    report: values.report,
+    tokensOut: values['tokens-out'],
+    timeoutMs: integer('timeout', values.timeout, 10_000, 100, 120_000),
+    retries: integer('retries', values.retries, 3, 0, 10),
+  };
+}

@@ -1,0 +1,37 @@
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { main } from './main.js';
+
+/**
+ * `doctor-gate provision …`: provisions a roster of doctors at a vendor from a terminal or a
+ * scheduled job, with the same core as the element. Built to `dist/cli.js` (the package `bin`).
+ * Importing this module runs nothing: the parser and `main` are exported for tests and scripts.
+ */
+export { main, type Io } from './main.js';
+export { parseCommand, UsageError, USAGE } from './args.js';
+export { parseCsv, CsvSyntaxError, type CsvRecord } from './csv.js';
+export { readRoster, rosterFromCsv, rosterFromJson, coerceField, RosterError, type Roster, type RosterRow } from './roster.js';
+export { Progress, formatDuration } from './progress.js';
+
+/** True when Node runs this file itself (`node dist/cli.js`, or through the npm `bin` symlink). */
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return realpathSync(entry) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`doctor-gate: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

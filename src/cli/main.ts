@@ -1,0 +1,352 @@
+import { dirname, join } from 'node:path';
+import {
+  createClient,
+  DoctorGateError,
+  isAbort,
+  parseDoctor,
+  provisionDoctors,
+  type BatchResult,
+  type Doctor,
+  type GateClient,
+} from '../core/index.js';
+import { parseCommand, UsageError, USAGE, type ProvisionArgs } from './args.js';
+import { Progress, type Counts, type ProgressStream } from './progress.js';
+import {
+  checkWritable,
+  readTokensFile,
+  summarize,
+  writeReport,
+  writeTokensFile,
+  type IssuedToken,
+  type Report,
+  type ReportRow,
+} from './report.js';
+import { readRoster, RosterError, rowLabel, type Roster, type RosterRow } from './roster.js';
+
+export interface Io {
+  env: Record<string, string | undefined>;
+  stdout: ProgressStream;
+  stderr: ProgressStream;
+}
+
+const defaultIo = (): Io => ({ env: process.env, stdout: process.stdout, stderr: process.stderr });
+
+/** Runs the command line; resolves to the exit code (0 all provisioned, 1 some rows not, 2 bad usage). */
+export async function main(argv: readonly string[], io: Io = defaultIo()): Promise<number> {
+  try {
+    const command = parseCommand(argv);
+    if (command.command === 'help') {
+      io.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    return await provision(command, io);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof RosterError) {
+      const where = error instanceof RosterError ? 'roster: ' : '';
+      io.stderr.write(`doctor-gate: ${where}${error.message}\nRun "doctor-gate --help" for usage.\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+const SECRET_FIELDS = new Set(['password', 'token', 'medictoken']);
+/** The doctor as it would be sent, with secrets shown as "[redacted]" (dry run output). */
+const redacted = (doctor: Doctor): Doctor =>
+  Object.fromEntries(Object.entries(doctor).map(([k, v]) => [k, SECRET_FIELDS.has(k.toLowerCase()) ? '[redacted]' : v]));
+
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+
+/** Fields a doctor cannot go without at this vendor: what an empty doctor is refused for. */
+function requiredFields(client: GateClient): string[] {
+  try {
+    parseDoctor(client, {});
+    return [];
+  } catch (error) {
+    return error instanceof DoctorGateError ? (error.fields ?? []) : [];
+  }
+}
+
+const where = (row: RosterRow): Pick<ReportRow, 'line' | 'index'> =>
+  row.line !== undefined ? { line: row.line } : { index: row.index };
+
+async function provision(args: ProvisionArgs, io: Io): Promise<number> {
+  const startedAt = new Date();
+  const token = io.env[args.tokenEnv];
+  // A dry run sends nothing, so it may validate a roster on a machine that holds no token.
+  if (!token && !args.dryRun) {
+    throw new UsageError(`the environment variable ${args.tokenEnv} is not set or empty: it must hold the API token`);
+  }
+  const roster = await readRoster(args.file);
+  let requests = 0;
+  const client = createClient(args.vendor, {
+    apiBase: args.apiBase,
+    token,
+    providerId: args.providerId,
+    timeoutMs: args.timeoutMs,
+    retries: args.retries,
+    // Counted for the summary: every HTTP request, retries included.
+    fetch: (input, init) => (requests++, fetch(input, init)),
+  });
+  if (roster.format === 'csv') {
+    const missing = requiredFields(client).filter((field) => !roster.columns.includes(field));
+    if (missing.length) {
+      throw new RosterError(`the CSV header lacks required column(s) ${missing.join(', ')} (it has ${roster.columns.join(', ')})`);
+    }
+  }
+
+  const rows: ReportRow[] = roster.rows.map((row) => ({
+    ...where(row),
+    id: text(row.doctor.id),
+    email: text(row.doctor.email),
+    outcome: 'not-run',
+  }));
+  const counts: Counts = { created: 0, existing: 0, reactivated: 0, failed: 0 };
+  let done = 0;
+  let stopReason: string | undefined;
+  const issued: IssuedToken[] = [];
+
+  const fail = (index: number, error: unknown) => {
+    const reason =
+      error instanceof DoctorGateError ? error : new DoctorGateError('bad-response', String((error as Error)?.message ?? error));
+    rows[index]!.outcome = 'failed';
+    rows[index]!.error = {
+      code: reason.code,
+      message: reason.message,
+      step: reason.step,
+      ...(reason.status !== undefined ? { status: reason.status } : {}),
+      ...(reason.fields ? { fields: reason.fields } : {}),
+    };
+    counts.failed++;
+    done++;
+    // An HTTP 401/403 refuses every other row the same way: stop instead of sending the whole roster.
+    // (Prescrypto's per-medic "not admin of that hospital" is a 400 `forbidden`: that row only.)
+    if (reason.code === 'unauthorized' || (reason.code === 'forbidden' && reason.status === 403)) {
+      stopReason ??= `the vendor refused the credential (${reason.code}: ${reason.message})`;
+    }
+  };
+  const settle = (index: number, result: BatchResult) => {
+    if (result.outcome === 'failed') return fail(index, result.error);
+    const row = rows[index]!;
+    row.outcome = result.outcome;
+    counts[result.outcome]++;
+    done++;
+    const accountId = text(result.account.id);
+    if (accountId !== undefined && accountId !== row.id) row.accountId = result.account.id as string | number;
+    // Prescrypto returns the medic token once, on creation: it goes to the 0600 file, never to the report.
+    const issuedToken = result.account.token;
+    if (result.outcome === 'created' && typeof issuedToken === 'string' && issuedToken) {
+      issued.push({ ...where(roster.rows[index]!), email: row.email, medicId: row.accountId, token: issuedToken, createdAt: new Date().toISOString() });
+    }
+  };
+
+  // Validate every row first: bad rows are reported by line and never sent; duplicates are bad rows too.
+  const valid: number[] = [];
+  const firstByKey = new Map<string, number>();
+  roster.rows.forEach((row, index) => {
+    if (row.problem) return fail(index, new DoctorGateError('config', row.problem, { step: 'config' }));
+    let doctor: Doctor;
+    try {
+      doctor = parseDoctor(client, row.doctor);
+    } catch (error) {
+      return fail(index, error);
+    }
+    const key = client.vendor.key(doctor);
+    const first = firstByKey.get(key);
+    if (first !== undefined) {
+      return fail(index, new DoctorGateError('config', `the same doctor as ${rowLabel(roster.rows[first]!)}`, { step: 'config' }));
+    }
+    firstByKey.set(key, index);
+    valid.push(index);
+  });
+
+  // A unit of work is one request's worth: a POST chunk where the vendor takes many doctors, else one doctor.
+  const batched = typeof client.vendor.createMany === 'function';
+  const unitSize = batched ? args.chunkSize : 1;
+  const units: number[][] = [];
+  for (let start = 0; start < valid.length; start += unitSize) units.push(valid.slice(start, start + unitSize));
+  const concurrency = Math.max(1, Math.min(args.concurrency ?? (batched ? 1 : 4), units.length));
+  const target = `${client.vendor.label} (${args.apiBase}${args.providerId ? `, provider ${args.providerId}` : ''})`;
+
+  if (args.dryRun) {
+    printPlan(io, target, roster, rows, valid, units, batched, concurrency, args.chunkSize);
+    if (args.report) await writeReport(args.report, buildReport(args, rows, startedAt, true, undefined));
+    return counts.failed > 0 ? 1 : 0;
+  }
+
+  const tokensPath = args.tokensOut ?? join(args.report ? dirname(args.report) : '.', 'medic-tokens.json');
+  const issuesTokens = args.vendor === 'prescrypto';
+  if (args.tokensOut && !issuesTokens) io.stderr.write(`note: --tokens-out is ignored: ${client.vendor.label} issues no tokens\n`);
+  if (args.report) await checkWritable(args.report, '--report');
+  let earlierTokens: IssuedToken[] = [];
+  if (issuesTokens) {
+    await checkWritable(tokensPath, '--tokens-out');
+    earlierTokens = await readTokensFile(tokensPath);
+  }
+
+  // Tokens are saved as they arrive (at most once a second, and at the end): a crash must not lose them.
+  let tokensSaved = 0;
+  let tokensWrite: Promise<void> = Promise.resolve();
+  let tokensError: unknown;
+  let lastTokensWrite = 0;
+  const saveTokens = (force: boolean) => {
+    if (issued.length === tokensSaved || (!force && performance.now() - lastTokensWrite < 1000)) return tokensWrite;
+    lastTokensWrite = performance.now();
+    tokensSaved = issued.length;
+    const all = [...earlierTokens, ...issued];
+    tokensWrite = tokensWrite
+      .then(() => writeTokensFile(tokensPath, { vendor: args.vendor, apiBase: args.apiBase }, all))
+      .catch((error: unknown) => void (tokensError = error));
+    return tokensWrite;
+  };
+
+  const noun = batched ? 'chunk' : 'doctor';
+  io.stderr.write(
+    `Provisioning ${rows.length} row(s) at ${target}: ${valid.length} valid, ${rows.length - valid.length} invalid; ` +
+      `${units.length} ${noun}(s), ${concurrency} at a time\n`,
+  );
+  const progress = new Progress(io.stderr, rows.length);
+  const abortInFlight = new AbortController();
+  let inFlight = 0;
+  // First Ctrl-C: no new work, let the requests in flight finish (their outcome is then known).
+  // Second: abort them; their rows stay "not-run" and a re-run settles them.
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!stopReason) {
+      stopReason = `interrupted (${signal})`;
+      progress.note(`${signal}: stopping after the ${inFlight} ${noun}(s) in flight; press Ctrl-C again to abort them`);
+    } else if (!abortInFlight.signal.aborted) {
+      stopReason = `interrupted (${signal}), requests in flight aborted`;
+      abortInFlight.abort();
+      progress.note(`${signal}: aborting the requests in flight`);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  progress.start(done, counts);
+  let next = 0;
+  const worker = async () => {
+    while (!stopReason && next < units.length) {
+      const unit = units[next++]!;
+      inFlight++;
+      try {
+        const results = await provisionDoctors(
+          client,
+          unit.map((index) => roster.rows[index]!.doctor),
+          { chunkSize: unit.length, concurrency: 1, signal: abortInFlight.signal },
+        );
+        results.forEach((result, k) => settle(unit[k]!, result));
+      } catch (error) {
+        // Aborted: the unit's rows stay "not-run". Anything else fails the unit, never the whole run.
+        if (!isAbort(error)) unit.forEach((index) => fail(index, error));
+      } finally {
+        inFlight--;
+      }
+      progress.update(done, counts);
+      void saveTokens(false);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: units.length ? concurrency : 0 }, worker));
+  } finally {
+    progress.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+
+  await saveTokens(true);
+  const report = buildReport(args, rows, startedAt, false, stopReason);
+  if (args.report) await writeReport(args.report, report);
+  printSummary(io, args, report, requests, tokensPath, issued.length, tokensError);
+  return report.summary.failed + report.summary.notRun > 0 || tokensError ? 1 : 0;
+}
+
+function buildReport(args: ProvisionArgs, rows: ReportRow[], startedAt: Date, dryRun: boolean, stopReason: string | undefined): Report {
+  const finishedAt = new Date();
+  return {
+    tool: 'doctor-gate provision',
+    vendor: args.vendor,
+    apiBase: args.apiBase,
+    ...(args.providerId ? { providerId: args.providerId } : {}),
+    file: args.file,
+    dryRun,
+    interrupted: stopReason !== undefined,
+    ...(stopReason ? { stopReason } : {}),
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationMs: finishedAt.getTime() - startedAt.getTime(),
+    summary: summarize(rows),
+    rows,
+  };
+}
+
+const label = (row: ReportRow) => rowLabel(row).padEnd(9);
+const MAX_LISTED = 10;
+
+function listFailures(io: Io, rows: ReportRow[]) {
+  const failed = rows.filter((row) => row.outcome === 'failed');
+  for (const row of failed.slice(0, MAX_LISTED)) {
+    io.stdout.write(`    ${label(row)} ${row.error!.code.padEnd(12)} ${row.error!.message}\n`);
+  }
+  if (failed.length > MAX_LISTED) io.stdout.write(`    … and ${failed.length - MAX_LISTED} more\n`);
+}
+
+function printPlan(
+  io: Io,
+  target: string,
+  roster: Roster,
+  rows: ReportRow[],
+  valid: number[],
+  units: number[][],
+  batched: boolean,
+  concurrency: number,
+  chunkSize: number,
+) {
+  const out = (line: string) => io.stdout.write(`${line}\n`);
+  out(`Dry run: nothing is sent. ${target}`);
+  out(`${rows.length} row(s): ${valid.length} valid, ${rows.length - valid.length} invalid`);
+  if (batched) {
+    out(`Would send ${valid.length} doctor(s) in ${units.length} request(s) of up to ${chunkSize}, ${concurrency} at a time:`);
+  } else {
+    out(`Would check ${valid.length} doctor(s), ${concurrency} at a time, and create or reactivate the missing ones:`);
+  }
+  units.forEach((unit, n) => {
+    if (batched) out(`  request ${n + 1} of ${units.length}: ${unit.length} doctor(s)`);
+    for (const index of unit) {
+      out(`    ${rowLabel(roster.rows[index]!).padEnd(9)} ${JSON.stringify(redacted(roster.rows[index]!.doctor))}`);
+    }
+  });
+  if (valid.length < rows.length) {
+    out('Invalid rows (never sent):');
+    listFailures(io, rows);
+  }
+}
+
+function printSummary(
+  io: Io,
+  args: ProvisionArgs,
+  report: Report,
+  requests: number,
+  tokensPath: string,
+  tokensIssued: number,
+  tokensError: unknown,
+) {
+  const out = (line: string) => io.stdout.write(`${line}\n`);
+  const { summary } = report;
+  const took = report.durationMs < 1000 ? `${report.durationMs} ms` : `${(report.durationMs / 1000).toFixed(1)} s`;
+  out(`doctor-gate provision: ${summary.total} row(s), ${args.vendor}${args.providerId ? ` provider ${args.providerId}` : ''}, ${requests} request(s) in ${took}`);
+  out(`  created      ${summary.created}`);
+  out(`  existing     ${summary.existing}`);
+  out(`  reactivated  ${summary.reactivated}`);
+  out(`  failed       ${summary.failed}`);
+  if (summary.failed) listFailures(io, report.rows);
+  out(`  not run      ${summary.notRun}`);
+  if (report.stopReason) {
+    out(`Stopped: ${report.stopReason}.`);
+    if (summary.notRun) out('Re-run the same command to finish: doctors already provisioned come back as "existing".');
+  }
+  if (args.report) out(`Report: ${args.report}`);
+  if (tokensIssued) out(`Medic tokens: ${tokensIssued} new in ${tokensPath} (mode 0600; keep it secret)`);
+  if (tokensError) out(`ERROR: the medic tokens could not be saved to ${tokensPath}: ${(tokensError as Error).message ?? tokensError}`);
+}

@@ -113,12 +113,17 @@ export async function provisionDoctors(client: GateClient, doctors: readonly Doc
     return results;
   }
 
+  // A failed listing is not fatal: each doctor is then looked up on its own.
+  const lookup = vendor.index ? await withRetries(client, () => vendor.index!(http, scope, signal), signal).catch(() => undefined) : undefined;
+  signal?.throwIfAborted();
   let next = 0;
   const worker = async () => {
     while (next < valid.length) {
       const index = valid[next++]!;
+      const doctor = parsed[index]!;
       try {
-        settle(index, await provisionDoctor(client, parsed[index]!, { signal }));
+        const found = lookup ? Promise.resolve(lookup(doctor)) : undefined;
+        settle(index, await provisionDoctor(client, doctor, { signal, found }));
       } catch (error) {
         fail(index, error);
       }

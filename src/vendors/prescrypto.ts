@@ -132,9 +132,8 @@ async function medicById(http: HttpClient, id: string, signal?: AbortSignal): Pr
   return toFound(parseBody(medicSchema, body, 'check', status));
 }
 
-/** Walks the medic list 100 at a time, following the vendor's `next`, and stops at the first match. */
-async function medicByEmail(http: HttpClient, email: string, signal?: AbortSignal): Promise<Found | null> {
-  const wanted = email.trim().toLowerCase();
+/** The medic list, page by page (100 at a time), following the vendor's `next`, guarded against loops. */
+async function* medicPages(http: HttpClient, signal?: AbortSignal): AsyncGenerator<Medic[]> {
   const seen = new Set<string>();
   let request: HttpRequest = {
     method: 'GET',
@@ -147,14 +146,25 @@ async function medicByEmail(http: HttpClient, email: string, signal?: AbortSigna
   for (let page = 0; page < MAX_PAGES; page++) {
     const { status, body } = await http.request(request);
     const { results, next } = parseBody(medicPage, body, 'check', status);
-    const medic = results.find((each) => each.email?.trim().toLowerCase() === wanted);
-    if (medic) return toFound(medic);
-    if (!next) return null;
+    yield results;
+    if (!next) return;
     if (seen.has(next)) throw new DoctorGateError('bad-response', 'Prescrypto paginated in a loop', { step: 'check', status });
     seen.add(next);
     request = { method: 'GET', url: capLimit(next), step: 'check', signal };
   }
   throw new DoctorGateError('bad-response', `Prescrypto listed more than ${MAX_PAGES} pages`, { step: 'check' });
+}
+
+const emailKey = (email: string) => email.trim().toLowerCase();
+
+/** Walks the medic list and stops at the first match. */
+async function medicByEmail(http: HttpClient, email: string, signal?: AbortSignal): Promise<Found | null> {
+  const wanted = emailKey(email);
+  for await (const results of medicPages(http, signal)) {
+    const medic = results.find((each) => each.email != null && emailKey(each.email) === wanted);
+    if (medic) return toFound(medic);
+  }
+  return null;
 }
 
 /** Keeps a vendor-given `next` within the documented page size. */
@@ -196,7 +206,23 @@ export const prescrypto: Vendor = {
   popup: { name: 'PrescryptoApp', features: 'width=1100,height=800' },
   appUrl: 'https://app.prescrypto.com/redirect/new/?token={medicToken}&v2_redirect=true',
   doctorSchema,
-  key: (doctor) => (typeof doctor.email === 'string' && doctor.email ? doctor.email.trim().toLowerCase() : `id:${String(doctor.id)}`),
+  key: (doctor) => (typeof doctor.email === 'string' && doctor.email ? emailKey(doctor.email) : `id:${String(doctor.id)}`),
+
+  // A batch lists the medics once instead of walking the list for every doctor; lookups then
+  // follow `findMedic`: the medic id first, else the email.
+  async index(http, _scope, signal) {
+    const byId = new Map<string, Found>();
+    const byEmail = new Map<string, Found>();
+    for await (const results of medicPages(http, signal)) {
+      for (const medic of results) {
+        const found = toFound(medic);
+        byId.set(String(medic.id), found);
+        if (medic.email) byEmail.set(emailKey(medic.email), found);
+      }
+    }
+    return (doctor) =>
+      byId.get(String(doctor.id ?? '').trim()) ?? (typeof doctor.email === 'string' ? byEmail.get(emailKey(doctor.email)) : undefined) ?? null;
+  },
 
   // The deeplink logs the medic in with their own token, which only the create call returns.
   launchValues({ account, medicToken }) {

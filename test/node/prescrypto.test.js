@@ -485,6 +485,25 @@ describe('provisionDoctors on Prescrypto', () => {
     assert.ok(seen.calls.every((call) => !call.body?.includes('No email')));
   });
 
+  test('a batch lists the medics once, then sends one request per doctor', async () => {
+    const newcomers = Array.from({ length: 20 }, () => ({ name: 'New', email: email('indexed') }));
+    const doctors = [{ name: 'Elena', email: 'ELENA.VIDAL@clinic.example' }, { name: 'Medic', email: 'medic113@clinic.example' }, ...newcomers];
+    const { seen, client: c } = observedClient();
+    const results = await provisionDoctors(c, doctors, { concurrency: 4 });
+    assert.deepEqual(
+      results.map((r) => r.outcome),
+      ['existing', 'reactivated', ...newcomers.map(() => 'created')],
+    );
+    const { count } = await (await fetch(`${origin}${MEDICS}/?limit=1`, { headers: { Authorization: 'Token pk_demo_key' } })).json();
+    const pages = listCalls(seen.calls);
+    // The listing ran before any creation and covered the list once (the list grew while creating).
+    assert.ok(pages.length <= Math.ceil(count / 100), `${pages.length} list requests for ${count} medics`);
+    assert.ok(pages.every((call) => Number(queryOf(call).limit ?? 100) <= 100));
+    assert.equal(seen.calls.filter((call) => call.method === 'POST').length, 20);
+    assert.equal(seen.calls.filter((call) => call.method === 'PATCH').length, 1);
+    assert.equal(seen.calls.length, pages.length + 21);
+  });
+
   for (const concurrency of [1, 3]) {
     test(`concurrency ${concurrency}: never more than ${concurrency} requests in flight, one at a time per medic`, async () => {
       // Inactive medics known by id: each is a detail GET then a PATCH, both naming the medic in the URL.

@@ -4,6 +4,7 @@ import {
   DoctorGateError,
   isAbort,
   parseDoctor,
+  provisionDoctor,
   provisionDoctors,
   type BatchResult,
   type Doctor,
@@ -225,18 +226,29 @@ async function provision(args: ProvisionArgs, io: Io): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   progress.start(done, counts);
+  // A vendor that finds doctors by listing (Prescrypto) is listed once for the whole run; each
+  // doctor is then one request. A failed listing falls back to a lookup per doctor.
+  const lookup =
+    !batched && client.vendor.index && valid.length
+      ? await client.vendor.index(client.http, client.scope, abortInFlight.signal).catch(() => undefined)
+      : undefined;
   let next = 0;
   const worker = async () => {
     while (!stopReason && next < units.length) {
       const unit = units[next++]!;
       inFlight++;
       try {
-        const results = await provisionDoctors(
-          client,
-          unit.map((index) => roster.rows[index]!.doctor),
-          { chunkSize: unit.length, concurrency: 1, signal: abortInFlight.signal },
-        );
-        results.forEach((result, k) => settle(unit[k]!, result));
+        if (lookup) {
+          const doctor = parseDoctor(client, roster.rows[unit[0]!]!.doctor);
+          settle(unit[0]!, await provisionDoctor(client, doctor, { signal: abortInFlight.signal, found: Promise.resolve(lookup(doctor)) }));
+        } else {
+          const results = await provisionDoctors(
+            client,
+            unit.map((index) => roster.rows[index]!.doctor),
+            { chunkSize: unit.length, concurrency: 1, signal: abortInFlight.signal },
+          );
+          results.forEach((result, k) => settle(unit[k]!, result));
+        }
       } catch (error) {
         // Aborted: the unit's rows stay "not-run". Anything else fails the unit, never the whole run.
         if (!isAbort(error)) unit.forEach((index) => fail(index, error));

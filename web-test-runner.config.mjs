@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner';
 import { createSandbox, koaMiddleware } from './sandbox/index.js';
+import { commonjsPackages } from './test/frameworks/commonjs-packages.mjs';
 
 /** The strict page of the security suite: no inline script or style, no eval, Trusted Types required. */
 const STRICT_CSP = "default-src 'self'; require-trusted-types-for 'script'";
@@ -14,11 +15,14 @@ async function strictCsp(ctx, next) {
 const systemChromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
 
 export default {
-  files: ['test/browser/**/*.test.ts'],
+  files: ['test/browser/**/*.test.ts', 'test/frameworks/**/*.test.{ts,tsx}'],
   nodeResolve: true,
   concurrency: 1,
   testsFinishTimeout: 240_000,
-  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: new URL('./tsconfig.json', import.meta.url).pathname })],
+  plugins: [
+    commonjsPackages(),
+    esbuildPlugin({ ts: true, tsx: true, target: 'es2022', tsconfig: new URL('./tsconfig.json', import.meta.url).pathname }),
+  ],
   middleware: [strictCsp, koaMiddleware(createSandbox())],
   testFramework: { config: { timeout: 15_000 } },
   browsers: [

@@ -16,6 +16,7 @@ export type {
   ErrorDetail,
   DoctorGateEventMap,
 } from './element/doctor-gate.js';
+export type { DoctorGateProperties } from './properties.js';
 export * from './core/index.js';
 export { vendors } from './vendors/index.js';
 export type { Vendor, VendorScope, Created, LaunchContext } from './vendors/vendor.js';

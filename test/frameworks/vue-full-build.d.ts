@@ -1,0 +1,4 @@
+// Vue's full browser build (runtime + template compiler) has the same API as `vue`.
+declare module 'vue/dist/vue.esm-browser.js' {
+  export * from 'vue';
+}

@@ -127,7 +127,9 @@ async function main() {
     show('store', `check failed: ${err instanceof Error ? err.message : String(err)}`, 'bad');
   }
 
-  post({ type: 'sandbox-app:ready', vendor, doctorId, exists });
+  // Whether the embedding page's iframe `allow` reached this origin (the scribe needs the microphone).
+  const microphone = document.featurePolicy?.allowsFeature?.('microphone') ?? null;
+  post({ type: 'sandbox-app:ready', vendor, doctorId, exists, microphone });
 }
 
 document.querySelector('[data-action="ping"]')?.addEventListener('click', () => {

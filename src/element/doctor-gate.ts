@@ -1,4 +1,4 @@
-import { html, LitElement, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
+import { html, LitElement, nothing, type PropertyDeclaration, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { safeParse } from 'zod/mini';
 import { checkVendorSettings, configError, fillTemplate, settingsSchema, type Settings } from '../core/config.js';
 import { createClient, type GateClient } from '../core/client.js';
@@ -79,6 +79,15 @@ const CONFIG_PROPERTIES = [
   'doctorEmail', 'specialityId', 'doctorLang', 'doctor', 'mode', 'appUrl', 'appointmentId', 'reportExampleId',
   'timeout', 'retries', 'medicToken', 'sessionTtl',
 ] as const;
+
+/**
+ * Inputs that do not change who is provisioned where: a run under way survives them (a framework
+ * passing a new `tokenProvider` function on every render must not abort it).
+ */
+const KEEPS_RUN: ReadonlySet<PropertyKey> = new Set(['token', 'tokenProvider', 'timeout', 'retries', 'sessionTtl']);
+
+/** Frameworks pass a new `doctor` object on every render: only a different value is a change. */
+const changedValue = (a: unknown, b: unknown) => JSON.stringify(a) !== JSON.stringify(b);
 
 interface Context {
   settings: Settings;
@@ -178,7 +187,7 @@ export class DoctorGate extends LitElement {
     doctorEmail: { attribute: 'doctor-email' },
     specialityId: { attribute: 'speciality-id', type: Number },
     doctorLang: { attribute: 'doctor-lang' },
-    doctor: { attribute: false },
+    doctor: { attribute: false, hasChanged: changedValue },
     medicToken: { attribute: false },
     mode: {},
     appUrl: { attribute: 'app-url' },
@@ -191,6 +200,7 @@ export class DoctorGate extends LitElement {
     _state: { state: true },
     _status: { state: true },
     _framed: { state: true },
+    _frameAllow: { state: true },
   };
 
   /** Registers `<doctor-gate>` (or another tag); a second call is a no-op. */
@@ -244,9 +254,11 @@ export class DoctorGate extends LitElement {
   declare private _state: GateState;
   declare private _status: { key: UiKey; value?: string } | undefined;
   declare private _framed: boolean;
+  declare private _frameAllow: string;
 
   /** Aborts this gate's runs: replaced when the inputs change, aborted on disconnect. */
   #runs = new AbortController();
+  #inputsChanged = false;
   #client?: { key: string; client: GateClient };
   #provisioned?: ProvisionResult;
   #window?: Window;
@@ -264,6 +276,7 @@ export class DoctorGate extends LitElement {
     this.sessionTtl = 0;
     this._state = 'idle';
     this._framed = false;
+    this._frameAllow = 'microphone; screen-wake-lock';
   }
 
   /** `idle` `checking` `creating` `ready` `open` `error`; reflected to the `state` attribute. */
@@ -286,15 +299,20 @@ export class DoctorGate extends LitElement {
     });
   }
 
+  /** Notes, at the moment a property is set, that the inputs changed: a call in the same task must see it. */
+  override requestUpdate(name?: PropertyKey, oldValue?: unknown, options?: PropertyDeclaration): void {
+    // Lit's own constructor calls this with no name, before this class's fields exist.
+    if (name !== undefined && (CONFIG_PROPERTIES as readonly PropertyKey[]).includes(name) && !KEEPS_RUN.has(name)) {
+      // Lit calls this on every set; only a real change (by the property's own test) counts.
+      const declaration = options ?? (this.constructor as typeof DoctorGate).getPropertyOptions(name);
+      const changed = declaration.hasChanged ?? ((value: unknown, old: unknown) => !Object.is(value, old));
+      if (changed(this[name as keyof this], oldValue)) this.#inputsChanged = true;
+    }
+    super.requestUpdate(name, oldValue, options);
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (!CONFIG_PROPERTIES.some((name) => changed.has(name as keyof DoctorGate))) return;
-    if (this.hasUpdated) {
-      // New inputs: a run for the old ones must not be applied.
-      this.#runs.abort();
-      this.#runs = new AbortController();
-      this.#provisioned = undefined;
-      if (this._state === 'open') this.#closeApp('api');
-    }
     // Validated here, in the same update, so a bad input shows at once and a fix clears it.
     try {
       this.#context();
@@ -302,8 +320,19 @@ export class DoctorGate extends LitElement {
       this.#report(error);
       return;
     }
-    this.#setState('idle');
+    if (this._state === 'error') this.#setState('idle');
     if (this.prefetch === 'eager') queueMicrotask(() => this.isConnected && this.provision().catch(() => undefined));
+  }
+
+  /** New inputs: the run for the old ones is aborted (its result is never applied) and its app closed. */
+  #applyInputs(): void {
+    if (!this.#inputsChanged) return;
+    this.#inputsChanged = false;
+    this.#runs.abort();
+    this.#runs = new AbortController();
+    this.#provisioned = undefined;
+    if (this._state === 'open') this.#closeApp('api');
+    if (this._state !== 'error') this.#setState('idle');
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -355,11 +384,14 @@ export class DoctorGate extends LitElement {
       let target: Window | null;
       if (popup) {
         if (popup.closed) return this.#closeApp('user');
-        // Cut the way back before the vendor's page loads: it must not be able to navigate the EHR.
-        if (new URL(url, location.href).origin !== location.origin) popup.opener = null;
+        // The opener link is kept on purpose: without it Chromium lets the gate neither close nor
+        // navigate a cross-origin popup (close(), removal, new inputs), nor the app message the gate.
         popup.location.replace(url);
         target = popup;
       } else {
+        // With no `src`, a bare `allow="microphone"` would grant the EHR's own origin: name the app's.
+        const origin = new URL(url, location.href).origin;
+        this._frameAllow = `microphone ${origin}; screen-wake-lock ${origin}`;
         this._framed = true;
         await this.updateComplete;
         const frame = this.renderRoot.querySelector('iframe');
@@ -402,7 +434,7 @@ export class DoctorGate extends LitElement {
         ? html`<iframe
             part="frame"
             title=${this.#t('frame')}
-            allow="microphone; screen-wake-lock"
+            allow=${this._frameAllow}
             referrerpolicy="no-referrer"
           ></iframe>`
         : nothing}`;
@@ -436,6 +468,7 @@ export class DoctorGate extends LitElement {
 
   /** Validates every input once; the only place attributes and properties become a client and a doctor. */
   #context(): Context {
+    this.#applyInputs();
     const settingsInput = {
       vendor: this.vendor,
       apiBase: this.apiBase,

@@ -11,10 +11,7 @@ export const styles = css`
     --_frame-width: var(--doctor-gate-frame-width, 100%);
     --_frame-height: var(--doctor-gate-frame-height, 650px);
     --_frame-border: var(--doctor-gate-frame-border, 1px solid #c9d1d9);
-    display: inline-flex;
-    flex-wrap: wrap;
-    align-items: center;
-    gap: 0.5em;
+    display: inline-block;
     font: var(--doctor-gate-font, inherit);
   }
   :host([hidden]) {
@@ -38,6 +35,7 @@ export const styles = css`
     opacity: 0.85;
   }
   [part='status'] {
+    margin-inline-start: 0.5em;
     color: var(--_muted);
     font-size: 0.9em;
   }
@@ -45,8 +43,11 @@ export const styles = css`
     color: var(--_error);
   }
   [part='frame'] {
+    /* A block of its own under the button; the host is inline-block, so any width applies. */
     display: block;
-    flex-basis: 100%;
+    box-sizing: border-box;
+    margin-top: 0.5em;
+    max-width: 100%;
     width: var(--_frame-width);
     height: var(--_frame-height);
     border: var(--_frame-border);

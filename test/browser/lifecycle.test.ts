@@ -115,6 +115,45 @@ describe('lifecycle', () => {
     expect(popup.closed).to.equal(true);
   });
 
+  it('provision() called before the first render reports a clean state sequence', async () => {
+    const host = await fixture(html`<div></div>`);
+    const el = document.createElement('doctor-gate');
+    for (const [name, value] of Object.entries({ 'api-base': '/sandbox/speaknosis/v1/health', token: 'sk_demo_token', 'provider-id': PROVIDER, 'doctor-id': uid('early'), 'doctor-name': 'A', 'doctor-lastname': 'B', 'speciality-id': '1', 'doctor-lang': 'EN', prefetch: 'none' })) {
+      el.setAttribute(name, value);
+    }
+    const log = record(el);
+    host.append(el);
+    const result = await el.provision();
+    await el.updateComplete;
+    expect(result.outcome).to.equal('created');
+    expect(log.states()).to.deep.equal(['checking', 'creating', 'ready']);
+  });
+
+  it('a call in the same task as an input change runs for the new input', async () => {
+    const el = await gate({ attrs: { mode: 'none' } });
+    const fresh = uid('same-task');
+    el.doctorId = fresh;
+    const result = await el.provision();
+    expect(result.doctor.id).to.equal(fresh);
+    expect(el.state).to.equal('ready');
+  });
+
+  it('a new tokenProvider or an equal doctor object does not abort the run under way', async () => {
+    const id = uid('keep-run');
+    await faults({ match: { method: 'GET', path: id }, kind: 'delay', ms: 200 });
+    const el = await gate({ doctorId: id, attrs: { mode: 'none', token: undefined } });
+    el.tokenProvider = async () => 'sk_demo_token';
+    el.doctor = { email: 'keep@clinic.example' };
+    await el.updateComplete;
+    const run = el.provision();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // What a framework re-render does: a new function, a new but equal object.
+    el.tokenProvider = async () => 'sk_demo_token';
+    el.doctor = { email: 'keep@clinic.example' };
+    await el.updateComplete;
+    expect((await run).outcome).to.equal('created');
+  });
+
   it('defining twice is a no-op', () => {
     expect(() => DoctorGate.define()).to.not.throw();
     expect(() => DoctorGate.define()).to.not.throw();

@@ -150,7 +150,7 @@ describe('opening the app', () => {
       expect((await opened).detail).to.deep.equal({ mode: 'iframe' });
       const frame = el.shadowRoot!.querySelector('iframe')!;
       expect(frame.getAttribute('part')).to.equal('frame');
-      expect(frame.getAttribute('allow')).to.equal('microphone; screen-wake-lock');
+      expect(frame.getAttribute('allow')).to.equal(`microphone ${location.origin}; screen-wake-lock ${location.origin}`);
       expect(frame.getAttribute('referrerpolicy')).to.equal('no-referrer');
       expect(frame.getAttribute('title')).to.equal('Speaknosis app');
       expect(frame.hasAttribute('src')).to.equal(false);
@@ -163,6 +163,34 @@ describe('opening the app', () => {
       await el.updateComplete;
       expect(el.shadowRoot!.querySelector('iframe')).to.equal(null);
       expect(log.of('close')[0]).to.deep.equal({ mode: 'iframe', reason: 'api' });
+    });
+
+    it('grants the microphone to a cross-origin app, whose messages are forwarded', async () => {
+      const host = location.hostname === 'localhost' ? '127.0.0.1' : 'localhost';
+      const appOrigin = `http://${host}:${location.port}`;
+      const el = await gate({
+        attrs: { mode: 'iframe', 'app-url': `${appOrigin}/sandbox/app/speaknosis#/pop-up/?view={view}&token={token}&doctorId={doctorId}&host=${encodeURIComponent(location.origin)}` },
+      });
+      const log = record(el);
+      const opened = until(el, 'doctor-gate-open');
+      await click(el);
+      await opened;
+      expect(el.shadowRoot!.querySelector('iframe')!.getAttribute('allow')).to.equal(`microphone ${appOrigin}; screen-wake-lock ${appOrigin}`);
+      await waitFor(() => log.of('message').length > 0);
+      expect(log.of('message')[0].data).to.include({ type: 'sandbox-app:ready', microphone: true });
+      el.close();
+    });
+
+    it('honours --doctor-gate-frame-width and --doctor-gate-frame-height', async () => {
+      const el = await gate({ attrs: { mode: 'iframe' } });
+      el.style.setProperty('--doctor-gate-frame-width', '200px');
+      el.style.setProperty('--doctor-gate-frame-height', '120px');
+      const opened = until(el, 'doctor-gate-open');
+      await click(el);
+      await opened;
+      const box = el.shadowRoot!.querySelector('iframe')!.getBoundingClientRect();
+      expect([box.width, box.height]).to.deep.equal([200, 120]);
+      el.close();
     });
 
     it('forwards messages from the app only, and stops after close', async () => {

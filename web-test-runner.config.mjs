@@ -21,7 +21,12 @@ export default {
   testsFinishTimeout: 240_000,
   plugins: [
     commonjsPackages(),
-    esbuildPlugin({ ts: true, tsx: true, target: 'es2022', tsconfig: new URL('./tsconfig.json', import.meta.url).pathname }),
+    esbuildPlugin({
+      ts: true,
+      tsx: true,
+      target: 'es2022',
+      tsconfig: new URL('./tsconfig.json', import.meta.url).pathname,
+    }),
   ],
   middleware: [strictCsp, koaMiddleware(createSandbox())],
   testFramework: { config: { timeout: 15_000 } },

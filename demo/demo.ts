@@ -9,7 +9,8 @@ const fresh = document.querySelector<DoctorGate>('#case-new doctor-gate')!;
 fresh.setAttribute('doctor-id', `demo-${Math.random().toString(36).slice(2, 8)}`);
 
 // Prescrypto: a fresh email on every load, so the new-medic gate always creates.
-const prescrypto = (name: string) => document.querySelector<DoctorGate>(`#case-prescrypto [data-case="prescrypto-${name}"]`)!;
+const prescrypto = (name: string) =>
+  document.querySelector<DoctorGate>(`#case-prescrypto [data-case="prescrypto-${name}"]`)!;
 prescrypto('new').setAttribute('doctor-email', `demo-${Math.random().toString(36).slice(2, 8)}@clinic.example`);
 // The medic token this page saved when it created Elena (the sandbox fixture's): a property, never an attribute.
 prescrypto('existing').medicToken = 'mt_110';
@@ -20,7 +21,9 @@ function write(caseName: string, type: string, detail: unknown): void {
   const time = new Date().toISOString().slice(11, 23);
   // Text only: details come from the network and must never become markup.
   // A medic token (Prescrypto creations) is for the page to store, not to show.
-  const shown = JSON.stringify(detail, (key, value: unknown) => (key === 'token' && typeof value === 'string' ? `${value.slice(0, 3)}…` : value));
+  const shown = JSON.stringify(detail, (key, value: unknown) =>
+    key === 'token' && typeof value === 'string' ? `${value.slice(0, 3)}…` : value,
+  );
   item.textContent = `${time} [${caseName}] ${type} ${shown}`;
   log.prepend(item);
 }
@@ -51,5 +54,7 @@ latency.addEventListener('change', setLatency);
 void setLatency();
 
 for (const button of document.querySelectorAll<HTMLButtonElement>('[data-close]')) {
-  button.addEventListener('click', () => document.querySelector<DoctorGate>(`#${button.dataset['close']} doctor-gate`)!.close());
+  button.addEventListener('click', () =>
+    document.querySelector<DoctorGate>(`#${button.dataset['close']} doctor-gate`)!.close(),
+  );
 }

@@ -109,7 +109,7 @@ async function main() {
   try {
     const who = await whoami();
     if (!who || who.error) {
-      show('store', who ? who.error ?? 'unknown' : 'no credential: cannot check', 'bad');
+      show('store', who ? (who.error ?? 'unknown') : 'no credential: cannot check', 'bad');
       if (vendor === 'prescrypto') show('doctor', '(unknown)', 'bad');
     } else {
       exists = who.exists === true;
@@ -120,7 +120,8 @@ async function main() {
         show('doctor', `${receivedDoctorId} — ${who.name}`);
       }
       if (!exists) show('store', 'user does not exist', 'bad');
-      else if (who.active) show('store', `user exists and is active${who.providerId ? ` (provider ${who.providerId})` : ''}`, 'ok');
+      else if (who.active)
+        show('store', `user exists and is active${who.providerId ? ` (provider ${who.providerId})` : ''}`, 'ok');
       else show('store', 'user exists but is inactive (deleted)', 'warn');
     }
   } catch (err) {

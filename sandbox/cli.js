@@ -70,7 +70,10 @@ const server = createServer((req, res) => {
       return;
     }
     const body = JSON.stringify({ error: 'not found', hint: `the sandbox lives under ${location}` });
-    res.writeHead(404, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+    res.writeHead(404, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': Buffer.byteLength(body),
+    });
     res.end(body);
   });
 });

@@ -70,7 +70,8 @@ export function parseFaults(payload, nextId) {
       return { error: `${where}.headers must be an object of strings` };
     }
     for (const name of Object.keys(headers)) {
-      if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) return { error: `${where}.headers has an invalid name: ${name}` };
+      if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name))
+        return { error: `${where}.headers has an invalid name: ${name}` };
     }
     if (raw.after !== undefined && typeof raw.after !== 'boolean') return { error: `${where}.after must be a boolean` };
     // `delay` holds one request for `ms`, then answers it normally (a slow check, not a failed one).
@@ -123,7 +124,8 @@ export function parseSeed(payload) {
       return { error: `${where}.providerId is required` };
     }
     for (const field of ['id', 'name', 'lastname']) {
-      if (typeof u[field] !== 'string' || u[field] === '') return { error: `${where}.${field} must be a non-empty string` };
+      if (typeof u[field] !== 'string' || u[field] === '')
+        return { error: `${where}.${field} must be a non-empty string` };
     }
     const specialityId = u.specialityId ?? 1;
     if (!Number.isInteger(specialityId)) return { error: `${where}.specialityId must be an integer` };

@@ -188,7 +188,10 @@ export function delayUnlessClosed(ms, res) {
  * @param {import('node:http').IncomingMessage} req
  */
 export function requestOrigin(req) {
-  const forwarded = String(req.headers['x-forwarded-proto'] ?? '').split(',')[0].trim().toLowerCase();
+  const forwarded = String(req.headers['x-forwarded-proto'] ?? '')
+    .split(',')[0]
+    .trim()
+    .toLowerCase();
   const proto =
     forwarded === 'https' || forwarded === 'http'
       ? forwarded

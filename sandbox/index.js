@@ -157,7 +157,16 @@ export function createSandbox(options = {}) {
   async function vendorRequest(req, res, method, path, query) {
     const auth = parseAuthorization(req.headers.authorization);
     /** @type {LogEntry} */
-    const entry = { seq: ++seq, time: new Date().toISOString(), method, path, query, status: null, auth: auth.scheme, body: null };
+    const entry = {
+      seq: ++seq,
+      time: new Date().toISOString(),
+      method,
+      path,
+      query,
+      status: null,
+      auth: auth.scheme,
+      body: null,
+    };
     log.push(entry);
     if (log.length > LOG_CAPACITY) log.splice(0, log.length - LOG_CAPACITY);
 
@@ -283,7 +292,8 @@ export function createSandbox(options = {}) {
    * @param {string} method @param {string} path @param {string} query
    */
   function appApi(req, res, method, path, query) {
-    if (path !== '/sandbox/app-api/whoami') return writeAnswer(res, { status: 404, body: { error: 'not found', path } });
+    if (path !== '/sandbox/app-api/whoami')
+      return writeAnswer(res, { status: 404, body: { error: 'not found', path } });
     if (method !== 'GET') return writeAnswer(res, notAllowed('GET'));
     const params = new URLSearchParams(query);
     const auth = parseAuthorization(req.headers.authorization);
@@ -304,9 +314,15 @@ export function createSandbox(options = {}) {
     if (vendor === 'prescrypto') {
       const medic = auth.scheme === 'Token' ? medicByToken(store, auth.credential) : undefined;
       if (!medic) {
-        return { status: 401, body: { vendor, doctorId: null, exists: false, active: false, error: 'unknown medic token' } };
+        return {
+          status: 401,
+          body: { vendor, doctorId: null, exists: false, active: false, error: 'unknown medic token' },
+        };
       }
-      return { status: 200, body: { vendor, doctorId: medic.id, exists: true, active: medic.is_active, name: medic.name } };
+      return {
+        status: 200,
+        body: { vendor, doctorId: medic.id, exists: true, active: medic.is_active, name: medic.name },
+      };
     }
     const providers = auth.scheme === 'Bearer' ? store.speaknosis.tokens.get(auth.credential) : undefined;
     if (!providers) {
@@ -318,11 +334,19 @@ export function createSandbox(options = {}) {
       const user = doctorId === null ? undefined : store.speaknosis.providers.get(providerId)?.get(doctorId);
       if (user && (!found || (found.user.deleted && !user.deleted))) found = { providerId, user };
     }
-    if (!found) return { status: 200, body: { vendor, doctorId, exists: false, active: false, name: null, providerId: null } };
+    if (!found)
+      return { status: 200, body: { vendor, doctorId, exists: false, active: false, name: null, providerId: null } };
     const { user, providerId } = found;
     return {
       status: 200,
-      body: { vendor, doctorId, exists: true, active: !user.deleted, name: `${user.name} ${user.lastname}`, providerId },
+      body: {
+        vendor,
+        doctorId,
+        exists: true,
+        active: !user.deleted,
+        name: `${user.name} ${user.lastname}`,
+        providerId,
+      },
     };
   }
 
@@ -341,7 +365,8 @@ export function createSandbox(options = {}) {
     let payload;
     if (method === 'POST') {
       const body = await readBody(req);
-      if (body.tooLarge) return tooLarge(res, body.overflow, { status: 413, body: { error: 'request body too large' } });
+      if (body.tooLarge)
+        return tooLarge(res, body.overflow, { status: 413, body: { error: 'request body too large' } });
       const parsed = parseJson(body.text);
       if (!parsed.ok) return writeAnswer(res, { status: 400, body: { error: `invalid JSON: ${parsed.error}` } });
       payload = parsed.value;
@@ -455,7 +480,8 @@ export function createSandbox(options = {}) {
       /** @type {import('./store.js').PrescryptoMedic[]} */
       let matches;
       if (email) matches = medicsByEmail(store, email);
-      else if (id && /^\d+$/.test(id)) matches = [store.prescrypto.medics.get(Number(id))].filter((m) => m !== undefined);
+      else if (id && /^\d+$/.test(id))
+        matches = [store.prescrypto.medics.get(Number(id))].filter((m) => m !== undefined);
       else return { status: 400, body: { error: 'email or id is required' } };
       const medic = matches[0];
       return {
@@ -534,7 +560,8 @@ export function createSandbox(options = {}) {
           fixtures: {
             1001: { active: ['doc-ana', 'doc-john'], deleted: ['doc-marta'] },
           },
-          appUrl: '/sandbox/app/speaknosis#/pop-up/?view={view}&token={token}&doctorId={doctorId}&appointmentId={appointmentId}&reportExampleId={reportExampleId}',
+          appUrl:
+            '/sandbox/app/speaknosis#/pop-up/?view={view}&token={token}&doctorId={doctorId}&appointmentId={appointmentId}&reportExampleId={reportExampleId}',
         },
         prescrypto: {
           apiBase: PRESCRYPTO_PREFIX,
@@ -560,7 +587,8 @@ export function createSandbox(options = {}) {
         'GET|POST|DELETE /sandbox/_control/faults':
           '{ "faults": [ { "match": { "method", "path" }, "times", "kind": "status|drop|hang|malformed|delay", "status", "body", "headers", "after", "ms" } ] }',
         'GET|DELETE /sandbox/_control/log': '?path=&method=&since=',
-        'POST /sandbox/_control/seed': '{ "speaknosis": [...], "prescrypto": [...], "tokens": { "speaknosis": {}, "prescrypto": {} } }',
+        'POST /sandbox/_control/seed':
+          '{ "speaknosis": [...], "prescrypto": [...], "tokens": { "speaknosis": {}, "prescrypto": {} } }',
         'GET /sandbox/_control/state': '?vendor=speaknosis&providerId=&id= | ?vendor=prescrypto&email= (or id=)',
       },
     };
@@ -590,7 +618,8 @@ function notAllowed(allow) {
  * @returns {import('./http.js').Answer}
  */
 function vendorError(path, status, message) {
-  if (path.startsWith(`${SPEAKNOSIS_PREFIX}/`)) return { status, body: { success: false, code: status, response: message } };
+  if (path.startsWith(`${SPEAKNOSIS_PREFIX}/`))
+    return { status, body: { success: false, code: status, response: message } };
   return { status, body: { detail: message } };
 }
 

@@ -204,7 +204,8 @@ function validateField(field, value, required) {
     }
     case 'hospital': {
       if (value === null || value === '') return { value: null };
-      if (Number.isInteger(value) || (typeof value === 'string' && /^\d+$/.test(value))) return { value: Number(value) };
+      if (Number.isInteger(value) || (typeof value === 'string' && /^\d+$/.test(value)))
+        return { value: Number(value) };
       return { error: 'A valid integer is required.' };
     }
     case 'date_of_birth': {
@@ -241,7 +242,10 @@ function validateField(field, value, required) {
 function hospitalDenied(store, key, hospital) {
   if (hospital === null || hospital === undefined) return null;
   if (store.prescrypto.keys.get(key)?.hospitals.has(hospital)) return null;
-  return { status: 400, body: { message: `You do not have sufficient permissions to assign this hospital: ${hospital}` } };
+  return {
+    status: 400,
+    body: { message: `You do not have sufficient permissions to assign this hospital: ${hospital}` },
+  };
 }
 
 /**

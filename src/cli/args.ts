@@ -126,7 +126,8 @@ export function parseCommand(argv: readonly string[]): Command {
     throw new UsageError('--provider-id is required for speaknosis (the medical-center id)');
   }
   const tokenEnv = values['token-env'];
-  if (!tokenEnv) throw new UsageError('--token-env is required: the name of the environment variable holding the API token');
+  if (!tokenEnv)
+    throw new UsageError('--token-env is required: the name of the environment variable holding the API token');
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(tokenEnv)) {
     throw new UsageError('--token-env takes the name of an environment variable (letters, digits, _), not the token');
   }

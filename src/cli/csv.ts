@@ -69,7 +69,8 @@ export function parseCsv(text: string): CsvRecord[] {
         }
         const from = i;
         while (i < n && text[i] !== ',' && !isBreak(text[i])) i++;
-        if (i > from) error ??= `text after a closing quote: ${JSON.stringify(text.slice(from, Math.min(i, from + 20)))}`;
+        if (i > from)
+          error ??= `text after a closing quote: ${JSON.stringify(text.slice(from, Math.min(i, from + 20)))}`;
       } else {
         const from = i;
         while (i < n && text[i] !== ',' && !isBreak(text[i])) i++;

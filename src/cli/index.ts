@@ -10,7 +10,15 @@ import { main } from './main.js';
 export { main, type Io } from './main.js';
 export { parseCommand, UsageError, USAGE } from './args.js';
 export { parseCsv, CsvSyntaxError, type CsvRecord } from './csv.js';
-export { readRoster, rosterFromCsv, rosterFromJson, coerceField, RosterError, type Roster, type RosterRow } from './roster.js';
+export {
+  readRoster,
+  rosterFromCsv,
+  rosterFromJson,
+  coerceField,
+  RosterError,
+  type Roster,
+  type RosterRow,
+} from './roster.js';
 export { Progress, formatDuration } from './progress.js';
 
 /** True when Node runs this file itself (`node dist/cli.js`, or through the npm `bin` symlink). */

@@ -54,7 +54,9 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
 const SECRET_FIELDS = new Set(['password', 'token', 'medictoken']);
 /** The doctor as it would be sent, with secrets shown as "[redacted]" (dry run output). */
 const redacted = (doctor: Doctor): Doctor =>
-  Object.fromEntries(Object.entries(doctor).map(([k, v]) => [k, SECRET_FIELDS.has(k.toLowerCase()) ? '[redacted]' : v]));
+  Object.fromEntries(
+    Object.entries(doctor).map(([k, v]) => [k, SECRET_FIELDS.has(k.toLowerCase()) ? '[redacted]' : v]),
+  );
 
 const text = (value: unknown): string | undefined =>
   typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
@@ -93,7 +95,9 @@ async function provision(args: ProvisionArgs, io: Io): Promise<number> {
   if (roster.format === 'csv') {
     const missing = requiredFields(client).filter((field) => !roster.columns.includes(field));
     if (missing.length) {
-      throw new RosterError(`the CSV header lacks required column(s) ${missing.join(', ')} (it has ${roster.columns.join(', ')})`);
+      throw new RosterError(
+        `the CSV header lacks required column(s) ${missing.join(', ')} (it has ${roster.columns.join(', ')})`,
+      );
     }
   }
 
@@ -110,7 +114,9 @@ async function provision(args: ProvisionArgs, io: Io): Promise<number> {
 
   const fail = (index: number, error: unknown) => {
     const reason =
-      error instanceof DoctorGateError ? error : new DoctorGateError('bad-response', String((error as Error)?.message ?? error));
+      error instanceof DoctorGateError
+        ? error
+        : new DoctorGateError('bad-response', String((error as Error)?.message ?? error));
     rows[index]!.outcome = 'failed';
     rows[index]!.error = {
       code: reason.code,
@@ -138,7 +144,13 @@ async function provision(args: ProvisionArgs, io: Io): Promise<number> {
     // Prescrypto returns the medic token once, on creation: it goes to the 0600 file, never to the report.
     const issuedToken = result.account.token;
     if (result.outcome === 'created' && typeof issuedToken === 'string' && issuedToken) {
-      issued.push({ ...where(roster.rows[index]!), email: row.email, medicId: row.accountId, token: issuedToken, createdAt: new Date().toISOString() });
+      issued.push({
+        ...where(roster.rows[index]!),
+        email: row.email,
+        medicId: row.accountId,
+        token: issuedToken,
+        createdAt: new Date().toISOString(),
+      });
     }
   };
 
@@ -156,7 +168,10 @@ async function provision(args: ProvisionArgs, io: Io): Promise<number> {
     const key = client.vendor.key(doctor);
     const first = firstByKey.get(key);
     if (first !== undefined) {
-      return fail(index, new DoctorGateError('config', `the same doctor as ${rowLabel(roster.rows[first]!)}`, { step: 'config' }));
+      return fail(
+        index,
+        new DoctorGateError('config', `the same doctor as ${rowLabel(roster.rows[first]!)}`, { step: 'config' }),
+      );
     }
     firstByKey.set(key, index);
     valid.push(index);
@@ -178,7 +193,8 @@ async function provision(args: ProvisionArgs, io: Io): Promise<number> {
 
   const tokensPath = args.tokensOut ?? join(args.report ? dirname(args.report) : '.', 'medic-tokens.json');
   const issuesTokens = args.vendor === 'prescrypto';
-  if (args.tokensOut && !issuesTokens) io.stderr.write(`note: --tokens-out is ignored: ${client.vendor.label} issues no tokens\n`);
+  if (args.tokensOut && !issuesTokens)
+    io.stderr.write(`note: --tokens-out is ignored: ${client.vendor.label} issues no tokens\n`);
   if (args.report) await checkWritable(args.report, '--report');
   let earlierTokens: IssuedToken[] = [];
   if (issuesTokens) {
@@ -240,7 +256,13 @@ async function provision(args: ProvisionArgs, io: Io): Promise<number> {
       try {
         if (lookup) {
           const doctor = parseDoctor(client, roster.rows[unit[0]!]!.doctor);
-          settle(unit[0]!, await provisionDoctor(client, doctor, { signal: abortInFlight.signal, found: Promise.resolve(lookup(doctor)) }));
+          settle(
+            unit[0]!,
+            await provisionDoctor(client, doctor, {
+              signal: abortInFlight.signal,
+              found: Promise.resolve(lookup(doctor)),
+            }),
+          );
         } else {
           const results = await provisionDoctors(
             client,
@@ -274,7 +296,13 @@ async function provision(args: ProvisionArgs, io: Io): Promise<number> {
   return report.summary.failed + report.summary.notRun > 0 || tokensError ? 1 : 0;
 }
 
-function buildReport(args: ProvisionArgs, rows: ReportRow[], startedAt: Date, dryRun: boolean, stopReason: string | undefined): Report {
+function buildReport(
+  args: ProvisionArgs,
+  rows: ReportRow[],
+  startedAt: Date,
+  dryRun: boolean,
+  stopReason: string | undefined,
+): Report {
   const finishedAt = new Date();
   return {
     tool: 'doctor-gate provision',
@@ -319,7 +347,9 @@ function printPlan(
   out(`Dry run: nothing is sent. ${target}`);
   out(`${rows.length} row(s): ${valid.length} valid, ${rows.length - valid.length} invalid`);
   if (batched) {
-    out(`Would send ${valid.length} doctor(s) in ${units.length} request(s) of up to ${chunkSize}, ${concurrency} at a time:`);
+    out(
+      `Would send ${valid.length} doctor(s) in ${units.length} request(s) of up to ${chunkSize}, ${concurrency} at a time:`,
+    );
   } else {
     out(`Would check ${valid.length} doctor(s), ${concurrency} at a time, and create or reactivate the missing ones:`);
   }
@@ -347,7 +377,9 @@ function printSummary(
   const out = (line: string) => io.stdout.write(`${line}\n`);
   const { summary } = report;
   const took = report.durationMs < 1000 ? `${report.durationMs} ms` : `${(report.durationMs / 1000).toFixed(1)} s`;
-  out(`doctor-gate provision: ${summary.total} row(s), ${args.vendor}${args.providerId ? ` provider ${args.providerId}` : ''}, ${requests} request(s) in ${took}`);
+  out(
+    `doctor-gate provision: ${summary.total} row(s), ${args.vendor}${args.providerId ? ` provider ${args.providerId}` : ''}, ${requests} request(s) in ${took}`,
+  );
   out(`  created      ${summary.created}`);
   out(`  existing     ${summary.existing}`);
   out(`  reactivated  ${summary.reactivated}`);
@@ -360,5 +392,8 @@ function printSummary(
   }
   if (args.report) out(`Report: ${args.report}`);
   if (tokensIssued) out(`Medic tokens: ${tokensIssued} new in ${tokensPath} (mode 0600; keep it secret)`);
-  if (tokensError) out(`ERROR: the medic tokens could not be saved to ${tokensPath}: ${(tokensError as Error).message ?? tokensError}`);
+  if (tokensError)
+    out(
+      `ERROR: the medic tokens could not be saved to ${tokensPath}: ${(tokensError as Error).message ?? tokensError}`,
+    );
 }

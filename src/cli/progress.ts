@@ -65,7 +65,10 @@ export class Progress {
     if (this.#tty) this.#draw(true);
     else this.#plain();
     // Plain mode: a heartbeat line when something changed but no 10 % step was crossed.
-    this.#timer = setInterval(() => (this.#tty ? this.#draw(true) : this.#dirty && this.#plain()), this.#tty ? 1000 : PLAIN_EVERY_MS);
+    this.#timer = setInterval(
+      () => (this.#tty ? this.#draw(true) : this.#dirty && this.#plain()),
+      this.#tty ? 1000 : PLAIN_EVERY_MS,
+    );
     this.#timer.unref?.();
   }
 

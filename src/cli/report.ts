@@ -113,7 +113,11 @@ export async function readTokensFile(path: string): Promise<IssuedToken[]> {
   throw new UsageError(`--tokens-out: ${path} exists and is not a doctor-gate tokens file; choose another path`);
 }
 
-export async function writeTokensFile(path: string, header: Omit<TokensFile, 'medics' | 'tool'>, medics: IssuedToken[]): Promise<void> {
+export async function writeTokensFile(
+  path: string,
+  header: Omit<TokensFile, 'medics' | 'tool'>,
+  medics: IssuedToken[],
+): Promise<void> {
   const file: TokensFile = { tool: 'doctor-gate provision', ...header, medics };
   await writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`, 0o600);
 }

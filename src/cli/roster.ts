@@ -125,7 +125,9 @@ export async function readRoster(path: string): Promise<Roster> {
     bytes = await readFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new RosterError(code === 'ENOENT' ? `no such file: ${path}` : `cannot read ${path}: ${code ?? String(error)}`);
+    throw new RosterError(
+      code === 'ENOENT' ? `no such file: ${path}` : `cannot read ${path}: ${code ?? String(error)}`,
+    );
   }
   let text: string;
   try {

@@ -47,13 +47,13 @@ export class DoctorGateError extends Error {
     this.fields = options.fields;
     // 502–504 are transient gateway failures; a plain 500 is a bug on the vendor's side.
     this.retryable =
-      RETRYABLE.has(code) || (code === 'server' && options.status !== undefined && options.status >= 502 && options.status <= 504);
+      RETRYABLE.has(code) ||
+      (code === 'server' && options.status !== undefined && options.status >= 502 && options.status <= 504);
   }
 }
 
 /** The error of a run that was aborted on purpose (element removed, inputs changed): never reported. */
-export const isAbort = (error: unknown): boolean =>
-  (error as { name?: string } | null)?.name === 'AbortError';
+export const isAbort = (error: unknown): boolean => (error as { name?: string } | null)?.name === 'AbortError';
 
 /** Maps an HTTP status to an error code, once, for every vendor. */
 export function codeForStatus(status: number): ErrorCode {

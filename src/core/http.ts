@@ -68,11 +68,15 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
 function describeBody(body: unknown): string {
   const record = body as { response?: unknown; message?: unknown } | null;
   const text =
-    typeof body === 'string' ? body
-    : typeof record?.response === 'string' ? record.response
-    : typeof record?.message === 'string' ? record.message
-    : body === undefined ? ''
-    : JSON.stringify(body);
+    typeof body === 'string'
+      ? body
+      : typeof record?.response === 'string'
+        ? record.response
+        : typeof record?.message === 'string'
+          ? record.message
+          : body === undefined
+            ? ''
+            : JSON.stringify(body);
   return text.slice(0, 200);
 }
 
@@ -178,7 +182,10 @@ export class HttpClient {
     const timeoutMs = this.options.timeoutMs ?? 10_000;
     const timeout = AbortSignal.timeout(timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    const headers: Record<string, string> = { Accept: 'application/json', Authorization: `${this.#scheme} ${credential}` };
+    const headers: Record<string, string> = {
+      Accept: 'application/json',
+      Authorization: `${this.#scheme} ${credential}`,
+    };
     if (request.body !== undefined) headers['Content-Type'] = 'application/json';
     let status = 0;
     let text: string;
@@ -202,7 +209,11 @@ export class HttpClient {
         throw new DoctorGateError('timeout', `No answer within ${timeoutMs} ms`, { step, cause: error });
       }
       if (isAbort(error)) throw error;
-      throw new DoctorGateError('network', 'The vendor API could not be reached', { step, status: status || undefined, cause: error });
+      throw new DoctorGateError('network', 'The vendor API could not be reached', {
+        step,
+        status: status || undefined,
+        cause: error,
+      });
     }
     const expected = (status >= 200 && status < 300) || request.accept?.includes(status);
     let body: unknown = text || undefined;
@@ -211,7 +222,10 @@ export class HttpClient {
     } catch {
       // An error page from a proxy is still an error of its status; only an expected answer must be JSON.
       if (expected) {
-        throw new DoctorGateError('bad-response', `The vendor answered HTTP ${status} with a body that is not JSON`, { step, status });
+        throw new DoctorGateError('bad-response', `The vendor answered HTTP ${status} with a body that is not JSON`, {
+          step,
+          status,
+        });
       }
     }
     if (expected) return { status, body };

@@ -1,7 +1,14 @@
 export { DoctorGateError, isAbort, type ErrorCode, type Step } from './errors.js';
 export { HttpClient, type ClientOptions, type HttpRequest, type HttpResponse } from './http.js';
 export { createClient, type GateClient, type GateClientOptions } from './client.js';
-export { provisionDoctor, provisionDoctors, parseDoctor, type BatchOptions, type BeforeCreate, type ProvisionOptions } from './provision.js';
+export {
+  provisionDoctor,
+  provisionDoctors,
+  parseDoctor,
+  type BatchOptions,
+  type BeforeCreate,
+  type ProvisionOptions,
+} from './provision.js';
 export { sharedProvision, prefetchCheck, knownResult, clearProvisionCache } from './shared.js';
 export { isAllowedUrl, fillTemplate } from './config.js';
 export * from './types.js';

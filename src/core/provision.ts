@@ -25,7 +25,11 @@ export interface ProvisionOptions {
  * transient is never blindly re-sent: the doctor is checked again first, so a lost answer
  * to a successful create cannot produce a second account.
  */
-export async function provisionDoctor(client: GateClient, doctor: Doctor, options: ProvisionOptions = {}): Promise<ProvisionResult> {
+export async function provisionDoctor(
+  client: GateClient,
+  doctor: Doctor,
+  options: ProvisionOptions = {},
+): Promise<ProvisionResult> {
   const { vendor, http, scope } = client;
   const { signal, beforeCreate, onStep } = options;
   const retries = http.options.retries ?? 3;
@@ -37,7 +41,10 @@ export async function provisionDoctor(client: GateClient, doctor: Doctor, option
     if (current?.active) return { outcome: 'existing', doctor: publicDoctor(doctor), account: current.account };
     signal?.throwIfAborted();
     if (attempt === 0 && beforeCreate) {
-      const allowed = await beforeCreate({ doctor: publicDoctor(doctor), reactivation: vendor.knowsInactive ? !!current : null });
+      const allowed = await beforeCreate({
+        doctor: publicDoctor(doctor),
+        reactivation: vendor.knowsInactive ? !!current : null,
+      });
       if (!allowed) throw new DoctorGateError('cancelled', 'The page cancelled the creation', { step: 'create' });
       signal?.throwIfAborted();
     }
@@ -66,7 +73,11 @@ export interface BatchOptions {
  * never sent. Speaknosis gets one POST per chunk; its ids are the EHR's, so re-sending a chunk
  * after a transient failure cannot duplicate anyone ("user already exists" → `existing`).
  */
-export async function provisionDoctors(client: GateClient, doctors: readonly Doctor[], options: BatchOptions = {}): Promise<BatchResult[]> {
+export async function provisionDoctors(
+  client: GateClient,
+  doctors: readonly Doctor[],
+  options: BatchOptions = {},
+): Promise<BatchResult[]> {
   const { vendor, http, scope } = client;
   const { signal, onProgress } = options;
   const results: BatchResult[] = new Array(doctors.length);
@@ -79,7 +90,8 @@ export async function provisionDoctors(client: GateClient, doctors: readonly Doc
   };
   const fail = (index: number, error: unknown) => {
     if (isAbort(error)) throw error;
-    const reason = error instanceof DoctorGateError ? error : new DoctorGateError('bad-response', String(error), { step: 'create' });
+    const reason =
+      error instanceof DoctorGateError ? error : new DoctorGateError('bad-response', String(error), { step: 'create' });
     settle(index, { outcome: 'failed', doctor: publicDoctor(doctors[index]!), error: reason });
   };
 
@@ -99,9 +111,17 @@ export async function provisionDoctors(client: GateClient, doctors: readonly Doc
     const size = Math.max(1, Math.min(options.chunkSize ?? 100, 1000));
     for (let start = 0; start < valid.length; start += size) {
       const chunk = valid.slice(start, start + size);
-      const answers = await withRetries(client, () => vendor.createMany!(http, chunk.map((i) => parsed[i]!), scope, signal), signal).catch(
-        (error: unknown) => chunk.map(() => error as Error),
-      );
+      const answers = await withRetries(
+        client,
+        () =>
+          vendor.createMany!(
+            http,
+            chunk.map((i) => parsed[i]!),
+            scope,
+            signal,
+          ),
+        signal,
+      ).catch((error: unknown) => chunk.map(() => error as Error));
       chunk.forEach((index, k) => {
         const answer = answers[k]!;
         if (answer instanceof Error) fail(index, answer);
@@ -114,7 +134,9 @@ export async function provisionDoctors(client: GateClient, doctors: readonly Doc
   }
 
   // A failed listing is not fatal: each doctor is then looked up on its own.
-  const lookup = vendor.index ? await withRetries(client, () => vendor.index!(http, scope, signal), signal).catch(() => undefined) : undefined;
+  const lookup = vendor.index
+    ? await withRetries(client, () => vendor.index!(http, scope, signal), signal).catch(() => undefined)
+    : undefined;
   signal?.throwIfAborted();
   let next = 0;
   const worker = async () => {

@@ -73,7 +73,11 @@ export function prefetchCheck(client: GateClient, doctor: Doctor): Promise<Found
  * success is remembered. Each caller may abort on its own; the run itself is aborted only
  * when every caller has gone. Every caller is asked before a creation; any "no" cancels.
  */
-export function sharedProvision(client: GateClient, doctor: Doctor, subscriber: Subscriber = {}): Promise<ProvisionResult> {
+export function sharedProvision(
+  client: GateClient,
+  doctor: Doctor,
+  subscriber: Subscriber = {},
+): Promise<ProvisionResult> {
   const key = keyOf(client, doctor);
   const known = results.get(key) ?? subscriber.store?.get(key);
   if (known) {
@@ -85,7 +89,12 @@ export function sharedProvision(client: GateClient, doctor: Doctor, subscriber: 
   let run = runs.get(key);
   if (!run) {
     const check = checks.get(key);
-    const started: Run = { controller: new AbortController(), subscribers: new Set(), step: 'check', promise: Promise.resolve() as never };
+    const started: Run = {
+      controller: new AbortController(),
+      subscribers: new Set(),
+      step: 'check',
+      promise: Promise.resolve() as never,
+    };
     started.promise = provisionDoctor(client, doctor, {
       signal: started.controller.signal,
       found: check && Date.now() - check.at < CHECK_FRESH_MS ? check.promise : undefined,
@@ -94,7 +103,8 @@ export function sharedProvision(client: GateClient, doctor: Doctor, subscriber: 
         for (const each of started.subscribers) each.onStep?.(step);
       },
       beforeCreate: async (info) => {
-        for (const each of [...started.subscribers]) if (each.beforeCreate && !(await each.beforeCreate(info))) return false;
+        for (const each of [...started.subscribers])
+          if (each.beforeCreate && !(await each.beforeCreate(info))) return false;
         return true;
       },
     });

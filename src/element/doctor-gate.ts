@@ -1,4 +1,11 @@
-import { html, LitElement, nothing, type PropertyDeclaration, type PropertyDeclarations, type PropertyValues } from 'lit';
+import {
+  html,
+  LitElement,
+  nothing,
+  type PropertyDeclaration,
+  type PropertyDeclarations,
+  type PropertyValues,
+} from 'lit';
 import { safeParse } from 'zod/mini';
 import { checkVendorSettings, configError, fillTemplate, settingsSchema, type Settings } from '../core/config.js';
 import { createClient, type GateClient } from '../core/client.js';
@@ -75,9 +82,26 @@ const ATTRIBUTE_OF: Record<string, string> = {
 
 /** Properties whose change makes a new run (and aborts a stale one). */
 const CONFIG_PROPERTIES = [
-  'vendor', 'apiBase', 'token', 'tokenProvider', 'providerId', 'doctorId', 'doctorName', 'doctorLastname',
-  'doctorEmail', 'specialityId', 'doctorLang', 'doctor', 'mode', 'appUrl', 'appointmentId', 'reportExampleId',
-  'timeout', 'retries', 'medicToken', 'sessionTtl',
+  'vendor',
+  'apiBase',
+  'token',
+  'tokenProvider',
+  'providerId',
+  'doctorId',
+  'doctorName',
+  'doctorLastname',
+  'doctorEmail',
+  'specialityId',
+  'doctorLang',
+  'doctor',
+  'mode',
+  'appUrl',
+  'appointmentId',
+  'reportExampleId',
+  'timeout',
+  'retries',
+  'medicToken',
+  'sessionTtl',
 ] as const;
 
 /**
@@ -107,7 +131,10 @@ function sessionStore(ttlMs: number): ResultStore {
   return {
     get(key) {
       try {
-        const saved = JSON.parse(sessionStorage.getItem(prefix + key) ?? 'null') as { expires: number; result: ProvisionResult } | null;
+        const saved = JSON.parse(sessionStorage.getItem(prefix + key) ?? 'null') as {
+          expires: number;
+          result: ProvisionResult;
+        } | null;
         if (saved && saved.expires > Date.now()) return saved.result;
         sessionStorage.removeItem(prefix + key);
       } catch {
@@ -429,15 +456,19 @@ export class DoctorGate extends LitElement {
       >
         <slot>${this.#t('open')}</slot>
       </button>
-      <span part="status" role=${error ? 'alert' : 'status'}>${status ? this.#t(status.key, status.value) : nothing}</span>
-      ${this._framed
-        ? html`<iframe
-            part="frame"
-            title=${this.#t('frame')}
-            allow=${this._frameAllow}
-            referrerpolicy="no-referrer"
-          ></iframe>`
-        : nothing}`;
+      <span part="status" role=${error ? 'alert' : 'status'}
+        >${status ? this.#t(status.key, status.value) : nothing}</span
+      >
+      ${
+        this._framed
+          ? html`<iframe
+              part="frame"
+              title=${this.#t('frame')}
+              allow=${this._frameAllow}
+              referrerpolicy="no-referrer"
+            ></iframe>`
+          : nothing
+      }`;
   }
 
   #onClick = () => void this.open();
@@ -450,7 +481,8 @@ export class DoctorGate extends LitElement {
       prefetchCheck(client, doctor).catch(() => undefined);
       // Warm the connections the click will need: the API (CORS, no credentials) and the app.
       preconnect(client.http.base.origin, true);
-      if (settings.mode !== 'none') preconnect(new URL(fillTemplate(settings.appUrl ?? client.vendor.appUrl, {}), location.href).origin, false);
+      if (settings.mode !== 'none')
+        preconnect(new URL(fillTemplate(settings.appUrl ?? client.vendor.appUrl, {}), location.href).origin, false);
     } catch {
       // Reported already by the config check; the click reports it again.
     }
@@ -490,7 +522,11 @@ export class DoctorGate extends LitElement {
     if (!parsed.success || fields.length) throw configError(fields.map((field) => ATTRIBUTE_OF[field] ?? field));
     const settings = parsed.data;
     const key = [settings.vendor, settings.apiBase, settings.providerId, settings.timeout, settings.retries].join('\n');
-    if (this.#client?.key !== key || this.#client.client.http.options.token !== this.token || this.#client.client.http.options.tokenProvider !== this.tokenProvider) {
+    if (
+      this.#client?.key !== key ||
+      this.#client.client.http.options.token !== this.token ||
+      this.#client.client.http.options.tokenProvider !== this.tokenProvider
+    ) {
       const client = createClient(settings.vendor, {
         apiBase: settings.apiBase,
         providerId: settings.providerId,
@@ -531,7 +567,11 @@ export class DoctorGate extends LitElement {
     signal.throwIfAborted();
     if (this.#provisioned !== result) {
       this.#provisioned = result;
-      this.#emit('doctor-gate-provisioned', { outcome: result.outcome, doctor: result.doctor, account: result.account });
+      this.#emit('doctor-gate-provisioned', {
+        outcome: result.outcome,
+        doctor: result.doctor,
+        account: result.account,
+      });
     }
     if (this._state !== 'open') this.#setState('ready');
     return result;
@@ -596,7 +636,8 @@ export class DoctorGate extends LitElement {
       const doc = popup.document;
       doc.title = this.#t('preparing');
       doc.body.textContent = this.#t('preparing');
-      doc.body.style.cssText = 'font:16px system-ui,sans-serif;display:grid;place-items:center;height:90vh;color:#4a5560';
+      doc.body.style.cssText =
+        'font:16px system-ui,sans-serif;display:grid;place-items:center;height:90vh;color:#4a5560';
     } catch {
       // A reused, already cross-origin window: nothing to write.
     }
@@ -614,9 +655,12 @@ export class DoctorGate extends LitElement {
 
   #report(error: unknown, step?: Step): void {
     const failure =
-      error instanceof DoctorGateError ? error : new DoctorGateError('bad-response', String(error), { step: step ?? 'check', cause: error });
+      error instanceof DoctorGateError
+        ? error
+        : new DoctorGateError('bad-response', String(error), { step: step ?? 'check', cause: error });
     // Vendor field errors name doctor fields: show the attribute the page sets for them.
-    const value = failure.code === 'config' ? failure.fields?.map((field) => ATTRIBUTE_OF[field] ?? field).join(', ') : undefined;
+    const value =
+      failure.code === 'config' ? failure.fields?.map((field) => ATTRIBUTE_OF[field] ?? field).join(', ') : undefined;
     const message = this.#t(failure.code, value);
     this._status = { key: failure.code, value };
     this.#setState('error');
@@ -630,7 +674,11 @@ export class DoctorGate extends LitElement {
   }
 
   /** The one way events leave the gate: bubbling, composed, typed. */
-  #emit<K extends keyof DoctorGateEventMap>(type: K, detail: DoctorGateEventMap[K]['detail'], cancelable = false): boolean {
+  #emit<K extends keyof DoctorGateEventMap>(
+    type: K,
+    detail: DoctorGateEventMap[K]['detail'],
+    cancelable = false,
+  ): boolean {
     return this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true, cancelable }));
   }
 }

@@ -38,7 +38,9 @@ const digits = z.optional(z.union([z.string().check(z.regex(/^\d{0,20}$/)), z.in
 /** What Prescrypto needs to find or create a medic (seed 000): `name` and `email` always. */
 const doctorSchema = z.looseObject({
   // The medic id, when the page saved it at creation; "" means unknown.
-  id: z.optional(z.union([z.string().check(z.trim(), z.regex(/^\d{0,15}$/)), z.pipe(z.int().check(z.gte(1)), z.transform(String))])),
+  id: z.optional(
+    z.union([z.string().check(z.trim(), z.regex(/^\d{0,15}$/)), z.pipe(z.int().check(z.gte(1)), z.transform(String))]),
+  ),
   name: text(150),
   lastname: z.optional(z.string().check(z.trim(), z.maxLength(150))),
   email: z.email(),
@@ -54,7 +56,11 @@ const doctorSchema = z.looseObject({
   is_admin_membership: z.optional(z.boolean()),
 }) as unknown as z.ZodMiniType<Doctor>;
 
-const medicSchema = z.looseObject({ id: z.int(), email: z.optional(z.nullable(z.string())), is_active: z.optional(z.boolean()) });
+const medicSchema = z.looseObject({
+  id: z.int(),
+  email: z.optional(z.nullable(z.string())),
+  is_active: z.optional(z.boolean()),
+});
 const medicPage = z.looseObject({ next: z.optional(z.nullable(z.string())), results: z.array(medicSchema) });
 type Medic = z.infer<typeof medicSchema>;
 
@@ -79,7 +85,8 @@ function randomPassword(length = 32): string {
       }
     }
     // Vendors with a password policy usually want every class; 32 characters almost always have them.
-    if (/[a-z]/.test(password) && /[A-Z]/.test(password) && /\d/.test(password) && /[^A-Za-z0-9]/.test(password)) return password;
+    if (/[a-z]/.test(password) && /[A-Z]/.test(password) && /\d/.test(password) && /[^A-Za-z0-9]/.test(password))
+      return password;
   }
 }
 
@@ -93,7 +100,10 @@ function createBody(doctor: Doctor): Record<string, unknown> {
 }
 
 const isDuplicateEmail = (body: unknown): boolean =>
-  Array.isArray(body) && body.some((line) => typeof line === 'string' && /unique constraint|already exists/i.test(line) && /email/i.test(line));
+  Array.isArray(body) &&
+  body.some(
+    (line) => typeof line === 'string' && /unique constraint|already exists/i.test(line) && /email/i.test(line),
+  );
 
 /**
  * Maps the seed's 400 bodies: the raw unique-email violation, the hospital-permission message,
@@ -107,10 +117,15 @@ export function prescryptoRefusal(status: number, body: unknown, step: Step): Do
       { step, status },
     );
   }
-  const record = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+  const record =
+    body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
   const message = typeof record?.['message'] === 'string' ? record['message'] : undefined;
   if (message && /permission/i.test(message) && /hospital/i.test(message)) {
-    return new DoctorGateError('forbidden', `The Prescrypto API key is not an admin of that hospital: ${message.slice(0, 160)}`, { step, status });
+    return new DoctorGateError(
+      'forbidden',
+      `The Prescrypto API key is not an admin of that hospital: ${message.slice(0, 160)}`,
+      { step, status },
+    );
   }
   const fields = record ? Object.keys(record).filter((key) => key !== 'message' && key !== 'detail') : [];
   if (fields.length) {
@@ -119,15 +134,30 @@ export function prescryptoRefusal(status: number, body: unknown, step: Step): Do
       const first = Array.isArray(messages) && typeof messages[0] === 'string' ? messages[0] : undefined;
       return field === 'password' || !first ? field : `${field} (${first.slice(0, 120)})`;
     });
-    return new DoctorGateError('config', `Prescrypto refused field(s): ${details.join('; ')}`, { step, status, fields });
+    return new DoctorGateError('config', `Prescrypto refused field(s): ${details.join('; ')}`, {
+      step,
+      status,
+      fields,
+    });
   }
   const detail = message ?? (typeof record?.['detail'] === 'string' ? record['detail'] : undefined);
-  return new DoctorGateError('config', `Prescrypto refused the request (HTTP ${status})${detail ? `: ${detail.slice(0, 160)}` : ''}`, { step, status });
+  return new DoctorGateError(
+    'config',
+    `Prescrypto refused the request (HTTP ${status})${detail ? `: ${detail.slice(0, 160)}` : ''}`,
+    { step, status },
+  );
 }
 
 /** The medic by id: `null` on 404 (unknown, or created with another key). */
 async function medicById(http: HttpClient, id: string, signal?: AbortSignal): Promise<Found | null> {
-  const { status, body } = await http.request({ method: 'GET', path: [...MEDICS, id], trailingSlash: true, step: 'check', signal, accept: [404] });
+  const { status, body } = await http.request({
+    method: 'GET',
+    path: [...MEDICS, id],
+    trailingSlash: true,
+    step: 'check',
+    signal,
+    accept: [404],
+  });
   if (status === 404) return null;
   return toFound(parseBody(medicSchema, body, 'check', status));
 }
@@ -148,7 +178,8 @@ async function* medicPages(http: HttpClient, signal?: AbortSignal): AsyncGenerat
     const { results, next } = parseBody(medicPage, body, 'check', status);
     yield results;
     if (!next) return;
-    if (seen.has(next)) throw new DoctorGateError('bad-response', 'Prescrypto paginated in a loop', { step: 'check', status });
+    if (seen.has(next))
+      throw new DoctorGateError('bad-response', 'Prescrypto paginated in a loop', { step: 'check', status });
     seen.add(next);
     request = { method: 'GET', url: capLimit(next), step: 'check', signal };
   }
@@ -206,7 +237,8 @@ export const prescrypto: Vendor = {
   popup: { name: 'PrescryptoApp', features: 'width=1100,height=800' },
   appUrl: 'https://app.prescrypto.com/redirect/new/?token={medicToken}&v2_redirect=true',
   doctorSchema,
-  key: (doctor) => (typeof doctor.email === 'string' && doctor.email ? emailKey(doctor.email) : `id:${String(doctor.id)}`),
+  key: (doctor) =>
+    typeof doctor.email === 'string' && doctor.email ? emailKey(doctor.email) : `id:${String(doctor.id)}`,
 
   // A batch lists the medics once instead of walking the list for every doctor; lookups then
   // follow `findMedic`: the medic id first, else the email.
@@ -221,7 +253,9 @@ export const prescrypto: Vendor = {
       }
     }
     return (doctor) =>
-      byId.get(String(doctor.id ?? '').trim()) ?? (typeof doctor.email === 'string' ? byEmail.get(emailKey(doctor.email)) : undefined) ?? null;
+      byId.get(String(doctor.id ?? '').trim()) ??
+      (typeof doctor.email === 'string' ? byEmail.get(emailKey(doctor.email)) : undefined) ??
+      null;
   },
 
   // The deeplink logs the medic in with their own token, which only the create call returns.

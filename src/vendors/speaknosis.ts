@@ -9,6 +9,7 @@ const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLe
 /** What Speaknosis needs to create a user (seed 003): all but `email` are required. */
 const doctorSchema = z.looseObject({
   // One URL path segment: no control characters, and not "." or ".." (the URL parser resolves those away).
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
   id: text(128).check(z.regex(/^(?!\.{1,2}$)[^\u0000-\u001f\u007f]+$/)),
   name: text(100),
   lastname: text(100),
@@ -26,7 +27,9 @@ const toCreated = (status: string, account: Record<string, unknown>): Created | 
   if (status === 'updated and reactivated userId') return { outcome: 'reactivated', account };
   // Two tabs may race to create the same doctor: the loser's "already exists" is a success.
   if (/already exist/i.test(status)) return { outcome: 'existing', account };
-  return new DoctorGateError('create-failed', `Speaknosis did not create the user: ${status.slice(0, 120)}`, { step: 'create' });
+  return new DoctorGateError('create-failed', `Speaknosis did not create the user: ${status.slice(0, 120)}`, {
+    step: 'create',
+  });
 };
 
 /** The doctor fields of the seed's POST body, in its order, and nothing else. */
@@ -64,7 +67,8 @@ export const speaknosis: Vendor = {
     });
     if (status === 404) return null;
     const record = body as { response?: unknown } | undefined;
-    const account = record?.response && typeof record.response === 'object' ? (record.response as Record<string, unknown>) : {};
+    const account =
+      record?.response && typeof record.response === 'object' ? (record.response as Record<string, unknown>) : {};
     return { active: true, account };
   },
 

@@ -30,14 +30,25 @@ export interface Vendor {
   key(doctor: Doctor): string;
   find(http: HttpClient, doctor: Doctor, scope: VendorScope, signal?: AbortSignal): Promise<Found | null>;
   /** Creates the doctor, or reactivates the inactive account `found`. */
-  create(http: HttpClient, doctor: Doctor, found: Found | null, scope: VendorScope, signal?: AbortSignal): Promise<Created>;
+  create(
+    http: HttpClient,
+    doctor: Doctor,
+    found: Found | null,
+    scope: VendorScope,
+    signal?: AbortSignal,
+  ): Promise<Created>;
   /**
    * For batches, when the vendor finds doctors by listing: one listing of every account this
    * credential can see, then `find` answered from it for each doctor.
    */
   index?(http: HttpClient, scope: VendorScope, signal?: AbortSignal): Promise<(doctor: Doctor) => Found | null>;
   /** Many doctors in one call, one answer per doctor (an Error for a failed one), when the vendor supports it. */
-  createMany?(http: HttpClient, doctors: Doctor[], scope: VendorScope, signal?: AbortSignal): Promise<(Created | Error)[]>;
+  createMany?(
+    http: HttpClient,
+    doctors: Doctor[],
+    scope: VendorScope,
+    signal?: AbortSignal,
+  ): Promise<(Created | Error)[]>;
 }
 
 export interface LaunchContext {

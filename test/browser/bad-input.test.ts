@@ -3,9 +3,29 @@ import { gate, requests } from './helpers.js';
 
 /** Invalid values per attribute: each must alone make the gate refuse to send anything. */
 const INVALID: Record<string, string[]> = {
-  'api-base': ['', 'http://api.example.com/v1', 'javascript:alert(1)', '//evil.example/v1', 'ftp://example.com', 'data:,x', 'relative/path', 'https//missing-colon', '/\\evil.example'],
+  'api-base': [
+    '',
+    'http://api.example.com/v1',
+    'javascript:alert(1)',
+    '//evil.example/v1',
+    'ftp://example.com',
+    'data:,x',
+    'relative/path',
+    'https//missing-colon',
+    '/\\evil.example',
+  ],
   'provider-id': ['', 'abc', '-1', '1.5', '1e3', '１２', '1234567890123456789', '12 34'],
-  'doctor-id': ['', '   ', '.', '..', 'a'.repeat(129), 'x'.repeat(10 * 1024), 'nul\u0000byte', 'tab\tin', 'line\nbreak'],
+  'doctor-id': [
+    '',
+    '   ',
+    '.',
+    '..',
+    'a'.repeat(129),
+    'x'.repeat(10 * 1024),
+    'nul\u0000byte',
+    'tab\tin',
+    'line\nbreak',
+  ],
   'doctor-name': ['', '   ', 'n'.repeat(101)],
   'doctor-lastname': ['', '  ', 'l'.repeat(101)],
   'doctor-email': ['x', 'a@', '@b.example', 'a b@c.example', 'a@b'],
@@ -79,7 +99,9 @@ describe('bad input: generated attribute combinations', () => {
         const detail = errors[0]?.detail;
         const named = detail && Object.keys(combo).some((name) => detail.message.includes(name));
         if (el.state !== 'error' || detail?.code !== 'config' || detail.step !== 'config' || !named) {
-          failures.push(`${JSON.stringify(combo).slice(0, 120)} → state ${el.state}, ${JSON.stringify(detail)?.slice(0, 120)}`);
+          failures.push(
+            `${JSON.stringify(combo).slice(0, 120)} → state ${el.state}, ${JSON.stringify(detail)?.slice(0, 120)}`,
+          );
         }
         el.parentElement!.remove();
       }

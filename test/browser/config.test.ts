@@ -45,7 +45,10 @@ describe('configuration is validated once, at the edge', () => {
       try {
         const errors: CustomEvent[] = [];
         document.addEventListener('doctor-gate-error', (e) => errors.push(e as CustomEvent));
-        const el = await gate({ doctorId: attrs['doctor-id'] === undefined && 'doctor-id' in attrs ? undefined : id, attrs });
+        const el = await gate({
+          doctorId: attrs['doctor-id'] === undefined && 'doctor-id' in attrs ? undefined : id,
+          attrs,
+        });
         if ('doctor-id' in attrs) el.removeAttribute('doctor-id');
         await el.updateComplete;
         expect(el.state).to.equal('error');
@@ -107,7 +110,13 @@ describe('configuration is validated once, at the edge', () => {
 });
 
 describe('language', () => {
-  const labels: Record<string, string> = { ES: 'Abrir Speaknosis', EN: 'Open Speaknosis', CA: 'Obre Speaknosis', PT: 'Abrir Speaknosis', FR: 'Ouvrir Speaknosis' };
+  const labels: Record<string, string> = {
+    ES: 'Abrir Speaknosis',
+    EN: 'Open Speaknosis',
+    CA: 'Obre Speaknosis',
+    PT: 'Abrir Speaknosis',
+    FR: 'Ouvrir Speaknosis',
+  };
   const configMessages: Record<string, string> = {
     ES: 'Configuración no válida: token',
     EN: 'Invalid configuration: token',
@@ -149,6 +158,11 @@ describe('language', () => {
     el.textContent = 'Abrir escriba';
     await el.updateComplete;
     const slot = el.shadowRoot!.querySelector('slot')!;
-    expect(slot.assignedNodes().map((n) => n.textContent).join('')).to.equal('Abrir escriba');
+    expect(
+      slot
+        .assignedNodes()
+        .map((n) => n.textContent)
+        .join(''),
+    ).to.equal('Abrir escriba');
   });
 });

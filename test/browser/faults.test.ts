@@ -1,7 +1,18 @@
 import { expect } from '@open-wc/testing';
 import { sendMouse } from '@web/test-runner-commands';
 import { clearProvisionCache, type DoctorGate } from '../../src/index.js';
-import { faults, gate, PROVIDER, record, requests, uid, until, userState, watchWindowOpen, type Fault } from './helpers.js';
+import {
+  faults,
+  gate,
+  PROVIDER,
+  record,
+  requests,
+  uid,
+  until,
+  userState,
+  watchWindowOpen,
+  type Fault,
+} from './helpers.js';
 
 async function click(el: DoctorGate) {
   const box = el.shadowRoot!.querySelector('button')!.getBoundingClientRect();
@@ -21,11 +32,22 @@ const CASES: Case[] = [
   { name: '500', fault: { status: 500 }, code: 'server', retryable: false, status: 500 },
   { name: '502', fault: { status: 502 }, code: 'server', retryable: true, status: 502 },
   { name: '503', fault: { status: 503 }, code: 'server', retryable: true, status: 503 },
-  { name: '429 + Retry-After', fault: { status: 429, headers: { 'Retry-After': '0' } }, code: 'rate-limited', retryable: true, status: 429 },
+  {
+    name: '429 + Retry-After',
+    fault: { status: 429, headers: { 'Retry-After': '0' } },
+    code: 'rate-limited',
+    retryable: true,
+    status: 429,
+  },
   { name: 'dropped connection', fault: { kind: 'drop' }, code: 'network', retryable: true },
   { name: 'hang past the timeout', fault: { kind: 'hang' }, code: 'timeout', retryable: true },
   { name: 'malformed JSON', fault: { kind: 'malformed' }, code: 'bad-response', retryable: false },
-  { name: 'a body of the wrong shape', fault: { status: 201, body: { unexpected: true } }, code: 'bad-response', retryable: false },
+  {
+    name: 'a body of the wrong shape',
+    fault: { status: 201, body: { unexpected: true } },
+    code: 'bad-response',
+    retryable: false,
+  },
   { name: '401', fault: { status: 401 }, code: 'unauthorized', retryable: false, status: 401 },
   { name: '403', fault: { status: 403 }, code: 'forbidden', retryable: false, status: 403 },
 ];
@@ -52,7 +74,10 @@ describe('fault matrix: every fault on the check and on the create', () => {
       it(`${c.name} on the ${step} → ${c.code}, retryable ${c.retryable}, no duplicate, no popup left`, async () => {
         const id = uid(`fault-${step}`);
         // Scoped to this doctor: on the check by its path, on the create by the POST body.
-        const match = step === 'check' ? { method: 'GET', path: id } : { method: 'POST', path: `/provider/${PROVIDER}/user`, body: id };
+        const match =
+          step === 'check'
+            ? { method: 'GET', path: id }
+            : { method: 'POST', path: `/provider/${PROVIDER}/user`, body: id };
         await faults({ match, times: 5, ...c.fault });
         const el = await gate({ doctorId: id, attrs: { retries: '1', timeout: '400' } });
         const log = record(el);
@@ -67,7 +92,9 @@ describe('fault matrix: every fault on the check and on the create', () => {
         expect(popups.calls).to.have.length(1);
         expect(popups.calls[0]!.win!.closed).to.equal(true);
         // No duplicate creation: at most one user, and at most one POST that the sandbox accepted.
-        const posts = (await requests(`/provider/${PROVIDER}/user`, 'POST')).filter((r) => JSON.stringify(r.body).includes(id));
+        const posts = (await requests(`/provider/${PROVIDER}/user`, 'POST')).filter((r) =>
+          JSON.stringify(r.body).includes(id),
+        );
         if (step === 'check') expect(posts).to.have.length(0);
         expect(posts.filter((p) => p.status === 201 && !p.fault)).to.have.length.at.most(1);
         // Retries: the retryable ones were tried again, the others were not. (Chromium itself
@@ -99,18 +126,26 @@ describe('recovery: a transient fault then success', () => {
     const result = await el.provision();
     expect(result.outcome).to.equal('existing');
     expect((await requests(id, 'GET')).map((r) => r.status)).to.deep.equal([404, 200]);
-    const posts = (await requests(`/provider/${PROVIDER}/user`, 'POST')).filter((r) => JSON.stringify(r.body).includes(id));
+    const posts = (await requests(`/provider/${PROVIDER}/user`, 'POST')).filter((r) =>
+      JSON.stringify(r.body).includes(id),
+    );
     expect(posts).to.have.length(1);
     expect(await userState(id)).to.include({ exists: true, active: true });
   });
 
   it('a create whose connection dropped after creating ends with one user', async () => {
     const id = uid('dropped-answer');
-    await faults({ match: { method: 'POST', path: `/provider/${PROVIDER}/user`, body: id }, kind: 'drop', after: true });
+    await faults({
+      match: { method: 'POST', path: `/provider/${PROVIDER}/user`, body: id },
+      kind: 'drop',
+      after: true,
+    });
     const el = await gate({ doctorId: id, attrs: { retries: '2' } });
     const result = await el.provision();
     expect(result.outcome).to.equal('existing');
-    const posts = (await requests(`/provider/${PROVIDER}/user`, 'POST')).filter((r) => JSON.stringify(r.body).includes(id));
+    const posts = (await requests(`/provider/${PROVIDER}/user`, 'POST')).filter((r) =>
+      JSON.stringify(r.body).includes(id),
+    );
     expect(posts.filter((p) => p.status === 201 || p.fault === 'drop')).to.have.length(1);
     expect(await userState(id)).to.include({ exists: true, active: true });
   });

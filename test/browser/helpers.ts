@@ -9,7 +9,8 @@ export const APP = '/sandbox/app/speaknosis#/pop-up/?view={view}&token={token}&d
 
 let counter = 0;
 /** A doctor id no other test uses: tests share one sandbox and run in parallel. */
-export const uid = (prefix = 'doc') => `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+export const uid = (prefix = 'doc') =>
+  `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
 
 export interface LogEntry {
   seq: number;
@@ -50,13 +51,29 @@ export interface Fault {
   after?: boolean;
 }
 
-export const faults = (...list: Fault[]) => control('faults', { method: 'POST', body: JSON.stringify({ faults: list }) });
+export const faults = (...list: Fault[]) =>
+  control('faults', { method: 'POST', body: JSON.stringify({ faults: list }) });
 
 export const seedSpeaknosis = (users: Record<string, unknown>[]) =>
-  control('seed', { method: 'POST', body: JSON.stringify({ speaknosis: users.map((u) => ({ providerId: PROVIDER, name: 'Seed', lastname: 'User', specialityId: 1, lang: 'ES', ...u })) }) });
+  control('seed', {
+    method: 'POST',
+    body: JSON.stringify({
+      speaknosis: users.map((u) => ({
+        providerId: PROVIDER,
+        name: 'Seed',
+        lastname: 'User',
+        specialityId: 1,
+        lang: 'ES',
+        ...u,
+      })),
+    }),
+  });
 
 export const userState = async (id: string, providerId = PROVIDER) =>
-  (await control(`state?${new URLSearchParams({ vendor: 'speaknosis', providerId, id })}`)) as { exists: boolean; active: boolean };
+  (await control(`state?${new URLSearchParams({ vendor: 'speaknosis', providerId, id })}`)) as {
+    exists: boolean;
+    active: boolean;
+  };
 
 /** Events of the gate, recorded in order from the moment of the call. */
 export function record(el: HTMLElement) {

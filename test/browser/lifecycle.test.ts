@@ -1,7 +1,18 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import { sendMouse } from '@web/test-runner-commands';
 import { clearProvisionCache, DoctorGate } from '../../src/index.js';
-import { faults, gate, PROVIDER, record, requests, uid, until, userState, waitFor, watchWindowOpen } from './helpers.js';
+import {
+  faults,
+  gate,
+  PROVIDER,
+  record,
+  requests,
+  uid,
+  until,
+  userState,
+  waitFor,
+  watchWindowOpen,
+} from './helpers.js';
 
 async function click(el: DoctorGate) {
   const box = el.shadowRoot!.querySelector('button')!.getBoundingClientRect();
@@ -110,7 +121,9 @@ describe('lifecycle', () => {
     await waitFor(() => log.of('close').length === 1);
     expect(log.of('close')[0]).to.deep.equal({ mode: 'popup', reason: 'disconnected' });
     const before = log.of('message').length;
-    window.dispatchEvent(new MessageEvent('message', { data: { type: 'late' }, origin: location.origin, source: popup }));
+    window.dispatchEvent(
+      new MessageEvent('message', { data: { type: 'late' }, origin: location.origin, source: popup }),
+    );
     expect(log.of('message').length).to.equal(before);
     expect(popup.closed).to.equal(true);
   });
@@ -118,7 +131,17 @@ describe('lifecycle', () => {
   it('provision() called before the first render reports a clean state sequence', async () => {
     const host = await fixture(html`<div></div>`);
     const el = document.createElement('doctor-gate');
-    for (const [name, value] of Object.entries({ 'api-base': '/sandbox/speaknosis/v1/health', token: 'sk_demo_token', 'provider-id': PROVIDER, 'doctor-id': uid('early'), 'doctor-name': 'A', 'doctor-lastname': 'B', 'speciality-id': '1', 'doctor-lang': 'EN', prefetch: 'none' })) {
+    for (const [name, value] of Object.entries({
+      'api-base': '/sandbox/speaknosis/v1/health',
+      token: 'sk_demo_token',
+      'provider-id': PROVIDER,
+      'doctor-id': uid('early'),
+      'doctor-name': 'A',
+      'doctor-lastname': 'B',
+      'speciality-id': '1',
+      'doctor-lang': 'EN',
+      prefetch: 'none',
+    })) {
       el.setAttribute(name, value);
     }
     const log = record(el);

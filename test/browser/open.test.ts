@@ -100,7 +100,9 @@ describe('opening the app', () => {
         const log = record(el);
         await click(el);
         expect(log.of('error')[0]).to.deep.include({ code: 'popup-blocked', step: 'open', retryable: false });
-        expect(el.shadowRoot!.querySelector('[part=status]')!.textContent).to.equal('The browser blocked the window; allow pop-ups');
+        expect(el.shadowRoot!.querySelector('[part=status]')!.textContent).to.equal(
+          'The browser blocked the window; allow pop-ups',
+        );
       } finally {
         window.open = original;
       }
@@ -150,7 +152,9 @@ describe('opening the app', () => {
       expect((await opened).detail).to.deep.equal({ mode: 'iframe' });
       const frame = el.shadowRoot!.querySelector('iframe')!;
       expect(frame.getAttribute('part')).to.equal('frame');
-      expect(frame.getAttribute('allow')).to.equal(`microphone ${location.origin}; screen-wake-lock ${location.origin}`);
+      expect(frame.getAttribute('allow')).to.equal(
+        `microphone ${location.origin}; screen-wake-lock ${location.origin}`,
+      );
       expect(frame.getAttribute('referrerpolicy')).to.equal('no-referrer');
       expect(frame.getAttribute('title')).to.equal('Speaknosis app');
       expect(frame.hasAttribute('src')).to.equal(false);
@@ -169,13 +173,18 @@ describe('opening the app', () => {
       const host = location.hostname === 'localhost' ? '127.0.0.1' : 'localhost';
       const appOrigin = `http://${host}:${location.port}`;
       const el = await gate({
-        attrs: { mode: 'iframe', 'app-url': `${appOrigin}/sandbox/app/speaknosis#/pop-up/?view={view}&token={token}&doctorId={doctorId}&host=${encodeURIComponent(location.origin)}` },
+        attrs: {
+          mode: 'iframe',
+          'app-url': `${appOrigin}/sandbox/app/speaknosis#/pop-up/?view={view}&token={token}&doctorId={doctorId}&host=${encodeURIComponent(location.origin)}`,
+        },
       });
       const log = record(el);
       const opened = until(el, 'doctor-gate-open');
       await click(el);
       await opened;
-      expect(el.shadowRoot!.querySelector('iframe')!.getAttribute('allow')).to.equal(`microphone ${appOrigin}; screen-wake-lock ${appOrigin}`);
+      expect(el.shadowRoot!.querySelector('iframe')!.getAttribute('allow')).to.equal(
+        `microphone ${appOrigin}; screen-wake-lock ${appOrigin}`,
+      );
       await waitFor(() => log.of('message').length > 0);
       expect(log.of('message')[0].data).to.include({ type: 'sandbox-app:ready', microphone: true });
       el.close();
@@ -209,9 +218,17 @@ describe('opening the app', () => {
       document.body.append(other);
       other.contentWindow!.parent.postMessage({ type: 'forged-frame' }, '*');
       // Right source, wrong origin: a MessageEvent built by hand with the frame as source.
-      window.dispatchEvent(new MessageEvent('message', { data: { type: 'wrong-origin' }, origin: 'https://evil.example', source: frame.contentWindow }));
+      window.dispatchEvent(
+        new MessageEvent('message', {
+          data: { type: 'wrong-origin' },
+          origin: 'https://evil.example',
+          source: frame.contentWindow,
+        }),
+      );
       // Right source and origin.
-      window.dispatchEvent(new MessageEvent('message', { data: { type: 'good' }, origin: location.origin, source: frame.contentWindow }));
+      window.dispatchEvent(
+        new MessageEvent('message', { data: { type: 'good' }, origin: location.origin, source: frame.contentWindow }),
+      );
       await new Promise((resolve) => setTimeout(resolve, 100));
       other.remove();
       const received = log.of('message').map((m) => (m.data as { type: string }).type);
@@ -222,7 +239,9 @@ describe('opening the app', () => {
       const window0 = frame.contentWindow;
       el.close();
       const before = log.of('message').length;
-      window.dispatchEvent(new MessageEvent('message', { data: { type: 'late' }, origin: location.origin, source: window0 }));
+      window.dispatchEvent(
+        new MessageEvent('message', { data: { type: 'late' }, origin: location.origin, source: window0 }),
+      );
       expect(log.of('message').length).to.equal(before);
     });
 
@@ -231,7 +250,9 @@ describe('opening the app', () => {
       const opened = until(el, 'doctor-gate-open');
       await click(el);
       await opened;
-      const closed = new Promise<CustomEvent>((resolve) => el.addEventListener('doctor-gate-close', (e) => resolve(e as CustomEvent)));
+      const closed = new Promise<CustomEvent>((resolve) =>
+        el.addEventListener('doctor-gate-close', (e) => resolve(e as CustomEvent)),
+      );
       el.remove();
       expect((await closed).detail).to.deep.equal({ mode: 'iframe', reason: 'disconnected' });
     });
@@ -260,7 +281,8 @@ describe('opening the app', () => {
           mode: 'iframe',
           'appointment-id': 'a&b',
           'report-example-id': '7',
-          'app-url': '/sandbox/app/speaknosis#/pop-up/?p={providerId}&d={doctorId}&l={lang}&v={view}&a={appointmentId}&r={reportExampleId}&m={medicToken}&x={unknown}',
+          'app-url':
+            '/sandbox/app/speaknosis#/pop-up/?p={providerId}&d={doctorId}&l={lang}&v={view}&a={appointmentId}&r={reportExampleId}&m={medicToken}&x={unknown}',
         },
       });
       const opened = until(el, 'doctor-gate-open');

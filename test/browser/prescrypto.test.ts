@@ -53,7 +53,9 @@ async function control<T>(path: string, body?: unknown): Promise<T> {
 
 /** Prescrypto requests logged after `since` (test files run one at a time, and these tests in order). */
 async function prescryptoLog(since = 0): Promise<LogEntry[]> {
-  const { entries } = await control<{ entries: LogEntry[] }>(`log?${new URLSearchParams({ path: API, since: String(since) })}`);
+  const { entries } = await control<{ entries: LogEntry[] }>(
+    `log?${new URLSearchParams({ path: API, since: String(since) })}`,
+  );
   return entries;
 }
 const lastSeq = async () => (await prescryptoLog()).at(-1)?.seq ?? 0;
@@ -64,7 +66,11 @@ const medicState = (query: Record<string, string>) =>
   );
 
 const seedInactive = async (email: string) =>
-  (await control<{ prescrypto: number[] }>('seed', { prescrypto: [{ key: KEY, name: 'Dormida Medic', email, is_active: false }] })).prescrypto[0]!;
+  (
+    await control<{ prescrypto: number[] }>('seed', {
+      prescrypto: [{ key: KEY, name: 'Dormida Medic', email, is_active: false }],
+    })
+  ).prescrypto[0]!;
 
 const isList = (entry: LogEntry) => entry.method === 'GET' && entry.path === MEDICS;
 
@@ -73,13 +79,16 @@ async function consoleDuring(run: () => Promise<void>): Promise<string> {
   const printed: unknown[] = [];
   const methods = ['log', 'info', 'warn', 'error', 'debug', 'trace', 'dir', 'table'] as const;
   const originals = methods.map((name) => console[name]);
-  for (const name of methods) (console as unknown as Record<string, (...args: unknown[]) => void>)[name] = (...args) => printed.push(args);
+  for (const name of methods)
+    (console as unknown as Record<string, (...args: unknown[]) => void>)[name] = (...args) => printed.push(args);
   try {
     await run();
   } finally {
     methods.forEach((name, i) => ((console as unknown as Record<string, unknown>)[name] = originals[i]));
   }
-  return JSON.stringify(printed, (_key, value: unknown) => (value instanceof Error ? `${value.name} ${value.message}` : value));
+  return JSON.stringify(printed, (_key, value: unknown) =>
+    value instanceof Error ? `${value.name} ${value.message}` : value,
+  );
 }
 
 /** A real mouse click (user activation), the way a doctor clicks. */
@@ -104,7 +113,8 @@ describe('Prescrypto', () => {
       expect(sent.map((entry) => `${entry.method} ${entry.path}`)).to.deep.equal([`GET ${MEDICS}`, `GET ${MEDICS}`]);
       // The first page asked for 100; the second is the vendor's absolute `next`, followed as given.
       expect(sent.map((entry) => entry.query)).to.deep.equal(['limit=100&offset=0', 'limit=100&offset=100']);
-      for (const entry of sent.filter(isList)) expect(Number(new URLSearchParams(entry.query).get('limit'))).to.be.at.most(100);
+      for (const entry of sent.filter(isList))
+        expect(Number(new URLSearchParams(entry.query).get('limit'))).to.be.at.most(100);
       expect(sent.every((entry) => entry.auth === 'Token')).to.equal(true);
       expect(await medicState({ email: ELENA.email! })).to.include({ count: 1, active: true });
     });
@@ -128,9 +138,9 @@ describe('Prescrypto', () => {
       const el = await prescryptoGate({ doctor: ELENA, attrs: { 'doctor-id': '110' } });
       const result = await el.provision();
       expect(result.outcome).to.equal('existing');
-      expect((await prescryptoLog(since)).map((entry) => `${entry.method} ${entry.path} ${entry.status}`)).to.deep.equal([
-        `GET ${MEDICS}110/ 200`,
-      ]);
+      expect(
+        (await prescryptoLog(since)).map((entry) => `${entry.method} ${entry.path} ${entry.status}`),
+      ).to.deep.equal([`GET ${MEDICS}110/ 200`]);
     });
 
     it('has no medic token in the account (the vendor returns it only on creation)', async () => {
@@ -146,7 +156,9 @@ describe('Prescrypto', () => {
     it('is announced (reactivation false), POSTed and "created" with the medic id and token', async () => {
       const email = freshEmail('new');
       const since = await lastSeq();
-      const el = await prescryptoGate({ doctor: { name: 'Lucía', lastname: 'Gómez', email, specialty: 'Cardiología', hospital: 7 } });
+      const el = await prescryptoGate({
+        doctor: { name: 'Lucía', lastname: 'Gómez', email, specialty: 'Cardiología', hospital: 7 },
+      });
       const log = record(el);
       const result = await el.provision();
       expect(result.outcome).to.equal('created');
@@ -163,7 +175,13 @@ describe('Prescrypto', () => {
       expect(posts).to.have.length(1);
       expect(posts[0]!.status).to.equal(201);
       // The sandbox log redacts the password it received.
-      expect(posts[0]!.body).to.deep.equal({ name: 'Lucía Gómez', password: '[redacted]', email, specialty: 'Cardiología', hospital: 7 });
+      expect(posts[0]!.body).to.deep.equal({
+        name: 'Lucía Gómez',
+        password: '[redacted]',
+        email,
+        specialty: 'Cardiología',
+        hospital: 7,
+      });
       const state = await medicState({ email });
       expect(state).to.include({ exists: true, active: true, count: 1 });
       expect(state.medic).to.include({ id: account.id, specialty: 'Cardiología', hospital: 7 });
@@ -192,7 +210,8 @@ describe('Prescrypto', () => {
       const frame = el.shadowRoot!.querySelector('iframe')!;
       expect(frame.contentWindow!.location.href).to.not.contain(encodeURIComponent(password));
       const sent = await prescryptoLog(since);
-      for (const entry of sent) expect(`${entry.path}?${entry.query}`).to.not.contain(encodeURIComponent(password)).and.not.contain(password);
+      for (const entry of sent)
+        expect(`${entry.path}?${entry.query}`).to.not.contain(encodeURIComponent(password)).and.not.contain(password);
       const posts = sent.filter((entry) => entry.method === 'POST');
       expect(posts).to.have.length(1);
       expect(posts[0]!.body).to.have.property('password', '[redacted]');
@@ -231,7 +250,11 @@ describe('Prescrypto', () => {
       expect(frame.contentWindow!.location.href).to.not.contain(KEY);
       // The stand-in app resolves the medic from the token and reports back.
       await waitFor(() => log.of('message').length > 0);
-      expect(log.of('message')[0].data).to.deep.include({ type: 'sandbox-app:ready', doctorId: account.id, exists: true });
+      expect(log.of('message')[0].data).to.deep.include({
+        type: 'sandbox-app:ready',
+        doctorId: account.id,
+        exists: true,
+      });
       expect(popups.calls).to.have.length(0);
       el.close();
     });
@@ -327,7 +350,10 @@ describe('Prescrypto', () => {
   describe('errors', () => {
     it('an email taken by an account of another key: `conflict`, nothing created, nothing opened', async () => {
       const since = await lastSeq();
-      const el = await prescryptoGate({ doctor: { name: 'Someone', email: 'taken@elsewhere.example' }, attrs: { mode: 'iframe' } });
+      const el = await prescryptoGate({
+        doctor: { name: 'Someone', email: 'taken@elsewhere.example' },
+        attrs: { mode: 'iframe' },
+      });
       const log = record(el);
       await el.open();
       expect(log.of('error')[0]).to.deep.include({ code: 'conflict', step: 'create', status: 400, retryable: false });
@@ -353,7 +379,10 @@ describe('Prescrypto', () => {
       await faults({
         match: { method: 'POST', path: MEDICS, body: email },
         status: 400,
-        body: { name: ['This field may not be blank.'], specialty: ['Ensure this field has no more than 100 characters.'] },
+        body: {
+          name: ['This field may not be blank.'],
+          specialty: ['Ensure this field has no more than 100 characters.'],
+        },
       });
       const el = await prescryptoGate({ doctor: { name: 'Ana', email, specialty: 'x'.repeat(120) } });
       const log = record(el);
@@ -367,7 +396,12 @@ describe('Prescrypto', () => {
       const el = await prescryptoGate({ attrs: { token: 'pk_wrong' } });
       const log = record(el);
       await el.provision().catch(() => undefined);
-      expect(log.of('error')[0]).to.deep.include({ code: 'unauthorized', step: 'check', status: 401, retryable: false });
+      expect(log.of('error')[0]).to.deep.include({
+        code: 'unauthorized',
+        step: 'check',
+        status: 401,
+        retryable: false,
+      });
       expect(el.shadowRoot!.querySelector('[part=status]')!.textContent).to.equal('Prescrypto rejected the credential');
     });
 

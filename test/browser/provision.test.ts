@@ -40,9 +40,13 @@ describe('provisioning on Speaknosis', () => {
       expect(provisioned.account.id).to.equal(id);
       const sent = await requests(id);
       expect(sent.map((r) => `${r.method} ${r.status}`)).to.deep.equal(['GET 404']);
-      const posts = (await requests(`/provider/${PROVIDER}/user`, 'POST')).filter((r) => JSON.stringify(r.body).includes(id));
+      const posts = (await requests(`/provider/${PROVIDER}/user`, 'POST')).filter((r) =>
+        JSON.stringify(r.body).includes(id),
+      );
       expect(posts).to.have.length(1);
-      expect(posts[0]!.body).to.deep.equal([{ id, name: 'Ana', lastname: 'García', email: 'ana@clinic.example', specialityId: 1, lang: 'EN' }]);
+      expect(posts[0]!.body).to.deep.equal([
+        { id, name: 'Ana', lastname: 'García', email: 'ana@clinic.example', specialityId: 1, lang: 'EN' },
+      ]);
       expect(await userState(id)).to.include({ exists: true, active: true });
     });
 
@@ -63,7 +67,9 @@ describe('provisioning on Speaknosis', () => {
       const error = await el.provision().catch((e: unknown) => e);
       expect(error).to.have.property('code', 'cancelled');
       expect(log.of('error')[0]).to.deep.include({ code: 'cancelled', step: 'create', retryable: false });
-      const posts = (await requests(`/provider/${PROVIDER}/user`, 'POST')).filter((r) => JSON.stringify(r.body).includes(id));
+      const posts = (await requests(`/provider/${PROVIDER}/user`, 'POST')).filter((r) =>
+        JSON.stringify(r.body).includes(id),
+      );
       expect(posts).to.have.length(0);
       expect(await userState(id)).to.include({ exists: false });
     });
@@ -88,11 +94,17 @@ describe('provisioning on Speaknosis', () => {
       const id = uid('race');
       // The check still says 404, but another tab has created the user before our POST lands.
       await seedSpeaknosis([{ id }]);
-      await faults({ match: { method: 'GET', path: id }, status: 404, body: { success: false, code: 404, response: 'user not found' } });
+      await faults({
+        match: { method: 'GET', path: id },
+        status: 404,
+        body: { success: false, code: 404, response: 'user not found' },
+      });
       const el = await gate({ doctorId: id });
       const result = await el.provision();
       expect(result.outcome).to.equal('existing');
-      const posts = (await requests(`/provider/${PROVIDER}/user`, 'POST')).filter((r) => JSON.stringify(r.body).includes(id));
+      const posts = (await requests(`/provider/${PROVIDER}/user`, 'POST')).filter((r) =>
+        JSON.stringify(r.body).includes(id),
+      );
       expect(posts.map((p) => p.status)).to.deep.equal([409]);
     });
   });
@@ -102,7 +114,12 @@ describe('provisioning on Speaknosis', () => {
       const el = await gate({ attrs: { token: 'sk_wrong' } });
       const log = record(el);
       await el.provision().catch(() => undefined);
-      expect(log.of('error')[0]).to.deep.include({ code: 'unauthorized', step: 'check', status: 401, retryable: false });
+      expect(log.of('error')[0]).to.deep.include({
+        code: 'unauthorized',
+        step: 'check',
+        status: 401,
+        retryable: false,
+      });
       expect(el.state).to.equal('error');
       expect(el.shadowRoot!.querySelector('[part=status]')!.textContent).to.equal('Speaknosis rejected the credential');
     });
@@ -120,7 +137,11 @@ describe('provisioning on Speaknosis', () => {
       await faults({
         match: { method: 'POST', path: `/provider/${PROVIDER}/user` },
         status: 201,
-        body: { success: true, code: 201, response: [{ id, name: 'Ana', lastname: 'García', status: 'invalid user: lang' }] },
+        body: {
+          success: true,
+          code: 201,
+          response: [{ id, name: 'Ana', lastname: 'García', status: 'invalid user: lang' }],
+        },
       });
       const log = record(el);
       await el.provision().catch(() => undefined);
@@ -144,7 +165,9 @@ describe('provisioning on Speaknosis', () => {
         await el.provision();
         const sent = await requests(`/user/${encodeURIComponent(id)}`, 'GET');
         expect(sent).to.have.length.greaterThan(0);
-        expect(sent.at(-1)!.path).to.equal(`/sandbox/speaknosis/v1/health/provider/${PROVIDER}/user/${encodeURIComponent(el.doctorId!)}`);
+        expect(sent.at(-1)!.path).to.equal(
+          `/sandbox/speaknosis/v1/health/provider/${PROVIDER}/user/${encodeURIComponent(el.doctorId!)}`,
+        );
         expect(sent.at(-1)!.query).to.equal('');
       });
     }
@@ -157,7 +180,9 @@ describe('provisioning on Speaknosis', () => {
       const results = await Promise.all(gates.map((el) => el.provision()));
       expect(new Set(results.map((r) => r.outcome))).to.deep.equal(new Set(['created']));
       expect((await requests(id, 'GET')).length).to.equal(1);
-      const posts = (await requests(`/provider/${PROVIDER}/user`, 'POST')).filter((r) => JSON.stringify(r.body).includes(id));
+      const posts = (await requests(`/provider/${PROVIDER}/user`, 'POST')).filter((r) =>
+        JSON.stringify(r.body).includes(id),
+      );
       expect(posts).to.have.length(1);
     });
 
@@ -188,15 +213,19 @@ describe('provisioning on Speaknosis', () => {
     it('adds one preconnect per origin for the app (and none for the page origin), however many gates', async () => {
       const host = location.hostname === 'localhost' ? '127.0.0.1' : 'localhost';
       const appOrigin = `http://${host}:${location.port}`;
-      const links = () => [...document.head.querySelectorAll<HTMLLinkElement>('link[rel=preconnect]')].map((l) => l.href.replace(/\/$/, ''));
+      const links = () =>
+        [...document.head.querySelectorAll<HTMLLinkElement>('link[rel=preconnect]')].map((l) =>
+          l.href.replace(/\/$/, ''),
+        );
       const gates = await Promise.all(
-        [1, 2, 3].map(() => gate({ attrs: { prefetch: 'intent', 'app-url': `${appOrigin}/sandbox/app/speaknosis#/?d={doctorId}` } })),
+        [1, 2, 3].map(() =>
+          gate({ attrs: { prefetch: 'intent', 'app-url': `${appOrigin}/sandbox/app/speaknosis#/?d={doctorId}` } }),
+        ),
       );
       for (const el of gates) el.shadowRoot!.querySelector('button')!.dispatchEvent(new PointerEvent('pointerenter'));
       expect(links().filter((href) => href === appOrigin)).to.have.length(1);
       expect(links().filter((href) => href === location.origin)).to.have.length(0);
     });
-
 
     it('checks on hover without creating anything, then the click creates with no second check', async () => {
       const id = uid('intent');

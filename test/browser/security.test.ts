@@ -35,7 +35,10 @@ describe('security', () => {
   for (const how of ['attribute', 'tokenProvider'] as const) {
     it(`the token (${how}) never appears in an API URL, an event, the console, an attribute or the DOM`, async () => {
       const id = uid('secret');
-      const el = await gate({ doctorId: id, attrs: { mode: 'iframe', ...(how === 'tokenProvider' ? { token: undefined } : {}) } });
+      const el = await gate({
+        doctorId: id,
+        attrs: { mode: 'iframe', ...(how === 'tokenProvider' ? { token: undefined } : {}) },
+      });
       if (how === 'tokenProvider') el.tokenProvider = async () => SECRET;
       await el.updateComplete;
       const log = record(el);
@@ -70,7 +73,9 @@ describe('security', () => {
     await el.updateComplete;
     expect(el.shadowRoot!.querySelector('img')).to.equal(null);
     expect((window as { __pwned?: number }).__pwned).to.equal(undefined);
-    const post = (await requests(`/provider/${PROVIDER}/user`, 'POST')).find((r) => JSON.stringify(r.body).includes(id))!;
+    const post = (await requests(`/provider/${PROVIDER}/user`, 'POST')).find((r) =>
+      JSON.stringify(r.body).includes(id),
+    )!;
     expect((post.body as { name: string }[])[0]!.name).to.equal(name);
   });
 
@@ -143,7 +148,13 @@ describe('a page with a strict CSP and Trusted Types', () => {
       expect(data['trustedTypes']).to.equal(true);
       expect(data['appLoaded']).to.equal(true);
       // The drop-in exposes the core API as window.DoctorGate.
-      expect(data['api']).to.include.members(['DoctorGate', 'DoctorGateError', 'createClient', 'provisionDoctor', 'provisionDoctors']);
+      expect(data['api']).to.include.members([
+        'DoctorGate',
+        'DoctorGateError',
+        'createClient',
+        'provisionDoctor',
+        'provisionDoctors',
+      ]);
     } finally {
       frame.remove();
     }

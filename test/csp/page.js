@@ -1,6 +1,8 @@
 // Runs inside a page served with a strict CSP and Trusted Types, and reports back to the test.
 const violations = [];
-document.addEventListener('securitypolicyviolation', (event) => violations.push(`${event.violatedDirective} ${event.blockedURI}`));
+document.addEventListener('securitypolicyviolation', (event) =>
+  violations.push(`${event.violatedDirective} ${event.blockedURI}`),
+);
 
 const report = (data) => window.parent.postMessage({ type: 'csp-result', ...data }, location.origin);
 const doctorId = new URLSearchParams(location.search).get('doctor');

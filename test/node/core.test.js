@@ -71,14 +71,20 @@ describe('provisionDoctor', () => {
   test('an active doctor is existing after one GET', async () => {
     const result = await provisionDoctor(client(), doctor('doc-ana'));
     assert.equal(result.outcome, 'existing');
-    assert.deepEqual((await log()).map((e) => `${e.method} ${e.status}`), ['GET 200']);
+    assert.deepEqual(
+      (await log()).map((e) => `${e.method} ${e.status}`),
+      ['GET 200'],
+    );
   });
 
   test('a new doctor is created: GET 404 then POST [doctor]', async () => {
     const result = await provisionDoctor(client(), doctor('doc-new-1'));
     assert.equal(result.outcome, 'created');
     const entries = await log();
-    assert.deepEqual(entries.map((e) => `${e.method} ${e.status}`), ['GET 404', 'POST 201']);
+    assert.deepEqual(
+      entries.map((e) => `${e.method} ${e.status}`),
+      ['GET 404', 'POST 201'],
+    );
     assert.deepEqual(entries[1].body, [doctor('doc-new-1')]);
   });
 
@@ -93,7 +99,9 @@ describe('provisionDoctor', () => {
   });
 
   test('beforeCreate returning false cancels with no POST', async () => {
-    await assert.rejects(provisionDoctor(client(), doctor('doc-no'), { beforeCreate: () => false }), { code: 'cancelled' });
+    await assert.rejects(provisionDoctor(client(), doctor('doc-no'), { beforeCreate: () => false }), {
+      code: 'cancelled',
+    });
     assert.deepEqual((await log('', 'POST')).length, 0);
   });
 
@@ -143,16 +151,27 @@ describe('HTTP errors become DoctorGateError values', () => {
 
   test('concurrent requests that get a 401 share one refresh', async () => {
     let calls = 0;
-    const shared = client({ token: undefined, tokenProvider: async () => (calls++ === 0 ? 'expired-token' : 'sk_demo_token') });
-    const results = await Promise.all(['doc-ana', 'doc-john', 'doc-ana'].map((id) => provisionDoctor(shared, doctor(id))));
-    assert.deepEqual(results.map((r) => r.outcome), ['existing', 'existing', 'existing']);
+    const shared = client({
+      token: undefined,
+      tokenProvider: async () => (calls++ === 0 ? 'expired-token' : 'sk_demo_token'),
+    });
+    const results = await Promise.all(
+      ['doc-ana', 'doc-john', 'doc-ana'].map((id) => provisionDoctor(shared, doctor(id))),
+    );
+    assert.deepEqual(
+      results.map((r) => r.outcome),
+      ['existing', 'existing', 'existing'],
+    );
     assert.equal(calls, 2);
   });
 
   test('a 401 asks tokenProvider once more, then succeeds', async () => {
     const tokens = ['expired-token', 'sk_demo_token'];
     let calls = 0;
-    const result = await provisionDoctor(client({ token: undefined, tokenProvider: async () => tokens[calls++] }), doctor('doc-ana'));
+    const result = await provisionDoctor(
+      client({ token: undefined, tokenProvider: async () => tokens[calls++] }),
+      doctor('doc-ana'),
+    );
     assert.equal(result.outcome, 'existing');
     assert.equal(calls, 2);
   });
@@ -171,7 +190,10 @@ describe('provisionDoctors', () => {
     assert.equal(results[6].outcome, 'existing');
     assert.equal(results[249].doctor.id, 'batch-249');
     const posts = await log('', 'POST');
-    assert.deepEqual(posts.map((p) => p.body.length), [100, 100, 50]);
+    assert.deepEqual(
+      posts.map((p) => p.body.length),
+      [100, 100, 50],
+    );
     assert.deepEqual(progress.at(-1), { done: 250, total: 250, failed: 0 });
   });
 
@@ -183,14 +205,22 @@ describe('provisionDoctors', () => {
     assert.deepEqual(results[1].error.fields, ['name', 'lastname', 'specialityId', 'lang']);
     assert.deepEqual(results[2].error.fields, ['lang']);
     const posts = await log('', 'POST');
-    assert.deepEqual(posts.map((p) => p.body.map((d) => d.id)), [['ok-1']]);
+    assert.deepEqual(
+      posts.map((p) => p.body.map((d) => d.id)),
+      [['ok-1']],
+    );
   });
 
   test('a chunk that fails transiently is re-sent, and nobody is created twice', async () => {
     await control('faults', { faults: [{ match: { method: 'POST' }, kind: 'drop', after: true }] });
     const results = await provisionDoctors(client(), [doctor('re-1'), doctor('re-2')]);
-    assert.deepEqual(results.map((r) => r.outcome), ['existing', 'existing']);
-    const state = await control(`state?${new URLSearchParams({ vendor: 'speaknosis', providerId: '1001', id: 're-1' })}`);
+    assert.deepEqual(
+      results.map((r) => r.outcome),
+      ['existing', 'existing'],
+    );
+    const state = await control(
+      `state?${new URLSearchParams({ vendor: 'speaknosis', providerId: '1001', id: 're-1' })}`,
+    );
     assert.equal(state.exists, true);
   });
 });
@@ -198,14 +228,30 @@ describe('provisionDoctors', () => {
 describe('launch URL and URL rules', () => {
   test('the default Speaknosis template, each value encoded', () => {
     assert.equal(
-      fillTemplate(speaknosis.appUrl, { view: 'analysis', token: 't/k', doctorId: 'a b', appointmentId: undefined, reportExampleId: '3' }),
+      fillTemplate(speaknosis.appUrl, {
+        view: 'analysis',
+        token: 't/k',
+        doctorId: 'a b',
+        appointmentId: undefined,
+        reportExampleId: '3',
+      }),
       'https://portal.speaknosis.com/#/pop-up/?view=analysis&token=t%2Fk&doctorId=a%20b&appointmentId=&reportExampleId=3',
     );
   });
 
   test('https, loopback http and same-origin paths only', () => {
-    for (const ok of ['https://api.example.com', 'http://localhost:8787/x', 'http://127.0.0.1/x', '/sandbox/x']) assert.ok(isAllowedUrl(ok), ok);
-    for (const bad of ['http://api.example.com', 'javascript:alert(1)', '//evil.example', '/\\evil.example', 'data:text/html,x', 'ftp://x', 'relative/path', ''])
+    for (const ok of ['https://api.example.com', 'http://localhost:8787/x', 'http://127.0.0.1/x', '/sandbox/x'])
+      assert.ok(isAllowedUrl(ok), ok);
+    for (const bad of [
+      'http://api.example.com',
+      'javascript:alert(1)',
+      '//evil.example',
+      '/\\evil.example',
+      'data:text/html,x',
+      'ftp://x',
+      'relative/path',
+      '',
+    ])
       assert.ok(!isAllowedUrl(bad), bad);
   });
 });

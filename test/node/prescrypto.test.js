@@ -40,7 +40,9 @@ const control = async (path, body) => {
 };
 const state = (query) => control(`state?${new URLSearchParams({ vendor: 'prescrypto', ...query })}`);
 const faults = (...list) => control('faults', { faults: list });
-const seedMedics = async (medics) => (await control('seed', { prescrypto: medics.map((m) => ({ key: 'pk_demo_key', name: 'Seed Medic', ...m })) })).prescrypto;
+const seedMedics = async (medics) =>
+  (await control('seed', { prescrypto: medics.map((m) => ({ key: 'pk_demo_key', name: 'Seed Medic', ...m })) }))
+    .prescrypto;
 
 let counter = 0;
 const email = (prefix = 'medic') => `${prefix}.${Date.now().toString(36)}.${counter++}@clinic.example`;
@@ -66,7 +68,11 @@ function observedFetch() {
     try {
       const response = await fetch(input, init);
       const buffer = await response.arrayBuffer();
-      return new Response(buffer.byteLength ? buffer : null, { status: response.status, statusText: response.statusText, headers: response.headers });
+      return new Response(buffer.byteLength ? buffer : null, {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+      });
     } finally {
       stats.inFlight--;
       if (medic) perMedic.set(medic, perMedic.get(medic) - 1);
@@ -76,7 +82,12 @@ function observedFetch() {
 }
 
 const client = (options = {}) =>
-  createClient('prescrypto', { apiBase: `${origin}/sandbox/prescrypto`, token: 'pk_demo_key', retryDelayMs: 10, ...options });
+  createClient('prescrypto', {
+    apiBase: `${origin}/sandbox/prescrypto`,
+    token: 'pk_demo_key',
+    retryDelayMs: 10,
+    ...options,
+  });
 
 /** A client whose requests are observed; `seen.calls` lists them. */
 function observedClient(options = {}) {
@@ -96,7 +107,10 @@ describe('finding a medic', () => {
     assert.equal(result.account.email, 'elena.vidal@clinic.example');
     assert.ok(!('token' in result.account));
     assert.ok(!('password' in result.account));
-    assert.deepEqual(seen.calls.map((call) => call.method), ['GET', 'GET']);
+    assert.deepEqual(
+      seen.calls.map((call) => call.method),
+      ['GET', 'GET'],
+    );
     assert.deepEqual(seen.calls.map(queryOf), [
       { limit: '100', offset: '0' },
       { limit: '100', offset: '100' },
@@ -106,12 +120,21 @@ describe('finding a medic', () => {
   test('the walk follows `next` and stops at the page that has the medic', async () => {
     // 120 fixtures + 100 seeded: three pages, the third never needed.
     await seedMedics(Array.from({ length: 100 }, (_, i) => ({ email: `filler.${i}@clinic.example` })));
-    const page2 = await (await fetch(`${origin}${MEDICS}/?limit=100&offset=100`, { headers: { Authorization: 'Token pk_demo_key' } })).json();
+    const page2 = await (
+      await fetch(`${origin}${MEDICS}/?limit=100&offset=100`, { headers: { Authorization: 'Token pk_demo_key' } })
+    ).json();
     assert.ok(page2.next, 'the fixture has a third page');
     const { seen, client: c } = observedClient();
     await provisionDoctor(c, { name: 'Elena', email: 'elena.vidal@clinic.example' });
     assert.equal(listCalls(seen.calls).length, 2);
-    assert.equal(seen.calls[1].url, (await (await fetch(`${origin}${MEDICS}/?limit=100&offset=0`, { headers: { Authorization: 'Token pk_demo_key' } })).json()).next);
+    assert.equal(
+      seen.calls[1].url,
+      (
+        await (
+          await fetch(`${origin}${MEDICS}/?limit=100&offset=0`, { headers: { Authorization: 'Token pk_demo_key' } })
+        ).json()
+      ).next,
+    );
 
     const first = observedClient();
     const onPage1 = await provisionDoctor(first.client, { name: 'Medic', email: 'medic5@clinic.example' });
@@ -129,14 +152,20 @@ describe('finding a medic', () => {
     const { seen, client: c } = observedClient();
     const result = await provisionDoctor(c, { id: '110', name: 'Elena', email: 'elena.vidal@clinic.example' });
     assert.equal(result.outcome, 'existing');
-    assert.deepEqual(seen.calls.map((call) => `${call.method} ${new URL(call.url).pathname}`), [`GET ${MEDICS}/110/`]);
+    assert.deepEqual(
+      seen.calls.map((call) => `${call.method} ${new URL(call.url).pathname}`),
+      [`GET ${MEDICS}/110/`],
+    );
   });
 
   test('an unknown medic id (404) falls back to the email walk', async () => {
     const { seen, client: c } = observedClient();
     const result = await provisionDoctor(c, { id: '9999', name: 'Elena', email: 'elena.vidal@clinic.example' });
     assert.equal(result.account.id, 110);
-    assert.deepEqual(seen.calls.map((call) => new URL(call.url).pathname), [`${MEDICS}/9999/`, `${MEDICS}/`, `${MEDICS}/`]);
+    assert.deepEqual(
+      seen.calls.map((call) => new URL(call.url).pathname),
+      [`${MEDICS}/9999/`, `${MEDICS}/`, `${MEDICS}/`],
+    );
   });
 
   test('an unknown medic id without an email is simply not found', async () => {
@@ -167,7 +196,12 @@ describe('finding a medic', () => {
     await faults({
       match: { method: 'GET', path: MEDICS },
       status: 200,
-      body: { count: 300, next: 'https://evil.example/api/v2/medics/?limit=100&offset=100', previous: null, results: [] },
+      body: {
+        count: 300,
+        next: 'https://evil.example/api/v2/medics/?limit=100&offset=100',
+        previous: null,
+        results: [],
+      },
     });
     const { seen, client: c } = observedClient();
     await assert.rejects(provisionDoctor(c, { name: 'X', email: email() }), { code: 'bad-response', step: 'check' });
@@ -184,7 +218,10 @@ describe('finding a medic', () => {
 
   test('a list body of the wrong shape is `bad-response`', async () => {
     await faults({ match: { method: 'GET', path: MEDICS }, status: 200, body: { medics: [] } });
-    await assert.rejects(provisionDoctor(client(), { name: 'X', email: email() }), { code: 'bad-response', step: 'check' });
+    await assert.rejects(provisionDoctor(client(), { name: 'X', email: email() }), {
+      code: 'bad-response',
+      step: 'check',
+    });
   });
 });
 
@@ -212,13 +249,24 @@ describe('creating a medic', () => {
     assert.equal(new URL(posts[0].url).pathname, `${MEDICS}/`);
     assert.deepEqual(JSON.parse(posts[0].body), { name: 'Lucía Gómez', password, email: address });
     // The password travels in the POST body and nowhere else.
-    for (const call of seen.calls) assert.ok(!call.url.includes(password) && !decodeURIComponent(call.url).includes(password));
-    assert.deepEqual(seen.calls.filter((call) => call.body?.includes(password)), posts);
+    for (const call of seen.calls)
+      assert.ok(!call.url.includes(password) && !decodeURIComponent(call.url).includes(password));
+    assert.deepEqual(
+      seen.calls.filter((call) => call.body?.includes(password)),
+      posts,
+    );
 
     const { exists, active, medic } = await state({ email: address });
-    assert.deepEqual({ exists, active, id: medic.id, name: medic.name }, { exists: true, active: true, id: result.account.id, name: 'Lucía Gómez' });
+    assert.deepEqual(
+      { exists, active, id: medic.id, name: medic.name },
+      { exists: true, active: true, id: result.account.id, name: 'Lucía Gómez' },
+    );
     // The token works: it is the one the sandbox app accepts for this medic.
-    const who = await (await fetch(`${origin}/sandbox/app-api/whoami?vendor=prescrypto`, { headers: { Authorization: `Token ${result.account.token}` } })).json();
+    const who = await (
+      await fetch(`${origin}/sandbox/app-api/whoami?vendor=prescrypto`, {
+        headers: { Authorization: `Token ${result.account.token}` },
+      })
+    ).json();
     assert.equal(who.doctorId, result.account.id);
   });
 
@@ -236,12 +284,14 @@ describe('creating a medic', () => {
       assert.match(password, /\d/);
       assert.match(password, /[^A-Za-z0-9]/);
       assert.ok(!JSON.stringify([one, two]).includes(password));
-      assert.ok(seen.calls.every((call) => !call.url.includes(encodeURIComponent(password)) && !call.url.includes(password)));
+      assert.ok(
+        seen.calls.every((call) => !call.url.includes(encodeURIComponent(password)) && !call.url.includes(password)),
+      );
     }
     assert.equal(JSON.parse(seen.calls.find((call) => call.method === 'POST').body).name, 'Ana');
   });
 
-  test('sends the seed\'s optional fields given on the doctor, and nothing else', async () => {
+  test("sends the seed's optional fields given on the doctor, and nothing else", async () => {
     const address = email('fields');
     const { seen, client: c } = observedClient();
     const extra = {
@@ -255,7 +305,14 @@ describe('creating a medic', () => {
       campaign: 'launch',
       is_admin_membership: false,
     };
-    const result = await provisionDoctor(c, { name: 'Ana', lastname: 'Ruiz', email: address, lang: 'ES', specialityId: 3, ...extra });
+    const result = await provisionDoctor(c, {
+      name: 'Ana',
+      lastname: 'Ruiz',
+      email: address,
+      lang: 'ES',
+      specialityId: 3,
+      ...extra,
+    });
     assert.equal(result.outcome, 'created');
     const sent = JSON.parse(seen.calls.find((call) => call.method === 'POST').body);
     const { password, ...rest } = sent;
@@ -263,14 +320,21 @@ describe('creating a medic', () => {
     assert.deepEqual(rest, { name: 'Ana Ruiz', email: address, ...extra });
     const { medic } = await state({ email: address });
     assert.deepEqual(
-      { specialty: medic.specialty, hospital: medic.hospital, female: medic.female, date_of_birth: medic.date_of_birth },
+      {
+        specialty: medic.specialty,
+        hospital: medic.hospital,
+        female: medic.female,
+        date_of_birth: medic.date_of_birth,
+      },
       { specialty: 'Cardiología', hospital: 7, female: true, date_of_birth: '1985-04-30' },
     );
   });
 
   test('before-create returning false cancels with no POST', async () => {
     const { seen, client: c } = observedClient();
-    await assert.rejects(provisionDoctor(c, { name: 'Ana', email: email() }, { beforeCreate: () => false }), { code: 'cancelled' });
+    await assert.rejects(provisionDoctor(c, { name: 'Ana', email: email() }, { beforeCreate: () => false }), {
+      code: 'cancelled',
+    });
     assert.equal(seen.calls.filter((call) => call.method !== 'GET').length, 0);
   });
 });
@@ -290,7 +354,10 @@ describe('reactivating an inactive medic', () => {
     assert.equal(result.account.is_active, true);
     assert.ok(!('token' in result.account));
     const patch = seen.calls.filter((call) => call.method === 'PATCH');
-    assert.deepEqual(patch.map((call) => [new URL(call.url).pathname, JSON.parse(call.body)]), [[`${MEDICS}/7/`, { is_active: true }]]);
+    assert.deepEqual(
+      patch.map((call) => [new URL(call.url).pathname, JSON.parse(call.body)]),
+      [[`${MEDICS}/7/`, { is_active: true }]],
+    );
     assert.equal(seen.calls.filter((call) => call.method === 'POST').length, 0);
     assert.equal((await state({ id: '7' })).active, true);
   });
@@ -299,7 +366,10 @@ describe('reactivating an inactive medic', () => {
     const { seen, client: c } = observedClient();
     const result = await provisionDoctor(c, { id: '113', name: 'Medic', email: 'medic113@clinic.example' });
     assert.equal(result.outcome, 'reactivated');
-    assert.deepEqual(seen.calls.map((call) => `${call.method} ${new URL(call.url).pathname}`), [`GET ${MEDICS}/113/`, `PATCH ${MEDICS}/113/`]);
+    assert.deepEqual(
+      seen.calls.map((call) => `${call.method} ${new URL(call.url).pathname}`),
+      [`GET ${MEDICS}/113/`, `PATCH ${MEDICS}/113/`],
+    );
   });
 });
 
@@ -327,7 +397,11 @@ describe('errors', () => {
     const address = email('race');
     const [id] = await seedMedics([{ email: address }]);
     // The check misses it (an empty page), as if another tab created it just after.
-    await faults({ match: { method: 'GET', path: MEDICS }, status: 200, body: { count: 0, next: null, previous: null, results: [] } });
+    await faults({
+      match: { method: 'GET', path: MEDICS },
+      status: 200,
+      body: { count: 0, next: null, previous: null, results: [] },
+    });
     const { seen, client: c } = observedClient();
     const result = await provisionDoctor(c, { name: 'Seed', email: address });
     assert.equal(result.outcome, 'existing');
@@ -351,7 +425,10 @@ describe('errors', () => {
     await faults({
       match: { method: 'POST', path: MEDICS },
       status: 400,
-      body: { name: ['This field may not be blank.'], specialty: ['Ensure this field has no more than 100 characters.'] },
+      body: {
+        name: ['This field may not be blank.'],
+        specialty: ['Ensure this field has no more than 100 characters.'],
+      },
     });
     await assert.rejects(provisionDoctor(client(), { name: 'A', email: address }), (error) => {
       assert.deepEqual([error.code, error.step, error.status], ['config', 'create', 400]);
@@ -361,16 +438,23 @@ describe('errors', () => {
     });
   });
 
-  test('the sandbox\'s own field validation (an impossible date) → config naming date_of_birth', async () => {
+  test("the sandbox's own field validation (an impossible date) → config naming date_of_birth", async () => {
     // provisionDoctor trusts its caller; the vendor is the last line of validation.
-    await assert.rejects(provisionDoctor(client(), { name: 'A', email: email(), date_of_birth: '2023-02-30' }), (error) => {
-      assert.deepEqual([error.code, error.status, error.fields], ['config', 400, ['date_of_birth']]);
-      return true;
-    });
+    await assert.rejects(
+      provisionDoctor(client(), { name: 'A', email: email(), date_of_birth: '2023-02-30' }),
+      (error) => {
+        assert.deepEqual([error.code, error.status, error.fields], ['config', 400, ['date_of_birth']]);
+        return true;
+      },
+    );
   });
 
   test('a password field error never repeats the message', async () => {
-    await faults({ match: { method: 'POST', path: MEDICS }, status: 400, body: { password: ['"hunter2" is too common.'] } });
+    await faults({
+      match: { method: 'POST', path: MEDICS },
+      status: 400,
+      body: { password: ['"hunter2" is too common.'] },
+    });
     await assert.rejects(provisionDoctor(client(), { name: 'A', email: email(), password: 'hunter2' }), (error) => {
       assert.deepEqual(error.fields, ['password']);
       assert.doesNotMatch(error.message, /hunter2/);
@@ -427,7 +511,10 @@ describe('the doctor schema', () => {
       ['id', 'password', 'specialty', 'cedula_prof', 'female', 'date_of_birth', 'hospital', 'is_admin_membership'],
     );
     assert.deepEqual(fieldsOf({ ...base, date_of_birth: '31/12/1990' }), ['date_of_birth']);
-    assert.deepEqual(fieldsOf({ ...base, date_of_birth: '1992-02-29', hospital: 7, female: false, cedula_prof: 123 }), []);
+    assert.deepEqual(
+      fieldsOf({ ...base, date_of_birth: '1992-02-29', hospital: 7, female: false, cedula_prof: 123 }),
+      [],
+    );
   });
 
   test('key: the lowercased email, else the medic id', () => {
@@ -440,11 +527,17 @@ describe('the launch', () => {
   test('the deeplink carries the medic token from the creation', () => {
     const values = prescrypto.launchValues({ credential: 'pk_demo_key', account: { id: 9, token: 'mt_abc' } });
     assert.deepEqual(values, { medicToken: 'mt_abc' });
-    assert.equal(fillTemplate(prescrypto.appUrl, values), 'https://app.prescrypto.com/redirect/new/?token=mt_abc&v2_redirect=true');
+    assert.equal(
+      fillTemplate(prescrypto.appUrl, values),
+      'https://app.prescrypto.com/redirect/new/?token=mt_abc&v2_redirect=true',
+    );
   });
 
   test('or the token the page saved, for an existing medic; never the API key', () => {
-    assert.deepEqual(prescrypto.launchValues({ credential: 'pk_demo_key', account: { id: 110 }, medicToken: 'mt_110' }), { medicToken: 'mt_110' });
+    assert.deepEqual(
+      prescrypto.launchValues({ credential: 'pk_demo_key', account: { id: 110 }, medicToken: 'mt_110' }),
+      { medicToken: 'mt_110' },
+    );
   });
 
   test('no medic token → a config error at open naming medicToken', () => {
@@ -487,14 +580,20 @@ describe('provisionDoctors on Prescrypto', () => {
 
   test('a batch lists the medics once, then sends one request per doctor', async () => {
     const newcomers = Array.from({ length: 20 }, () => ({ name: 'New', email: email('indexed') }));
-    const doctors = [{ name: 'Elena', email: 'ELENA.VIDAL@clinic.example' }, { name: 'Medic', email: 'medic113@clinic.example' }, ...newcomers];
+    const doctors = [
+      { name: 'Elena', email: 'ELENA.VIDAL@clinic.example' },
+      { name: 'Medic', email: 'medic113@clinic.example' },
+      ...newcomers,
+    ];
     const { seen, client: c } = observedClient();
     const results = await provisionDoctors(c, doctors, { concurrency: 4 });
     assert.deepEqual(
       results.map((r) => r.outcome),
       ['existing', 'reactivated', ...newcomers.map(() => 'created')],
     );
-    const { count } = await (await fetch(`${origin}${MEDICS}/?limit=1`, { headers: { Authorization: 'Token pk_demo_key' } })).json();
+    const { count } = await (
+      await fetch(`${origin}${MEDICS}/?limit=1`, { headers: { Authorization: 'Token pk_demo_key' } })
+    ).json();
     const pages = listCalls(seen.calls);
     // The listing ran before any creation and covered the list once (the list grew while creating).
     assert.ok(pages.length <= Math.ceil(count / 100), `${pages.length} list requests for ${count} medics`);
@@ -510,7 +609,10 @@ describe('provisionDoctors on Prescrypto', () => {
       const inactive = Array.from({ length: 6 }, () => ({ email: email('inactive'), is_active: false }));
       const ids = await seedMedics(inactive);
       const newcomers = Array.from({ length: 4 }, () => ({ name: 'New', email: email('pool') }));
-      const doctors = [...ids.map((id, i) => ({ id: String(id), name: 'Seed', email: inactive[i].email })), ...newcomers];
+      const doctors = [
+        ...ids.map((id, i) => ({ id: String(id), name: 'Seed', email: inactive[i].email })),
+        ...newcomers,
+      ];
       // Every request held a while, so that the workers' requests overlap.
       await faults({ match: { path: MEDICS }, kind: 'delay', ms: 40, times: 1000 });
       const { seen, client: c } = observedClient();

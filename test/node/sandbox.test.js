@@ -389,7 +389,10 @@ describe('sandbox', () => {
         assert.equal(body.response.id, id);
       }
       // '%252F' decodes once to the literal '%2F', which is a different id.
-      assert.equal((await callJson(`${SK}/provider/1001/user/dr%252F%C3%B1and%C3%BA%201`, { headers: SK_AUTH })).status, 404);
+      assert.equal(
+        (await callJson(`${SK}/provider/1001/user/dr%252F%C3%B1and%C3%BA%201`, { headers: SK_AUTH })).status,
+        404,
+      );
     });
 
     it('tolerates a trailing slash and answers 405 for other methods', async () => {
@@ -638,7 +641,9 @@ describe('sandbox', () => {
         all.filter((m) => !m.is_active).map((m) => m.id),
         [7, 113],
       );
-      assert.ok(all.every((m) => m.email === (m.id === 110 ? 'elena.vidal@clinic.example' : `medic${m.id}@clinic.example`)));
+      assert.ok(
+        all.every((m) => m.email === (m.id === 110 ? 'elena.vidal@clinic.example' : `medic${m.id}@clinic.example`)),
+      );
     });
 
     it('uses X-Forwarded-Proto and the Host header for absolute links', async () => {
@@ -664,7 +669,12 @@ describe('sandbox', () => {
 
     it('missing or unknown key, or a medic token → 401 {"message":"Invalid Token"}', async () => {
       /** @type {Record<string, string>[]} */
-      const variants = [{}, { Authorization: 'Token nope' }, { Authorization: 'Bearer pk_demo_key' }, { Authorization: 'Token mt_1' }];
+      const variants = [
+        {},
+        { Authorization: 'Token nope' },
+        { Authorization: 'Bearer pk_demo_key' },
+        { Authorization: 'Token mt_1' },
+      ];
       for (const headers of variants) {
         const { status, body } = await callJson(PX, { headers });
         assert.equal(status, 401);
@@ -759,7 +769,12 @@ describe('sandbox', () => {
       });
       const partial = await postMedic({ name: 'X', email: 'x@clinic.example' });
       assert.deepEqual(partial.body, { password: ['This field is required.'] });
-      const invalid = await postMedic({ ...medic, email: 'not-an-email', date_of_birth: '1990-02-30', female: 'maybe' });
+      const invalid = await postMedic({
+        ...medic,
+        email: 'not-an-email',
+        date_of_birth: '1990-02-30',
+        female: 'maybe',
+      });
       assert.equal(invalid.status, 400);
       assert.deepEqual(Object.keys(invalid.body).sort(), ['date_of_birth', 'email', 'female']);
       assert.equal((await pxState('not-an-email')).count, 0);
@@ -807,7 +822,12 @@ describe('sandbox', () => {
       callJson(path, { method: 'PATCH', headers: { ...auth, ...JSON_HEADERS }, body: JSON.stringify(body) });
 
     it('PATCH updates the given fields → 202 with the medic', async () => {
-      const { status, body } = await patch(`${PX}7/`, { is_active: true, name: 'Daniel Hale Williams', token: 'x', id: 99 });
+      const { status, body } = await patch(`${PX}7/`, {
+        is_active: true,
+        name: 'Daniel Hale Williams',
+        token: 'x',
+        id: 99,
+      });
       assert.equal(status, 202);
       assert.equal(body.id, 7);
       assert.equal(body.name, 'Daniel Hale Williams');
@@ -900,7 +920,13 @@ describe('sandbox', () => {
       const ask = (/** @type {string} */ token) =>
         callJson('/sandbox/app-api/whoami?vendor=prescrypto', { headers: { Authorization: `Token ${token}` } });
       const elena = await ask('mt_110');
-      assert.deepEqual(elena.body, { vendor: 'prescrypto', doctorId: 110, exists: true, active: true, name: 'Elena Vidal' });
+      assert.deepEqual(elena.body, {
+        vendor: 'prescrypto',
+        doctorId: 110,
+        exists: true,
+        active: true,
+        name: 'Elena Vidal',
+      });
       assert.equal((await ask('mt_7')).body.active, false);
       const bad = await ask('pk_demo_key');
       assert.equal(bad.status, 401);
@@ -913,7 +939,9 @@ describe('sandbox', () => {
       await control('faults', { faults: [{ status: 500, times: 5 }] });
       const started = Date.now();
       assert.equal((await call('/sandbox/app/speaknosis')).status, 200);
-      const who = await callJson('/sandbox/app-api/whoami?vendor=prescrypto', { headers: { Authorization: 'Token mt_1' } });
+      const who = await callJson('/sandbox/app-api/whoami?vendor=prescrypto', {
+        headers: { Authorization: 'Token mt_1' },
+      });
       assert.equal(who.status, 200);
       assert.ok(Date.now() - started < 350);
       assert.equal((await control('log', undefined, 'GET')).body.entries.length, 0);
@@ -946,7 +974,9 @@ describe('sandbox', () => {
         const t0 = Date.now();
         await fetch(`${slow.base}${SK}/provider/1001/user/doc-ana`, { headers: SK_AUTH }).then((r) => r.json());
         assert.ok(Date.now() - t0 >= 110);
-        await fetch(`${slow.base}/sandbox/_control/latency`, { method: 'POST', body: '{"ms":0}' }).then((r) => r.json());
+        await fetch(`${slow.base}/sandbox/_control/latency`, { method: 'POST', body: '{"ms":0}' }).then((r) =>
+          r.json(),
+        );
         await fetch(`${slow.base}/sandbox/_control/reset`, { method: 'POST' }).then((r) => r.json());
         const latency = await fetch(`${slow.base}/sandbox/_control/latency`).then((r) => r.json());
         assert.deepEqual(latency, { ms: 120 });
@@ -1039,10 +1069,7 @@ describe('sandbox', () => {
 
     it('matches in queue order, decrements times and removes used faults', async () => {
       await control('faults', {
-        faults: [
-          { match: { path: 'medics' }, times: 2, status: 500, body: 'upstream exploded' },
-          { status: 504 },
-        ],
+        faults: [{ match: { path: 'medics' }, times: 2, status: 500, body: 'upstream exploded' }, { status: 504 }],
       });
       const a = await call(`${PX}1/`, { headers: PX_AUTH });
       assert.equal(a.status, 500);
@@ -1051,8 +1078,8 @@ describe('sandbox', () => {
       assert.equal((await control('faults', undefined, 'GET')).body.faults[0].times, 1);
       const b = await callJson(`${SK}/provider/1001/user/doc-ana`, { headers: SK_AUTH });
       assert.equal(b.status, 504, 'speaknosis path does not match "medics"');
-      assert.equal((await call(`${PX}1/`, { headers: PX_AUTH }).then((r) => r.status)), 500);
-      assert.equal((await call(`${PX}1/`, { headers: PX_AUTH }).then((r) => r.status)), 200);
+      assert.equal(await call(`${PX}1/`, { headers: PX_AUTH }).then((r) => r.status), 500);
+      assert.equal(await call(`${PX}1/`, { headers: PX_AUTH }).then((r) => r.status), 200);
       assert.deepEqual((await control('faults', undefined, 'GET')).body.faults, []);
     });
 
@@ -1092,8 +1119,13 @@ describe('sandbox', () => {
       const baseline = timerCount();
       const { req, done } = rawRequest(`${ctx.base}${SK}/provider/1001/user/doc-ana`, { headers: SK_AUTH });
       let answered = false;
-      done.then(() => (answered = true), () => {});
-      await waitFor(async () => (await control('log', undefined, 'GET')).body.entries.some((/** @type {any} */ e) => e.fault === 'hang'));
+      done.then(
+        () => (answered = true),
+        () => {},
+      );
+      await waitFor(async () =>
+        (await control('log', undefined, 'GET')).body.entries.some((/** @type {any} */ e) => e.fault === 'hang'),
+      );
       await sleep(150);
       assert.equal(answered, false);
       assert.ok(!req.destroyed, 'the server kept the socket');
@@ -1154,7 +1186,12 @@ describe('sandbox', () => {
   describe('control: log', () => {
     it('records vendor requests with raw path and query, the auth scheme only, redacted passwords', async () => {
       await callJson(`${SK}/provider/1001/user/dr%2Fana?x=1`, { headers: SK_AUTH });
-      await postMedic({ name: 'Logged', password: 'hunter2', email: 'logged@clinic.example', nested: { password: 'x' } });
+      await postMedic({
+        name: 'Logged',
+        password: 'hunter2',
+        email: 'logged@clinic.example',
+        nested: { password: 'x' },
+      });
       await callJson(PX, { headers: { Authorization: 'Basic dXNlcjpwYXNz' } });
       await callJson('/sandbox/_control/state?vendor=speaknosis&providerId=1001&id=x');
       const { body } = await control('log', undefined, 'GET');
@@ -1178,7 +1215,8 @@ describe('sandbox', () => {
       assert.equal(basic.auth, 'other');
       assert.ok(post.seq > get.seq && basic.seq > post.seq);
       const text = JSON.stringify(body);
-      for (const secret of ['sk_demo_token', 'pk_demo_key', 'hunter2', 'dXNlcjpwYXNz']) assert.ok(!text.includes(secret), secret);
+      for (const secret of ['sk_demo_token', 'pk_demo_key', 'hunter2', 'dXNlcjpwYXNz'])
+        assert.ok(!text.includes(secret), secret);
     });
 
     it('redacts passwords in bodies that are not valid JSON', async () => {
@@ -1209,7 +1247,15 @@ describe('sandbox', () => {
       const { status, body } = await control('seed', {
         speaknosis: [
           { providerId: 1002, id: 'doc-seed', name: 'Seed', lastname: 'One', specialityId: 2, lang: 'PT' },
-          { providerId: '1001', id: 'doc-gone', name: 'Gone', lastname: 'Two', specialityId: 1, lang: 'FR', deleted: true },
+          {
+            providerId: '1001',
+            id: 'doc-gone',
+            name: 'Gone',
+            lastname: 'Two',
+            specialityId: 1,
+            lang: 'FR',
+            deleted: true,
+          },
         ],
         prescrypto: [
           { key: 'pk_demo_key', name: 'Seeded Medic', email: 'seeded@clinic.example', is_active: false },
@@ -1235,7 +1281,9 @@ describe('sandbox', () => {
       assert.equal(medic.medic.password, undefined);
       const mine = await callJson(PX, { headers: { Authorization: 'Token pk_new_key' } });
       assert.equal(mine.body.count, 1);
-      const who = await callJson('/sandbox/app-api/whoami?vendor=prescrypto', { headers: { Authorization: 'Token mt_502' } });
+      const who = await callJson('/sandbox/app-api/whoami?vendor=prescrypto', {
+        headers: { Authorization: 'Token mt_502' },
+      });
       assert.equal(who.body.name, 'Fresh Key');
     });
 
@@ -1243,7 +1291,10 @@ describe('sandbox', () => {
       await control('seed', { tokens: { speaknosis: { sk_extra: ['3003'] }, prescrypto: { pk_admin9: [9] } } });
       const created = await postUsers([user()], '3003', { Authorization: 'Bearer sk_extra' });
       assert.equal(created.status, 201);
-      const medic = await postMedic({ name: 'H', password: 'p', email: 'h@clinic.example', hospital: 9 }, { Authorization: 'Token pk_admin9' });
+      const medic = await postMedic(
+        { name: 'H', password: 'p', email: 'h@clinic.example', hospital: 9 },
+        { Authorization: 'Token pk_admin9' },
+      );
       assert.equal(medic.status, 201);
     });
 

@@ -97,6 +97,7 @@ export class HttpClient {
   readonly options: Readonly<ClientOptions>;
   readonly #scheme: string;
   #token?: Promise<string>;
+  #settled?: { pending: Promise<string>; value: string };
 
   constructor(options: ClientOptions, scheme: 'Bearer' | 'Token') {
     this.options = options;
@@ -125,10 +126,23 @@ export class HttpClient {
       },
     );
     // A failed provider call is not cached: the next request asks again.
-    pending.catch(() => {
-      if (this.#token === pending) this.#token = undefined;
-    });
+    pending.then(
+      (value) => (this.#settled = { pending, value }),
+      () => {
+        if (this.#token === pending) this.#token = undefined;
+      },
+    );
     return (this.#token = pending);
+  }
+
+  /**
+   * The credential when it is already known, synchronously: a request can then leave inside the
+   * click, before opening a popup blocks the page. A refresh makes it unknown again.
+   */
+  credentialNow(): string | undefined {
+    const { token, tokenProvider } = this.options;
+    if (!tokenProvider) return token || undefined;
+    return this.#settled && this.#settled.pending === this.#token ? this.#settled.value : undefined;
   }
 
   #url(request: HttpRequest): URL {
@@ -158,8 +172,12 @@ export class HttpClient {
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
       const credential = this.credential();
+      const known = this.credentialNow();
       try {
-        return await this.#send(request, await credential);
+        // With the credential at hand, fetch is called right now rather than a microtask later.
+        return await (known === undefined
+          ? credential.then((value) => this.#send(request, value))
+          : this.#send(request, known));
       } catch (error) {
         if (!(error instanceof DoctorGateError)) throw error;
         if (error.code === 'unauthorized' && this.options.tokenProvider && !refreshed && error.status === 401) {

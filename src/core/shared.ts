@@ -1,6 +1,6 @@
 import type { GateClient } from './client.js';
 import { provisionDoctor, type BeforeCreate } from './provision.js';
-import type { Doctor, Found, ProvisionResult } from './types.js';
+import { publicDoctor, type Doctor, type Found, type ProvisionResult } from './types.js';
 
 /**
  * Somewhere beyond the page's memory to remember provisioned doctors (the element offers
@@ -30,6 +30,8 @@ interface Check {
   controller: AbortController;
   promise: Promise<Found | null>;
   at: number;
+  /** The answer, once there is one: read synchronously inside a click. */
+  found?: Found | null;
 }
 
 /** A "not found" older than this is checked again rather than trusted. */
@@ -41,9 +43,19 @@ const checks = new Map<string, Check>();
 
 const keyOf = (client: GateClient, doctor: Doctor) => `${client.key}|${client.vendor.key(doctor)}`;
 
-/** The result this page already has for the doctor, if any. */
+/**
+ * The result this page already has for the doctor, synchronously: remembered, or an answered
+ * check that found the account active. A click that finds one can open the app at once.
+ */
 export function knownResult(client: GateClient, doctor: Doctor): ProvisionResult | undefined {
-  return results.get(keyOf(client, doctor));
+  const key = keyOf(client, doctor);
+  const known = results.get(key);
+  if (known) return known;
+  const check = checks.get(key);
+  if (check?.found?.active && Date.now() - check.at < CHECK_FRESH_MS) {
+    return { outcome: 'existing', doctor: publicDoctor(doctor), account: check.found.account };
+  }
+  return undefined;
 }
 
 /** Forgets every remembered result and check (tests; a page that knows accounts changed). */
@@ -62,9 +74,12 @@ export function prefetchCheck(client: GateClient, doctor: Doctor): Promise<Found
   if (known && Date.now() - known.at < CHECK_FRESH_MS) return known.promise;
   const controller = new AbortController();
   const promise = client.vendor.find(client.http, doctor, client.scope, controller.signal);
-  const check = { controller, promise, at: Date.now() };
+  const check: Check = { controller, promise, at: Date.now() };
   checks.set(key, check);
-  promise.catch(() => checks.get(key) === check && checks.delete(key));
+  promise.then(
+    (found) => (check.found = found),
+    () => checks.get(key) === check && checks.delete(key),
+  );
   return promise;
 }
 
@@ -79,7 +94,7 @@ export function sharedProvision(
   subscriber: Subscriber = {},
 ): Promise<ProvisionResult> {
   const key = keyOf(client, doctor);
-  const known = results.get(key) ?? subscriber.store?.get(key);
+  const known = knownResult(client, doctor) ?? subscriber.store?.get(key);
   if (known) {
     results.set(key, known);
     return Promise.resolve(known);

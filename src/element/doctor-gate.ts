@@ -11,7 +11,7 @@ import { checkVendorSettings, configError, fillTemplate, settingsSchema, type Se
 import { createClient, type GateClient } from '../core/client.js';
 import { DoctorGateError, isAbort, type ErrorCode, type Step } from '../core/errors.js';
 import { parseDoctor } from '../core/provision.js';
-import { prefetchCheck, sharedProvision, type ResultStore } from '../core/shared.js';
+import { knownResult, prefetchCheck, sharedProvision, type ResultStore } from '../core/shared.js';
 import { LANGS, type Doctor, type Lang, type Outcome, type ProvisionResult, type VendorName } from '../core/types.js';
 import { vendors } from '../vendors/index.js';
 import { translate, type UiKey } from './i18n.js';
@@ -391,29 +391,39 @@ export class DoctorGate extends LitElement {
     const { mode } = context.settings;
     if (this.#window && !this.#window.closed) return this.#window.focus();
     if (this._framed) return;
+    // This attempt's own abort (a blocked popup), besides the gate's (removal, new inputs).
+    const attempt = new AbortController();
+    const signal = AbortSignal.any([context.signal, attempt.signal]);
+    // Ready already (a remembered result, or an answered check, and the credential at hand):
+    // the popup opens straight on the app, in the click, with no blank page in between.
+    const readyUrl = mode === 'popup' ? this.#readyUrl(context) : undefined;
+    // Otherwise the requests leave now, before `window.open` blocks the page for tens of ms.
+    const run = this.#provision({ ...context, signal });
+    run.catch(() => undefined);
     let popup: Window | undefined;
     if (mode === 'popup') {
       // Synchronously inside the click: the only way popup blockers let it through.
       const { name, features } = context.client.vendor.popup;
-      popup = window.open('about:blank', `${name}-${this.#windowSuffix}`, features) ?? undefined;
+      popup = window.open(readyUrl ?? 'about:blank', `${name}-${this.#windowSuffix}`, features) ?? undefined;
       if (!popup) {
+        attempt.abort();
         this.#report(new DoctorGateError('popup-blocked', 'The browser blocked the popup', { step: 'open' }));
         return;
       }
-      this.#preparing(popup);
+      if (!readyUrl) this.#preparing(popup);
       this.#window = popup;
     }
     try {
-      const result = await this.#provision(context);
+      const result = await run;
       if (mode === 'none') return;
-      const url = await this.#launchUrl(context, result);
-      context.signal.throwIfAborted();
+      const url = readyUrl ?? this.#launchUrl(context, result, await context.client.http.credential());
+      signal.throwIfAborted();
       let target: Window | null;
       if (popup) {
         if (popup.closed) return this.#closeApp('user');
         // The opener link is kept on purpose: without it Chromium lets the gate neither close nor
         // navigate a cross-origin popup (close(), removal, new inputs), nor the app message the gate.
-        popup.location.replace(url);
+        if (!readyUrl) popup.location.replace(url);
         target = popup;
       } else {
         // With no `src`, a bare `allow="microphone"` would grant the EHR's own origin: name the app's.
@@ -577,10 +587,22 @@ export class DoctorGate extends LitElement {
     return result;
   }
 
+  /** The launch URL when the gate is ready and the credential known, synchronously; else undefined. */
+  #readyUrl(context: Context): string | undefined {
+    const result = knownResult(context.client, context.doctor);
+    const credential = context.client.http.credentialNow();
+    if (!result || credential === undefined) return undefined;
+    try {
+      return this.#launchUrl(context, result, credential);
+    } catch {
+      return undefined; // e.g. no medic token yet: the normal path reports it
+    }
+  }
+
   /** The launch URL, built at the moment of opening and never stored or logged. */
-  async #launchUrl({ settings, client, doctor }: Context, result: ProvisionResult): Promise<string> {
+  #launchUrl({ settings, client, doctor }: Context, result: ProvisionResult, credential: string): string {
     const vendorValues = client.vendor.launchValues({
-      credential: await client.http.credential(),
+      credential,
       account: result.account,
       medicToken: this.medicToken,
     });

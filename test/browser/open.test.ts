@@ -1,7 +1,18 @@
 import { expect } from '@open-wc/testing';
 import { sendMouse } from '@web/test-runner-commands';
 import { clearProvisionCache, type DoctorGate } from '../../src/index.js';
-import { faults, gate, record, requests, uid, until, waitFor, watchWindowOpen } from './helpers.js';
+import {
+  faults,
+  gate,
+  record,
+  requests,
+  seedSpeaknosis,
+  uid,
+  until,
+  userState,
+  waitFor,
+  watchWindowOpen,
+} from './helpers.js';
 
 /** A real mouse click (user activation), the way a doctor clicks. */
 async function click(el: DoctorGate) {
@@ -91,22 +102,71 @@ describe('opening the app', () => {
       first.close();
     });
 
-    it('reports `popup-blocked` when window.open returns null, and sends no request', async () => {
+    it('reports `popup-blocked` when window.open returns null, and creates nothing', async () => {
       const id = uid('blocked');
       const original = window.open;
       window.open = () => null;
       try {
         const el = await gate({ doctorId: id });
         const log = record(el);
+        const failed = until(el, 'doctor-gate-error');
         await click(el);
-        expect(log.of('error')[0]).to.deep.include({ code: 'popup-blocked', step: 'open', retryable: false });
+        expect((await failed).detail).to.deep.include({ code: 'popup-blocked', step: 'open', retryable: false });
+        await new Promise((resolve) => setTimeout(resolve, 200));
         expect(el.shadowRoot!.querySelector('[part=status]')!.textContent).to.equal(
           'The browser blocked the window; allow pop-ups',
         );
+        // The check had already left (requests go out before window.open); it is abandoned.
+        expect(log.of('provisioned')).to.deep.equal([]);
+        expect(el.state).to.equal('error');
       } finally {
         window.open = original;
       }
-      expect(await requests(id)).to.have.length(0);
+      expect(await requests(id, 'POST')).to.have.length(0);
+      expect(await userState(id)).to.include({ exists: false });
+    });
+
+    it('sends the check before window.open blocks the page', async () => {
+      const id = uid('order');
+      const el = await gate({ doctorId: id });
+      const original = window.fetch;
+      const order: string[] = [];
+      window.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
+        order.push(`fetch ${init?.method ?? 'GET'}`);
+        return original(input, init);
+      };
+      const open = window.open;
+      window.open = (...args: Parameters<typeof window.open>) => (order.push('window.open'), open.apply(window, args));
+      try {
+        const opened = until(el, 'doctor-gate-open');
+        await click(el);
+        await opened;
+      } finally {
+        window.fetch = original;
+        window.open = open;
+      }
+      expect(order.slice(0, 2)).to.deep.equal(['fetch GET', 'window.open']);
+      el.close();
+    });
+
+    it('a click that finds the gate ready opens the popup straight on the app', async () => {
+      const id = uid('ready');
+      await seedSpeaknosis([{ id }]);
+      const el = await gate({ doctorId: id, attrs: { prefetch: 'intent' } });
+      const log = record(el);
+      el.shadowRoot!.querySelector('button')!.dispatchEvent(new PointerEvent('pointerenter'));
+      await waitFor(async () => (await requests(id, 'GET')).some((r) => r.status === 200));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const opened = until(el, 'doctor-gate-open');
+      await click(el);
+      const url = String(popups.calls[0]!.url);
+      expect(url.startsWith('/sandbox/app/speaknosis#')).to.equal(true);
+      expect(url).to.contain(`doctorId=${encodeURIComponent(id)}`);
+      await opened;
+      expect(log.types()).to.deep.equal(['provisioned', 'state', 'state', 'open']);
+      expect(log.states()).to.deep.equal(['ready', 'open']);
+      expect((await requests(id, 'GET')).length).to.equal(1);
+      el.close();
     });
 
     it('emits close with reason "user" when the doctor closes the popup', async () => {

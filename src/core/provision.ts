@@ -16,8 +16,8 @@ export interface ProvisionOptions {
   beforeCreate?: (info: BeforeCreate) => boolean | Promise<boolean>;
   /** Told when the run moves to a step, to drive a UI. */
   onStep?: (step: 'check' | 'create') => void;
-  /** A check already answered or under way (prefetch); used instead of a first GET. */
-  found?: Promise<Found | null>;
+  /** A check already answered, or under way (prefetch); used instead of a first GET. */
+  found?: Found | null | Promise<Found | null>;
 }
 
 /**
@@ -36,15 +36,21 @@ export async function provisionDoctor(
   let found = options.found;
   for (let attempt = 0; ; attempt++) {
     onStep?.('check');
-    const current = await (found ?? vendor.find(http, doctor, scope, signal));
+    // An answer already at hand is used without a microtask, so that inside a click the create
+    // leaves before the page opens its popup.
+    const current =
+      found !== undefined && !(found instanceof Promise)
+        ? found
+        : await (found ?? vendor.find(http, doctor, scope, signal));
     found = undefined;
     if (current?.active) return { outcome: 'existing', doctor: publicDoctor(doctor), account: current.account };
     signal?.throwIfAborted();
     if (attempt === 0 && beforeCreate) {
-      const allowed = await beforeCreate({
+      const answer = beforeCreate({
         doctor: publicDoctor(doctor),
         reactivation: vendor.knowsInactive ? !!current : null,
       });
+      const allowed = typeof answer === 'boolean' ? answer : await answer;
       if (!allowed) throw new DoctorGateError('cancelled', 'The page cancelled the creation', { step: 'create' });
       signal?.throwIfAborted();
     }

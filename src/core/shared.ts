@@ -102,25 +102,30 @@ export function sharedProvision(
   subscriber.signal?.throwIfAborted();
 
   let run = runs.get(key);
+  const joining = !!run;
   if (!run) {
     const check = checks.get(key);
+    const fresh = check && Date.now() - check.at < CHECK_FRESH_MS;
     const started: Run = {
       controller: new AbortController(),
-      subscribers: new Set(),
+      // The first caller is in before the run starts: it may reach before-create synchronously.
+      subscribers: new Set([subscriber]),
       step: 'check',
       promise: Promise.resolve() as never,
     };
     started.promise = provisionDoctor(client, doctor, {
       signal: started.controller.signal,
-      found: check && Date.now() - check.at < CHECK_FRESH_MS ? check.promise : undefined,
+      found: fresh ? (check.found !== undefined ? check.found : check.promise) : undefined,
       onStep: (step) => {
         started.step = step;
         for (const each of started.subscribers) each.onStep?.(step);
       },
-      beforeCreate: async (info) => {
-        for (const each of [...started.subscribers])
-          if (each.beforeCreate && !(await each.beforeCreate(info))) return false;
-        return true;
+      // Every caller is asked; synchronous answers stay synchronous.
+      beforeCreate: (info) => {
+        const answers = [...started.subscribers].map((each) => each.beforeCreate?.(info) ?? true);
+        return answers.some((answer) => answer instanceof Promise)
+          ? Promise.all(answers).then((all) => all.every(Boolean))
+          : answers.every(Boolean);
       },
     });
     runs.set(key, (run = started));
@@ -136,7 +141,7 @@ export function sharedProvision(
 
   const joined = run;
   joined.subscribers.add(subscriber);
-  subscriber.onStep?.(joined.step);
+  if (joining) subscriber.onStep?.(joined.step);
   return new Promise<ProvisionResult>((resolve, reject) => {
     const leave = () => {
       joined.subscribers.delete(subscriber);

@@ -126,16 +126,15 @@ describe('opening the app', () => {
       expect(await userState(id)).to.include({ exists: false });
     });
 
-    it('sends the check before window.open blocks the page', async () => {
-      const id = uid('order');
-      const el = await gate({ doctorId: id });
+    /** The order of fetch and window.open calls during one click on the gate. */
+    async function orderOfClick(el: DoctorGate): Promise<string[]> {
       const original = window.fetch;
+      const open = window.open;
       const order: string[] = [];
       window.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
         order.push(`fetch ${init?.method ?? 'GET'}`);
         return original(input, init);
       };
-      const open = window.open;
       window.open = (...args: Parameters<typeof window.open>) => (order.push('window.open'), open.apply(window, args));
       try {
         const opened = until(el, 'doctor-gate-open');
@@ -145,7 +144,25 @@ describe('opening the app', () => {
         window.fetch = original;
         window.open = open;
       }
-      expect(order.slice(0, 2)).to.deep.equal(['fetch GET', 'window.open']);
+      return order;
+    }
+
+    it('sends the check before window.open blocks the page', async () => {
+      const el = await gate();
+      expect((await orderOfClick(el)).slice(0, 2)).to.deep.equal(['fetch GET', 'window.open']);
+      el.close();
+    });
+
+    it('after a hover found a new doctor, sends the create before window.open', async () => {
+      const id = uid('hover-new');
+      const el = await gate({ doctorId: id, attrs: { prefetch: 'intent' } });
+      el.shadowRoot!.querySelector('button')!.dispatchEvent(new PointerEvent('pointerenter'));
+      await waitFor(async () => (await requests(id, 'GET')).some((r) => r.status === 404));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const log = record(el);
+      expect((await orderOfClick(el)).slice(0, 2)).to.deep.equal(['fetch POST', 'window.open']);
+      expect(log.of('before-create')).to.have.length(1);
+      expect(log.states()).to.deep.equal(['checking', 'creating', 'ready', 'open']);
       el.close();
     });
 

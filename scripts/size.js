@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 // The drop-in's target is 15,000 bytes (issue 7); until the code is trimmed to it, this guard
 // stops any growth beyond today's measured size plus a small margin.
 const TARGET = 15_000;
-const BUDGET = 24_500;
+const BUDGET = 24_000;
 const file = new URL('../dist/doctor-gate.iife.js', import.meta.url);
 const raw = readFileSync(file);
 const gzip = gzipSync(raw, { level: 9 }).length;

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { DoctorGateError } from './errors.js';
+import { integer } from './schema.js';
 import type { VendorName } from './types.js';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -28,9 +29,9 @@ export const settingsSchema = z.object({
   mode: z.enum(['popup', 'iframe', 'none']),
   appUrl: z.optional(safeUrl),
   prefetch: z.enum(['intent', 'eager', 'none']),
-  timeout: z.int().check(z.gte(100), z.lte(120_000)),
-  retries: z.int().check(z.gte(0), z.lte(10)),
-  sessionTtl: z.int().check(z.gte(0), z.lte(86_400_000)),
+  timeout: integer(100, 120_000),
+  retries: integer(0, 10),
+  sessionTtl: integer(0, 86_400_000),
   providerId: z.optional(z.string().check(z.regex(/^\d{1,18}$/))),
   hasCredential: z.literal(true),
   appointmentId: optionalText,

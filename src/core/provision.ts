@@ -177,7 +177,11 @@ async function withRetries<T>(client: GateClient, run: () => Promise<T>, signal?
 /** The doctor as the vendor needs it (trimmed), or a `config` error naming every bad field. */
 export function parseDoctor(client: GateClient, doctor: Doctor): Doctor {
   const result = safeParse(client.vendor.doctorSchema, doctor);
-  if (result.success) return result.data;
+  if (result.success) {
+    // Ids travel as text, whether the page gave a string or a number.
+    const { id } = result.data as { id?: unknown };
+    return id === undefined ? result.data : { ...result.data, id: String(id).trim() };
+  }
   const fields = [...new Set(result.error.issues.map((issue) => String(issue.path[0] ?? 'doctor')))];
   throw new DoctorGateError('config', `Invalid doctor field(s): ${fields.join(', ')}`, { step: 'config', fields });
 }

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { DoctorGateError, type Step } from '../core/errors.js';
 import { parseBody, type HttpClient, type HttpRequest } from '../core/http.js';
+import { digitsOrInteger, integer } from '../core/schema.js';
 import type { Account, Doctor, Found } from '../core/types.js';
 import type { Created, Vendor } from './vendor.js';
 
@@ -33,14 +34,12 @@ const isCalendarDate = (value: string): boolean => {
 const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 const optionalText = (max: number) => z.optional(z.string().check(z.maxLength(max)));
 /** "int number" in the seed, a string of digits in its examples (blank allowed). */
-const digits = z.optional(z.union([z.string().check(z.regex(/^\d{0,20}$/)), z.int().check(z.gte(0))]));
+const digits = z.optional(digitsOrInteger(/^\d{0,20}$/, 0));
 
 /** What Prescrypto needs to find or create a medic (seed 000): `name` and `email` always. */
 const doctorSchema = z.looseObject({
   // The medic id, when the page saved it at creation; "" means unknown.
-  id: z.optional(
-    z.union([z.string().check(z.trim(), z.regex(/^\d{0,15}$/)), z.pipe(z.int().check(z.gte(1)), z.transform(String))]),
-  ),
+  id: z.optional(digitsOrInteger(/^\s*\d{0,15}\s*$/, 1)),
   name: text(150),
   lastname: z.optional(z.string().check(z.trim(), z.maxLength(150))),
   email: z.email(),
@@ -51,13 +50,13 @@ const doctorSchema = z.looseObject({
   alma_mater: optionalText(256),
   female: z.optional(z.boolean()),
   date_of_birth: z.optional(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/), z.refine(isCalendarDate))),
-  hospital: z.optional(z.int().check(z.gte(1))),
+  hospital: z.optional(integer(1)),
   campaign: optionalText(256),
   is_admin_membership: z.optional(z.boolean()),
 }) as unknown as z.ZodMiniType<Doctor>;
 
 const medicSchema = z.looseObject({
-  id: z.int(),
+  id: integer(0),
   email: z.optional(z.nullable(z.string())),
   is_active: z.optional(z.boolean()),
 });

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { DoctorGateError } from '../core/errors.js';
 import { parseBody } from '../core/http.js';
+import { idValue, integer } from '../core/schema.js';
 import { LANGS, type Doctor } from '../core/types.js';
 import type { Created, Vendor } from './vendor.js';
 
@@ -14,12 +15,11 @@ const doctorSchema = z.looseObject({
   name: text(100),
   lastname: text(100),
   email: z.optional(z.email()),
-  specialityId: z.int().check(z.gte(1)),
+  specialityId: integer(1),
   lang: z.enum(LANGS),
 }) as unknown as z.ZodMiniType<Doctor>;
 
-const id = z.union([z.string(), z.number()]);
-const userStatus = z.looseObject({ id, status: z.string() });
+const userStatus = z.looseObject({ id: idValue, status: z.string() });
 const createAnswer = z.looseObject({ response: z.array(userStatus) });
 
 const toCreated = (status: string, account: Record<string, unknown>): Created | Error => {

@@ -356,7 +356,13 @@ describe('Prescrypto', () => {
       });
       const log = record(el);
       await el.open();
-      expect(log.of('error')[0]).to.deep.include({ code: 'conflict', step: 'create', status: 400, retryable: false });
+      expect(log.of('error')[0]).to.deep.include({
+        code: 'conflict',
+        step: 'create',
+        status: 400,
+        retryable: false,
+        message: 'This email already belongs to another Prescrypto account',
+      });
       expect(log.of('open')).to.have.length(0);
       expect(log.of('provisioned')).to.have.length(0);
       expect(el.shadowRoot!.querySelector('iframe')).to.equal(null);

@@ -1,7 +1,8 @@
 import { expect } from '@open-wc/testing';
-import { sendMouse } from '@web/test-runner-commands';
-import { clearProvisionCache, type DoctorGate } from '../../src/index.js';
+import { clearProvisionCache } from '../../src/index.js';
 import {
+  click,
+  type Fault,
   faults,
   gate,
   PROVIDER,
@@ -11,13 +12,8 @@ import {
   until,
   userState,
   watchWindowOpen,
-  type Fault,
+  watchUnhandledRejections,
 } from './helpers.js';
-
-async function click(el: DoctorGate) {
-  const box = el.shadowRoot!.querySelector('button')!.getBoundingClientRect();
-  await sendMouse({ type: 'click', position: [Math.round(box.x + box.width / 2), Math.round(box.y + box.height / 2)] });
-}
 
 interface Case {
   name: string;
@@ -53,18 +49,15 @@ const CASES: Case[] = [
 ];
 
 describe('fault matrix: every fault on the check and on the create', () => {
-  const unhandled: PromiseRejectionEvent[] = [];
-  const onUnhandled = (event: PromiseRejectionEvent) => unhandled.push(event);
+  const unhandled = watchUnhandledRejections();
   let popups: ReturnType<typeof watchWindowOpen>;
-  before(() => window.addEventListener('unhandledrejection', onUnhandled));
-  after(() => window.removeEventListener('unhandledrejection', onUnhandled));
   beforeEach(() => (popups = watchWindowOpen()));
   afterEach(async () => {
     popups.restore();
     clearProvisionCache();
     // Let any stray rejection surface before asserting there was none.
     await new Promise((resolve) => setTimeout(resolve, 0));
-    expect(unhandled.map((e) => String(e.reason))).to.deep.equal([]);
+    expect(unhandled.map(String)).to.deep.equal([]);
   });
 
   for (const step of ['check', 'create'] as const) {

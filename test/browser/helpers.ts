@@ -1,4 +1,5 @@
 import { fixture, html, oneEvent } from '@open-wc/testing';
+import { sendMouse } from '@web/test-runner-commands';
 import '../../src/define.js';
 import type { DoctorGate } from '../../src/index.js';
 
@@ -144,4 +145,19 @@ export function watchWindowOpen() {
       for (const call of calls) call.win?.close();
     },
   };
+}
+
+/** A real mouse click on the gate's button (user activation), the way a doctor clicks. */
+export async function click(el: DoctorGate): Promise<void> {
+  const box = el.shadowRoot!.querySelector('button')!.getBoundingClientRect();
+  await sendMouse({ type: 'click', position: [Math.round(box.x + box.width / 2), Math.round(box.y + box.height / 2)] });
+}
+
+/** Collects unhandled rejections between `before` and `after` of the calling suite. */
+export function watchUnhandledRejections(): unknown[] {
+  const reasons: unknown[] = [];
+  const onUnhandled = (event: PromiseRejectionEvent) => reasons.push(event.reason);
+  before(() => window.addEventListener('unhandledrejection', onUnhandled));
+  after(() => window.removeEventListener('unhandledrejection', onUnhandled));
+  return reasons;
 }

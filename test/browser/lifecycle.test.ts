@@ -1,7 +1,7 @@
 import { expect, fixture, html } from '@open-wc/testing';
-import { sendMouse } from '@web/test-runner-commands';
 import { clearProvisionCache, DoctorGate } from '../../src/index.js';
 import {
+  click,
   faults,
   gate,
   PROVIDER,
@@ -12,22 +12,15 @@ import {
   userState,
   waitFor,
   watchWindowOpen,
+  watchUnhandledRejections,
 } from './helpers.js';
-
-async function click(el: DoctorGate) {
-  const box = el.shadowRoot!.querySelector('button')!.getBoundingClientRect();
-  await sendMouse({ type: 'click', position: [Math.round(box.x + box.width / 2), Math.round(box.y + box.height / 2)] });
-}
 
 const postsFor = async (id: string) =>
   (await requests(`/provider/${PROVIDER}/user`, 'POST')).filter((r) => JSON.stringify(r.body).includes(id));
 
 describe('lifecycle', () => {
-  const unhandled: unknown[] = [];
-  const onUnhandled = (event: PromiseRejectionEvent) => unhandled.push(event.reason);
+  const unhandled = watchUnhandledRejections();
   let popups: ReturnType<typeof watchWindowOpen>;
-  before(() => window.addEventListener('unhandledrejection', onUnhandled));
-  after(() => window.removeEventListener('unhandledrejection', onUnhandled));
   beforeEach(() => (popups = watchWindowOpen()));
   afterEach(async () => {
     popups.restore();

@@ -1,7 +1,7 @@
 import { expect } from '@open-wc/testing';
-import { sendMouse } from '@web/test-runner-commands';
 import { clearProvisionCache, type DoctorGate } from '../../src/index.js';
 import {
+  click,
   faults,
   gate,
   record,
@@ -13,12 +13,6 @@ import {
   waitFor,
   watchWindowOpen,
 } from './helpers.js';
-
-/** A real mouse click (user activation), the way a doctor clicks. */
-async function click(el: DoctorGate) {
-  const box = el.shadowRoot!.querySelector('button')!.getBoundingClientRect();
-  await sendMouse({ type: 'click', position: [Math.round(box.x + box.width / 2), Math.round(box.y + box.height / 2)] });
-}
 
 describe('opening the app', () => {
   let popups: ReturnType<typeof watchWindowOpen>;

@@ -1,8 +1,7 @@
 // <doctor-gate vendor="prescrypto"> in real headless Chromium against the sandbox over HTTP.
 import { expect, fixture, html } from '@open-wc/testing';
-import { sendMouse } from '@web/test-runner-commands';
 import { clearProvisionCache, type DoctorGate, type Doctor } from '../../src/index.js';
-import { faults, record, uid, until, waitFor, watchWindowOpen, type LogEntry } from './helpers.js';
+import { click, faults, type LogEntry, record, uid, until, waitFor, watchWindowOpen } from './helpers.js';
 
 const API = '/sandbox/prescrypto';
 const MEDICS = `${API}/api/v2/medics/`;
@@ -89,12 +88,6 @@ async function consoleDuring(run: () => Promise<void>): Promise<string> {
   return JSON.stringify(printed, (_key, value: unknown) =>
     value instanceof Error ? `${value.name} ${value.message}` : value,
   );
-}
-
-/** A real mouse click (user activation), the way a doctor clicks. */
-async function click(el: DoctorGate) {
-  const box = el.shadowRoot!.querySelector('button')!.getBoundingClientRect();
-  await sendMouse({ type: 'click', position: [Math.round(box.x + box.width / 2), Math.round(box.y + box.height / 2)] });
 }
 
 describe('Prescrypto', () => {

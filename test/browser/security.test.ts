@@ -1,12 +1,6 @@
 import { expect } from '@open-wc/testing';
-import { sendMouse } from '@web/test-runner-commands';
-import { clearProvisionCache, type DoctorGate } from '../../src/index.js';
-import { gate, PROVIDER, record, requests, uid, until, waitFor, watchWindowOpen } from './helpers.js';
-
-async function click(el: DoctorGate) {
-  const box = el.shadowRoot!.querySelector('button')!.getBoundingClientRect();
-  await sendMouse({ type: 'click', position: [Math.round(box.x + box.width / 2), Math.round(box.y + box.height / 2)] });
-}
+import { clearProvisionCache } from '../../src/index.js';
+import { click, gate, PROVIDER, record, requests, uid, until, waitFor, watchWindowOpen } from './helpers.js';
 
 const SECRET = 'sk_demo_token';
 const METHODS = ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const;

@@ -3,36 +3,29 @@
 import { test, describe, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSandbox } from '../../sandbox/index.js';
+import { serve } from './serve.js';
 import { parseCsv, CsvSyntaxError, rosterFromCsv, rosterFromJson, RosterError, Progress } from '../../dist/cli.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = join(root, 'dist/cli.js');
 const TOKEN = 'sk_demo_token';
 
-let server;
+let stop;
 let origin;
 let dir;
 const sandbox = createSandbox();
 
 before(async () => {
-  server = createServer((req, res) => {
-    sandbox.handle(req, res).then((handled) => {
-      if (!handled) res.writeHead(404).end();
-    });
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${server.address().port}`;
+  ({ origin, stop } = await serve(sandbox));
   dir = await mkdtemp(join(tmpdir(), 'doctor-gate-cli-'));
 });
 after(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await stop();
   await rm(dir, { recursive: true, force: true });
 });
 

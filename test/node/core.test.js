@@ -1,9 +1,9 @@
 // The framework-free core, in Node (no DOM), against the sandbox over real HTTP.
 import { test, describe, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { readFileSync, readdirSync } from 'node:fs';
 import { createSandbox } from '../../sandbox/index.js';
+import { serve } from './serve.js';
 import {
   createClient,
   provisionDoctor,
@@ -14,20 +14,14 @@ import {
   speaknosis,
 } from '../../dist/core.js';
 
-let server;
+let stop;
 let origin;
 const sandbox = createSandbox();
 
 before(async () => {
-  server = createServer((req, res) => {
-    sandbox.handle(req, res).then((handled) => {
-      if (!handled) res.writeHead(404).end();
-    });
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${server.address().port}`;
+  ({ origin, stop } = await serve(sandbox));
 });
-after(() => new Promise((resolve) => server.close(resolve)));
+after(() => stop());
 beforeEach(() => sandbox.reset());
 
 const control = async (path, body) => {

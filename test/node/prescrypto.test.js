@@ -1,8 +1,8 @@
 // The core against the Prescrypto sandbox in Node, over real HTTP on a random port.
 import { test, describe, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { createSandbox } from '../../sandbox/index.js';
+import { serve } from './serve.js';
 import {
   createClient,
   provisionDoctor,
@@ -13,21 +13,15 @@ import {
   DoctorGateError,
 } from '../../dist/core.js';
 
-let server;
+let stop;
 let origin;
 const sandbox = createSandbox();
 const MEDICS = '/sandbox/prescrypto/api/v2/medics';
 
 before(async () => {
-  server = createServer((req, res) => {
-    sandbox.handle(req, res).then((handled) => {
-      if (!handled) res.writeHead(404).end();
-    });
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${server.address().port}`;
+  ({ origin, stop } = await serve(sandbox));
 });
-after(() => new Promise((resolve) => server.close(resolve)));
+after(() => stop());
 beforeEach(() => sandbox.reset());
 
 const control = async (path, body) => {

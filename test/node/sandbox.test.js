@@ -1356,39 +1356,58 @@ async function waitFor(check) {
   }
 }
 
-describe('delay faults', () => {
-  it('hold one matching request for `ms`, then answer it normally', async () => {
-    const { createServer } = await import('node:http');
-    const { createSandbox } = await import('../../sandbox/index.js');
-    const sandbox = createSandbox();
-    const server = createServer((req, res) => void sandbox.handle(req, res));
-    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const base = `http://127.0.0.1:${server.address().port}/sandbox`;
+describe('delay and body-scoped faults', () => {
+  it('a delay fault holds one matching request, then answers it normally', async () => {
+    const { base, close } = await startSandbox();
     try {
-      const added = await fetch(`${base}/_control/faults`, {
+      const added = await fetch(`${base}/sandbox/_control/faults`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ faults: [{ match: { method: 'GET', path: 'doc-ana' }, kind: 'delay', ms: 250 }] }),
+        body: JSON.stringify({ faults: [{ match: { method: 'GET', path: 'doc-ana' }, kind: 'delay', ms: 300 }] }),
       });
       assert.equal(added.status, 200);
-      const url = `${base}/speaknosis/v1/health/provider/1001/user/doc-ana`;
       const headers = { Authorization: 'Bearer sk_demo_token' };
-      const start = performance.now();
-      const slow = await fetch(url, { headers });
-      const slowMs = performance.now() - start;
-      assert.equal(slow.status, 200);
-      assert.ok(slowMs >= 240, `held ${slowMs} ms`);
-      const again = performance.now();
-      assert.equal((await fetch(url, { headers })).status, 200);
-      assert.ok(performance.now() - again < 200, 'only the first request is held');
-      const bad = await fetch(`${base}/_control/faults`, {
+      const user = (id) => `${base}/sandbox/speaknosis/v1/health/provider/1001/user/${id}`;
+      const order = [];
+      const held = fetch(user('doc-ana'), { headers }).then((r) => (order.push('held'), r.status));
+      const other = fetch(user('doc-john'), { headers }).then((r) => (order.push('other'), r.status));
+      assert.deepEqual(await Promise.all([held, other]), [200, 200]);
+      assert.deepEqual(order, ['other', 'held']);
+      const log = await (await fetch(`${base}/sandbox/_control/log?path=doc-ana`)).json();
+      assert.deepEqual(
+        log.entries.map((e) => [e.status, e.fault]),
+        [[200, 'delay']],
+      );
+      const bad = await fetch(`${base}/sandbox/_control/faults`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ kind: 'delay', ms: -1 }),
       });
       assert.equal(bad.status, 400);
     } finally {
-      await new Promise((resolve) => server.close(resolve));
+      await close();
+    }
+  });
+
+  it('match.body scopes a fault to requests whose body contains the text', async () => {
+    const { base, close } = await startSandbox();
+    try {
+      await fetch(`${base}/sandbox/_control/faults`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ match: { method: 'POST', body: 'doc-target' }, status: 503 }),
+      });
+      const post = (id) =>
+        fetch(`${base}/sandbox/speaknosis/v1/health/provider/1001/user`, {
+          method: 'POST',
+          headers: { Authorization: 'Bearer sk_demo_token', 'Content-Type': 'application/json' },
+          body: JSON.stringify([{ id, name: 'A', lastname: 'B', specialityId: 1, lang: 'ES' }]),
+        }).then((r) => r.status);
+      assert.equal(await post('doc-other'), 201);
+      assert.equal(await post('doc-target'), 503);
+      assert.equal(await post('doc-target'), 201);
+    } finally {
+      await close();
     }
   });
 });

@@ -1,0 +1,17 @@
+// The sandbox on a random loopback port, for Node tests that talk to it over real HTTP.
+import { createServer } from 'node:http';
+
+/** Serves `sandbox` on 127.0.0.1:<random>; resolves to its origin and a `stop()`. */
+export async function serve(sandbox) {
+  const server = createServer((req, res) => {
+    sandbox.handle(req, res).then((handled) => {
+      if (!handled) res.writeHead(404).end();
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    origin: `http://127.0.0.1:${server.address().port}`,
+    // Child processes may hold keep-alive connections: close them too.
+    stop: () => new Promise((resolve) => (server.closeAllConnections(), server.close(resolve))),
+  };
+}

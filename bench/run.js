@@ -14,6 +14,7 @@ import { measureRequests, measureUpgrade } from './lib/gates.js';
 import { renderReport } from './lib/report.js';
 import { startServer } from './lib/server.js';
 import { progress } from './lib/util.js';
+import { chromiumArgs, chromiumPath } from '../scripts/chromium.js';
 
 const USAGE = `Usage: node bench/run.js [options]   (npm run bench -- [options])
 
@@ -32,14 +33,7 @@ const CORE = new URL('dist/core.js', ROOT);
 const RESULTS = new URL('bench/RESULTS.md', ROOT);
 
 const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--headless=new',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
+  ...chromiumArgs,
   // The reference flow calls window.open after its awaits; without this a slow run could be
   // blocked and would measure nothing. The gate opens its popup inside the click and needs no help.
   '--disable-popup-blocking',
@@ -54,7 +48,7 @@ function options() {
       full: { type: 'boolean', default: false },
       'no-write': { type: 'boolean', default: false },
       build: { type: 'boolean', default: false },
-      chromium: { type: 'string', default: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' },
+      chromium: { type: 'string', default: chromiumPath ?? '/usr/bin/chromium' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });

@@ -5,9 +5,9 @@ import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { chromium } from 'playwright-core';
 import { createSandbox } from '../sandbox/index.js';
+import { chromiumArgs, chromiumPath } from '../scripts/chromium.js';
 
 const root = new URL('../', import.meta.url);
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Each row: a state, the doctor it runs for, and what puts the gate in that state. */
 const ROWS = [
@@ -77,7 +77,7 @@ const server = createServer(async (req, res) => {
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const origin = `http://127.0.0.1:${server.address().port}`;
 
-const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--headless=new'] });
+const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
 try {
   const page = await browser.newPage({ viewport: { width: 1100, height: 900 }, deviceScaleFactor: 1 });
   page.on('pageerror', (error) => console.error('page error:', error.message));

@@ -2,7 +2,7 @@
 import { test, describe, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSandbox } from '../../sandbox/index.js';
-import { serve } from './serve.js';
+import { control as controlAt, serve } from './serve.js';
 import {
   createClient,
   provisionDoctor,
@@ -24,14 +24,7 @@ before(async () => {
 after(() => stop());
 beforeEach(() => sandbox.reset());
 
-const control = async (path, body) => {
-  const response = await fetch(`${origin}/sandbox/_control/${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return response.json();
-};
+const control = (path, body) => controlAt(origin, path, body);
 const state = (query) => control(`state?${new URLSearchParams({ vendor: 'prescrypto', ...query })}`);
 const faults = (...list) => control('faults', { faults: list });
 const seedMedics = async (medics) =>

@@ -15,3 +15,13 @@ export async function serve(sandbox) {
     stop: () => new Promise((resolve) => (server.closeAllConnections(), server.close(resolve))),
   };
 }
+
+/** The sandbox's control API at `origin`: GET without a body, POST with one; the JSON answer. */
+export async function control(origin, path, body) {
+  const response = await fetch(`${origin}/sandbox/_control/${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return response.json();
+}

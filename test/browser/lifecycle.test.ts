@@ -222,3 +222,35 @@ describe('remembering provisioned doctors', () => {
     expect((await requests(id, 'GET')).length).to.equal(before + 1);
   });
 });
+
+describe('a page that sets up the gate before the script defines it', () => {
+  afterEach(() => clearProvisionCache());
+
+  it('keeps properties and listeners set before the upgrade: no config error, then it provisions', async () => {
+    const tag = `doctor-gate-late-${Math.random().toString(36).slice(2, 8)}`;
+    const host = await fixture(html`<div></div>`);
+    const el = document.createElement(tag) as DoctorGate;
+    for (const [name, value] of Object.entries({
+      'api-base': '/sandbox/speaknosis/v1/health',
+      'provider-id': PROVIDER,
+      'doctor-id': uid('late'),
+      'doctor-name': 'Ana',
+      'doctor-lastname': 'Late',
+      'speciality-id': '1',
+      'doctor-lang': 'EN',
+      prefetch: 'none',
+    })) {
+      el.setAttribute(name, value);
+    }
+    // What the README's inline script does before the deferred drop-in runs.
+    el.tokenProvider = async () => 'sk_demo_token';
+    const errors: unknown[] = [];
+    el.addEventListener('doctor-gate-error', (e) => errors.push((e as CustomEvent).detail));
+    host.append(el);
+    customElements.define(tag, class extends DoctorGate {});
+    await el.updateComplete;
+    expect(errors).to.deep.equal([]);
+    expect(el.state).to.equal('idle');
+    expect((await el.provision()).outcome).to.equal('created');
+  });
+});

@@ -1,6 +1,6 @@
 import type { ErrorCode, Lang } from '../core/index.js';
 
-export type UiKey = 'open' | 'checking' | 'creating' | 'ready' | 'opened' | 'preparing' | 'frame' | 'close' | ErrorCode;
+export type UiKey = 'open' | 'checking' | 'creating' | 'ready' | 'opened' | 'preparing' | 'frame' | ErrorCode;
 
 /** UI strings; `%s` is the vendor name (or, for `config`, the offending attributes). */
 const STRINGS: Record<Lang, Record<UiKey, string>> = {
@@ -12,7 +12,6 @@ const STRINGS: Record<Lang, Record<UiKey, string>> = {
     opened: '%s abierto',
     preparing: 'Preparando %s…',
     frame: 'Aplicación %s',
-    close: 'Cerrar',
     config: 'Configuración no válida: %s',
     unauthorized: 'Credencial rechazada por %s',
     forbidden: 'Sin permiso en %s para este centro',
@@ -34,7 +33,6 @@ const STRINGS: Record<Lang, Record<UiKey, string>> = {
     opened: '%s open',
     preparing: 'Preparing %s…',
     frame: '%s app',
-    close: 'Close',
     config: 'Invalid configuration: %s',
     unauthorized: '%s rejected the credential',
     forbidden: 'No permission at %s for this medical center',
@@ -56,7 +54,6 @@ const STRINGS: Record<Lang, Record<UiKey, string>> = {
     opened: '%s obert',
     preparing: 'Preparant %s…',
     frame: 'Aplicació %s',
-    close: 'Tanca',
     config: 'Configuració no vàlida: %s',
     unauthorized: '%s ha rebutjat la credencial',
     forbidden: 'Sense permís a %s per a aquest centre',
@@ -78,7 +75,6 @@ const STRINGS: Record<Lang, Record<UiKey, string>> = {
     opened: '%s aberto',
     preparing: 'A preparar %s…',
     frame: 'Aplicação %s',
-    close: 'Fechar',
     config: 'Configuração inválida: %s',
     unauthorized: '%s rejeitou a credencial',
     forbidden: 'Sem permissão em %s para este centro',
@@ -100,7 +96,6 @@ const STRINGS: Record<Lang, Record<UiKey, string>> = {
     opened: '%s ouvert',
     preparing: 'Préparation de %s…',
     frame: 'Application %s',
-    close: 'Fermer',
     config: 'Configuration invalide : %s',
     unauthorized: '%s a refusé l’identifiant',
     forbidden: 'Pas d’autorisation sur %s pour ce centre',

@@ -27,7 +27,6 @@ interface Run {
 }
 
 interface Check {
-  controller: AbortController;
   promise: Promise<Found | null>;
   at: number;
   /** The answer, once there is one: read synchronously inside a click. */
@@ -72,9 +71,9 @@ export function prefetchCheck(client: GateClient, doctor: Doctor): Promise<Found
   const key = keyOf(client, doctor);
   const known = checks.get(key);
   if (known && Date.now() - known.at < CHECK_FRESH_MS) return known.promise;
-  const controller = new AbortController();
-  const promise = client.vendor.find(client.http, doctor, client.scope, controller.signal);
-  const check: Check = { controller, promise, at: Date.now() };
+  // Not tied to any one gate: a shared GET that others may reuse is left to finish.
+  const promise = client.vendor.find(client.http, doctor, client.scope);
+  const check: Check = { promise, at: Date.now() };
   checks.set(key, check);
   promise.then(
     (found) => (check.found = found),

@@ -166,9 +166,21 @@ export class HttpClient {
     return url;
   }
 
+  /**
+   * How long to wait before retry number `attempt + 1` after `error`, or undefined when it must not
+   * be retried: not retryable, out of retries, or a `Retry-After` too long to wait. The one retry
+   * rule for single requests, the provisioning loop and batch chunks.
+   */
+  retryDelay(error: unknown, attempt: number, retries = this.options.retries ?? 3): number | undefined {
+    if (!(error instanceof DoctorGateError) || !error.retryable || attempt >= retries) return undefined;
+    if ((error.retryAfterMs ?? 0) > MAX_RETRY_AFTER_MS) return undefined;
+    // Exponential backoff with jitter, never shorter than what the server asked for.
+    const backoff = (this.options.retryDelayMs ?? 300) * 2 ** attempt * (0.5 + Math.random() / 2);
+    return Math.max(error.retryAfterMs ?? 0, backoff);
+  }
+
   async request(request: HttpRequest): Promise<HttpResponse> {
-    const { retries = 3, retryDelayMs = 300 } = this.options;
-    const retriesAllowed = request.method === 'POST' ? 0 : retries;
+    const retriesAllowed = request.method === 'POST' ? 0 : undefined;
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
       const credential = this.credential();
@@ -187,10 +199,9 @@ export class HttpClient {
           attempt--;
           continue;
         }
-        if (!error.retryable || attempt >= retriesAllowed) throw error;
-        if ((error.retryAfterMs ?? 0) > MAX_RETRY_AFTER_MS) throw error;
-        const backoff = retryDelayMs * 2 ** attempt * (0.5 + Math.random() / 2);
-        await sleep(Math.max(error.retryAfterMs ?? 0, backoff), request.signal);
+        const wait = this.retryDelay(error, attempt, retriesAllowed);
+        if (wait === undefined) throw error;
+        await sleep(wait, request.signal);
       }
     }
   }

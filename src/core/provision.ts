@@ -32,7 +32,6 @@ export async function provisionDoctor(
 ): Promise<ProvisionResult> {
   const { vendor, http, scope } = client;
   const { signal, beforeCreate, onStep } = options;
-  const retries = http.options.retries ?? 3;
   let found = options.found;
   for (let attempt = 0; ; attempt++) {
     onStep?.('check');
@@ -59,8 +58,9 @@ export async function provisionDoctor(
       const created = await vendor.create(http, doctor, current, scope, signal);
       return { ...created, doctor: publicDoctor(doctor) };
     } catch (error) {
-      if (isAbort(error) || !(error instanceof DoctorGateError) || !error.retryable || attempt >= retries) throw error;
-      await sleep(Math.max(error.retryAfterMs ?? 0, (http.options.retryDelayMs ?? 300) * 2 ** attempt), signal);
+      const wait = http.retryDelay(error, attempt);
+      if (wait === undefined) throw error;
+      await sleep(wait, signal);
     }
   }
 }
@@ -163,13 +163,13 @@ export async function provisionDoctors(
 }
 
 async function withRetries<T>(client: GateClient, run: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-  const { retries = 3, retryDelayMs = 300 } = client.http.options;
   for (let attempt = 0; ; attempt++) {
     try {
       return await run();
     } catch (error) {
-      if (!(error instanceof DoctorGateError) || !error.retryable || attempt >= retries) throw error;
-      await sleep(Math.max(error.retryAfterMs ?? 0, retryDelayMs * 2 ** attempt), signal);
+      const wait = client.http.retryDelay(error, attempt);
+      if (wait === undefined) throw error;
+      await sleep(wait, signal);
     }
   }
 }

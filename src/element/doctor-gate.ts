@@ -80,7 +80,7 @@ const ATTRIBUTE_OF: Record<string, string> = {
   lang: 'doctor-lang',
 };
 
-/** Properties whose change makes a new run (and aborts a stale one). */
+/** Inputs validated again when they change; all but `KEEPS_RUN` also abort the run under way. */
 const CONFIG_PROPERTIES = [
   'vendor',
   'apiBase',

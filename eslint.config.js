@@ -26,9 +26,9 @@ export default tseslint.config(
     ignores: ['src/cli/**'],
     extends: [lit.configs['flat/recommended'], wc.configs['flat/recommended'], wc.configs['flat/best-practice']],
     languageOptions: { globals: globals.browser },
-    settings: { wc: { elementBaseClasses: ['LitElement'] } },
+    settings: { wc: { elementBaseClasses: ['ReactiveElement'] } },
     rules: {
-      // LitElement implements every lifecycle callback: a guard would only hide a missing super call.
+      // ReactiveElement implements every lifecycle callback: a guard would only hide a missing super call.
       'wc/guard-super-call': 'off',
     },
   },

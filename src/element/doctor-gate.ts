@@ -1,11 +1,9 @@
 import {
-  html,
-  LitElement,
-  nothing,
+  ReactiveElement,
   type PropertyDeclaration,
   type PropertyDeclarations,
   type PropertyValues,
-} from 'lit';
+} from '@lit/reactive-element';
 import { safeParse } from 'zod/mini';
 import { checkVendorSettings, configError, fillTemplate, settingsSchema, type Settings } from '../core/config.js';
 import { createClient, type GateClient } from '../core/client.js';
@@ -167,6 +165,17 @@ function preconnect(origin: string, anonymous: boolean): void {
   document.head.append(link);
 }
 
+/** Appends a new `tag` element with `attributes` to `parent`. */
+function child<K extends keyof HTMLElementTagNameMap>(
+  parent: Node,
+  tag: K,
+  attributes: Record<string, string>,
+): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  return parent.appendChild(element);
+}
+
 /** Numbers the gates so each popup has its own window name: a gate must never reuse (or close) another's. */
 let gateCount = 0;
 
@@ -199,7 +208,7 @@ let gateCount = 0;
  * @fires {CustomEvent<MessageDetail>} doctor-gate-message - A message from the opened app (origin and source checked).
  * @fires {CustomEvent<ErrorDetail>} doctor-gate-error - Anything failed.
  */
-export class DoctorGate extends LitElement {
+export class DoctorGate extends ReactiveElement {
   static override styles = styles;
 
   static override properties: PropertyDeclarations = {
@@ -292,6 +301,9 @@ export class DoctorGate extends LitElement {
   #openMode?: GateMode;
   #opened = new AbortController();
   readonly #windowSuffix = ++gateCount;
+  #button?: HTMLButtonElement;
+  #label?: Text;
+  #status?: HTMLSpanElement;
 
   constructor() {
     super();
@@ -451,39 +463,44 @@ export class DoctorGate extends LitElement {
     this.#closeApp('api');
   }
 
-  protected override render() {
-    const busy = this._state === 'checking' || this._state === 'creating';
-    const status = this._status;
-    const error = this._state === 'error';
-    return html`<button
-        part="button"
-        type="button"
-        aria-busy=${busy ? 'true' : 'false'}
-        @click=${this.#onClick}
-        @pointerenter=${this.#onIntent}
-        @pointerdown=${this.#onIntent}
-        @focus=${this.#onIntent}
-      >
-        <slot>${this.#t('open')}</slot>
-      </button>
-      <span part="status" role=${error ? 'alert' : 'status'}
-        >${status ? this.#t(status.key, status.value) : nothing}</span
-      >
-      ${
-        this._framed
-          ? html`<iframe
-              part="frame"
-              title=${this.#t('frame')}
-              allow=${this._frameAllow}
-              referrerpolicy="no-referrer"
-            ></iframe>`
-          : nothing
-      }`;
+  /**
+   * The shadow tree is three nodes, built once here and kept current by `update`: Lit's reactive
+   * properties without lit-html's template engine, which would cost the drop-in 3 KB gzip.
+   */
+  protected override createRenderRoot(): HTMLElement | DocumentFragment {
+    const root = super.createRenderRoot();
+    const button = child(root, 'button', { part: 'button', type: 'button' });
+    button.addEventListener('click', () => void this.open());
+    for (const type of ['pointerenter', 'pointerdown', 'focus']) button.addEventListener(type, () => this.#onIntent());
+    this.#label = child(button, 'slot', {}).appendChild(document.createTextNode(''));
+    this.#button = button;
+    this.#status = child(root, 'span', { part: 'status' });
+    return root;
   }
 
-  #onClick = () => void this.open();
+  protected override update(changed: PropertyValues<this>): void {
+    super.update(changed);
+    const state = this._state;
+    const status = this._status;
+    this.#button!.setAttribute('aria-busy', String(state === 'checking' || state === 'creating'));
+    this.#label!.data = this.#t('open');
+    this.#status!.setAttribute('role', state === 'error' ? 'alert' : 'status');
+    this.#status!.textContent = status ? this.#t(status.key, status.value) : '';
+    const frame = this.renderRoot.querySelector('iframe');
+    const title = this.#t('frame');
+    if (!this._framed) frame?.remove();
+    else if (frame) frame.title = title;
+    // `allow` is in place before the frame is in the document: the policy is fixed when it navigates.
+    else
+      child(this.renderRoot, 'iframe', {
+        part: 'frame',
+        title,
+        allow: this._frameAllow,
+        referrerpolicy: 'no-referrer',
+      });
+  }
 
-  #onIntent = () => {
+  #onIntent(): void {
     if (this.prefetch !== 'intent' || this._state !== 'idle') return;
     try {
       const { client, doctor, settings } = this.#context();
@@ -496,7 +513,7 @@ export class DoctorGate extends LitElement {
     } catch {
       // Reported already by the config check; the click reports it again.
     }
-  };
+  }
 
   get #lang(): Lang {
     const wanted = (this.doctorLang ?? this.closest('[lang]')?.getAttribute('lang') ?? '').slice(0, 2).toUpperCase();

@@ -1,4 +1,4 @@
-import { css } from 'lit';
+import { css } from '@lit/reactive-element';
 
 /** Public `--doctor-gate-*` tokens map to private `--_*` variables used below. */
 export const styles = css`

@@ -61,52 +61,18 @@ export interface DoctorGateEventMap {
   'doctor-gate-error': CustomEvent<ErrorDetail>;
 }
 
-/** Attribute names for the fields a `config` error is about: the page fixes attributes, not properties. */
-const ATTRIBUTE_OF: Record<string, string> = {
-  apiBase: 'api-base',
-  providerId: 'provider-id',
-  hasCredential: 'token',
-  appUrl: 'app-url',
-  appointmentId: 'appointment-id',
-  reportExampleId: 'report-example-id',
-  sessionTtl: 'session-ttl',
-  id: 'doctor-id',
-  name: 'doctor-name',
-  lastname: 'doctor-lastname',
-  email: 'doctor-email',
-  specialityId: 'speciality-id',
-  lang: 'doctor-lang',
-};
-
-/** Inputs validated again when they change; all but `KEEPS_RUN` also abort the run under way. */
-const CONFIG_PROPERTIES = [
-  'vendor',
-  'apiBase',
-  'token',
-  'tokenProvider',
-  'providerId',
-  'doctorId',
-  'doctorName',
-  'doctorLastname',
-  'doctorEmail',
-  'specialityId',
-  'doctorLang',
-  'doctor',
-  'mode',
-  'appUrl',
-  'appointmentId',
-  'reportExampleId',
-  'timeout',
-  'retries',
-  'medicToken',
-  'sessionTtl',
-] as const;
-
 /**
  * Inputs that do not change who is provisioned where: a run under way survives them (a framework
  * passing a new `tokenProvider` function on every render must not abort it).
  */
-const KEEPS_RUN: ReadonlySet<PropertyKey> = new Set(['token', 'tokenProvider', 'timeout', 'retries', 'sessionTtl']);
+const KEEPS_RUN: ReadonlySet<PropertyKey> = new Set([
+  'token',
+  'tokenProvider',
+  'timeout',
+  'retries',
+  'sessionTtl',
+  'prefetch',
+]);
 
 /** Frameworks pass a new `doctor` object on every render: only a different value is a change. */
 const changedValue = (a: unknown, b: unknown) => JSON.stringify(a) !== JSON.stringify(b);
@@ -163,6 +129,20 @@ function preconnect(origin: string, anonymous: boolean): void {
   link.href = origin;
   if (anonymous) link.crossOrigin = 'anonymous';
   document.head.append(link);
+}
+
+/**
+ * The attribute a page sets for a field a `config` error names: the field's own property, or the
+ * `doctor…` property of a doctor field (`id` is `doctor-id`); fields with no attribute keep their name.
+ */
+function attributeOf(field: string): string {
+  const property = field === 'hasCredential' ? 'token' : `doctor${field.charAt(0).toUpperCase()}${field.slice(1)}`;
+  for (const name of [field, property]) {
+    const { attribute } = DoctorGate.elementProperties.get(name) ?? {};
+    if (typeof attribute === 'string') return attribute;
+    if (attribute === undefined && DoctorGate.elementProperties.has(name)) return name.toLowerCase();
+  }
+  return field;
 }
 
 /** Appends a new `tag` element with `attributes` to `parent`. */
@@ -341,9 +321,10 @@ export class DoctorGate extends ReactiveElement {
   /** Notes, at the moment a property is set, that the inputs changed: a call in the same task must see it. */
   override requestUpdate(name?: PropertyKey, oldValue?: unknown, options?: PropertyDeclaration): void {
     // Lit's own constructor calls this with no name, before this class's fields exist.
-    if (name !== undefined && (CONFIG_PROPERTIES as readonly PropertyKey[]).includes(name) && !KEEPS_RUN.has(name)) {
+    // Inputs are the declared properties that are not internal state; all but `KEEPS_RUN` abort the run.
+    const declaration = name === undefined ? undefined : (options ?? DoctorGate.getPropertyOptions(name));
+    if (declaration && !declaration.state && !KEEPS_RUN.has(name!)) {
       // Lit calls this on every set; only a real change (by the property's own test) counts.
-      const declaration = options ?? (this.constructor as typeof DoctorGate).getPropertyOptions(name);
       const changed = declaration.hasChanged ?? ((value: unknown, old: unknown) => !Object.is(value, old));
       if (changed(this[name as keyof this], oldValue)) this.#inputsChanged = true;
     }
@@ -351,7 +332,7 @@ export class DoctorGate extends ReactiveElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (!CONFIG_PROPERTIES.some((name) => changed.has(name as keyof DoctorGate))) return;
+    if (![...changed.keys()].some((name) => !DoctorGate.getPropertyOptions(name).state)) return;
     // Validated here, in the same update, so a bad input shows at once and a fix clears it.
     try {
       this.#context();
@@ -546,7 +527,7 @@ export class DoctorGate extends ReactiveElement {
     const fields = parsed.success
       ? checkVendorSettings(parsed.data.vendor, parsed.data)
       : parsed.error.issues.map((issue) => String(issue.path[0]));
-    if (!parsed.success || fields.length) throw configError(fields.map((field) => ATTRIBUTE_OF[field] ?? field));
+    if (!parsed.success || fields.length) throw configError(fields.map(attributeOf));
     const settings = parsed.data;
     const key = [settings.vendor, settings.apiBase, settings.providerId, settings.timeout, settings.retries].join('\n');
     if (
@@ -579,7 +560,7 @@ export class DoctorGate extends ReactiveElement {
     try {
       doctor = parseDoctor(client, merged);
     } catch (error) {
-      throw configError(((error as DoctorGateError).fields ?? []).map((field) => ATTRIBUTE_OF[field] ?? field));
+      throw configError(((error as DoctorGateError).fields ?? []).map(attributeOf));
     }
     return { settings, client, doctor, signal: this.#runs.signal };
   }
@@ -698,8 +679,7 @@ export class DoctorGate extends ReactiveElement {
         ? error
         : new DoctorGateError('bad-response', String(error), { step: step ?? 'check', cause: error });
     // Vendor field errors name doctor fields: show the attribute the page sets for them.
-    const value =
-      failure.code === 'config' ? failure.fields?.map((field) => ATTRIBUTE_OF[field] ?? field).join(', ') : undefined;
+    const value = failure.code === 'config' ? failure.fields?.map(attributeOf).join(', ') : undefined;
     const message = this.#t(failure.code, value);
     this._status = { key: failure.code, value };
     this.#setState('error');

@@ -103,6 +103,16 @@ describe('lifecycle', () => {
     await waitFor(() => el.state === 'ready');
   });
 
+  it('switching prefetch to "eager" after connect provisions at once, without a click', async () => {
+    const id = uid('late-eager');
+    const el = await gate({ doctorId: id, attrs: { prefetch: 'none', mode: 'none' } });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(await requests(id)).to.have.length(0);
+    el.prefetch = 'eager';
+    await waitFor(async () => (await userState(id)).exists);
+    await waitFor(() => el.state === 'ready');
+  });
+
   it('after removal, messages from the app are no longer forwarded and the popup is closed', async () => {
     const el = await gate();
     const log = record(el);

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { DoctorGateError } from './errors.js';
-import { integer } from './schema.js';
+import { integer, matching, oneOf, untrimmedText } from './schema.js';
 import type { VendorName } from './types.js';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -19,21 +19,21 @@ export function isAllowedUrl(value: string): boolean {
   }
 }
 
-const safeUrl = z.string().check(z.refine(isAllowedUrl));
-const optionalText = z.optional(z.string().check(z.maxLength(256)));
+const safeUrl = z.custom<string>((value) => typeof value === 'string' && isAllowedUrl(value));
+const optionalText = z.optional(untrimmedText(0, 256));
 
 /** The element's settings other than the doctor, validated once at the edge. */
 export const settingsSchema = z.object({
-  vendor: z.enum(['speaknosis', 'prescrypto']),
+  vendor: oneOf(['speaknosis', 'prescrypto']),
   apiBase: safeUrl,
-  mode: z.enum(['popup', 'iframe', 'none']),
+  mode: oneOf(['popup', 'iframe', 'none']),
   appUrl: z.optional(safeUrl),
-  prefetch: z.enum(['intent', 'eager', 'none']),
+  prefetch: oneOf(['intent', 'eager', 'none']),
   timeout: integer(100, 120_000),
   retries: integer(0, 10),
   sessionTtl: integer(0, 86_400_000),
-  providerId: z.optional(z.string().check(z.regex(/^\d{1,18}$/))),
-  hasCredential: z.literal(true),
+  providerId: z.optional(matching(/^\d{1,18}$/)),
+  hasCredential: oneOf([true]),
   appointmentId: optionalText,
   reportExampleId: optionalText,
 });

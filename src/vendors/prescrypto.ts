@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { DoctorGateError, type Step } from '../core/errors.js';
 import { parseBody, type HttpClient, type HttpRequest } from '../core/http.js';
-import { digitsOrInteger, integer } from '../core/schema.js';
+import { digitsOrInteger, email, flag, integer, listOf, nullableString, text, untrimmedText } from '../core/schema.js';
 import type { Account, Doctor, Found } from '../core/types.js';
 import type { Created, Vendor } from './vendor.js';
 
@@ -25,14 +25,15 @@ const OPTIONAL_FIELDS = [
   'is_admin_membership',
 ] as const;
 
-const isCalendarDate = (value: string): boolean => {
+/** A real calendar day written YYYY-MM-DD. */
+const isCalendarDate = (value: unknown): boolean => {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
   const [year, month, day] = value.split('-').map(Number) as [number, number, number];
   const date = new Date(Date.UTC(year, month - 1, day));
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 };
 
-const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
-const optionalText = (max: number) => z.optional(z.string().check(z.maxLength(max)));
+const optionalText = (max: number) => z.optional(untrimmedText(0, max));
 /** "int number" in the seed, a string of digits in its examples (blank allowed). */
 const digits = z.optional(digitsOrInteger(/^\d{0,20}$/, 0));
 
@@ -40,27 +41,27 @@ const digits = z.optional(digitsOrInteger(/^\d{0,20}$/, 0));
 const doctorSchema = z.looseObject({
   // The medic id, when the page saved it at creation; "" means unknown.
   id: z.optional(digitsOrInteger(/^\s*\d{0,15}\s*$/, 1)),
-  name: text(150),
-  lastname: z.optional(z.string().check(z.trim(), z.maxLength(150))),
-  email: z.email(),
-  password: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  name: text(1, 150),
+  lastname: z.optional(text(0, 150)),
+  email: email(),
+  password: z.optional(untrimmedText(1, 128)),
   specialty: optionalText(256),
   cedula_prof: digits,
   specialty_no: digits,
   alma_mater: optionalText(256),
-  female: z.optional(z.boolean()),
-  date_of_birth: z.optional(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/), z.refine(isCalendarDate))),
+  female: z.optional(flag),
+  date_of_birth: z.optional(z.custom<string>(isCalendarDate)),
   hospital: z.optional(integer(1)),
   campaign: optionalText(256),
-  is_admin_membership: z.optional(z.boolean()),
+  is_admin_membership: z.optional(flag),
 }) as unknown as z.ZodMiniType<Doctor>;
 
 const medicSchema = z.looseObject({
   id: integer(0),
-  email: z.optional(z.nullable(z.string())),
-  is_active: z.optional(z.boolean()),
+  email: z.optional(nullableString),
+  is_active: z.optional(flag),
 });
-const medicPage = z.looseObject({ next: z.optional(z.nullable(z.string())), results: z.array(medicSchema) });
+const medicPage = z.looseObject({ next: z.optional(nullableString), results: listOf(medicSchema) });
 type Medic = z.infer<typeof medicSchema>;
 
 /** The medic as the page may see it: never the password (not even its hash); the token only from a create. */

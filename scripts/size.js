@@ -2,10 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-// The drop-in's target is 15,000 bytes (issue 7); until the code is trimmed to it, this guard
-// stops any growth beyond today's measured size plus a small margin.
+// The drop-in's target is 15,000 bytes (issue 7). Measured 18,728 B with Lit's ReactiveElement
+// (~2.8 KB), the zod/mini core (~4.9 KB), two vendors and five languages; the README's Performance
+// section says where the rest goes. This guard stops growth beyond that plus a small margin.
 const TARGET = 15_000;
-const BUDGET = 24_000;
+const BUDGET = 19_000;
 const file = new URL('../dist/doctor-gate.iife.js', import.meta.url);
 const raw = readFileSync(file);
 const gzip = gzipSync(raw, { level: 9 }).length;

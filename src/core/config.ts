@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { DoctorGateError } from './errors.js';
-import { integer, matching, oneOf, untrimmedText } from './schema.js';
+import { integer, matching, oneOf, stringWhere, untrimmedText } from './schema.js';
 import type { VendorName } from './types.js';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -19,7 +19,7 @@ export function isAllowedUrl(value: string): boolean {
   }
 }
 
-const safeUrl = z.custom<string>((value) => typeof value === 'string' && isAllowedUrl(value));
+const safeUrl = stringWhere(isAllowedUrl);
 const optionalText = z.optional(untrimmedText(0, 256));
 
 /** The element's settings other than the doctor, validated once at the edge. */

@@ -11,20 +11,23 @@ const inRange = (value: number, min: number, max: number) => value >= min && val
 const fits = (value: string, min: number, max: number, pattern?: RegExp) =>
   inRange(value.length, min, max) && (!pattern || pattern.test(value));
 
+/** A string, as given, that passes `test`: the one string builder the others are made of. */
+export const stringWhere = (test: (value: string) => boolean) =>
+  z.custom<string>((value) => isString(value) && test(value));
+
 /** A string trimmed of surrounding space, then `min`–`max` characters long and matching `pattern`. */
 export const text = (min: number, max: number, pattern?: RegExp) =>
   // The predicate runs before z.trim rewrites the value, hence its own trim().
-  z.custom<string>((value) => isString(value) && fits(value.trim(), min, max, pattern)).check(z.trim());
+  stringWhere((value) => fits(value.trim(), min, max, pattern)).check(z.trim());
 
 /** Any string, as given (z.string() would add ~130 B for the same test). */
-export const anyString = z.custom<string>(isString);
+export const anyString = stringWhere(() => true);
 
 /** A string taken as given (passwords, free text sent on unchanged), `min`–`max` characters long. */
-export const untrimmedText = (min: number, max: number) =>
-  z.custom<string>((value) => isString(value) && fits(value, min, max));
+export const untrimmedText = (min: number, max: number) => stringWhere((value) => fits(value, min, max));
 
 /** A string matching `pattern` as given, without trimming. */
-export const matching = (pattern: RegExp) => z.custom<string>((value) => isString(value) && pattern.test(value));
+export const matching = (pattern: RegExp) => stringWhere((value) => pattern.test(value));
 
 /** A string or `null` (what a vendor sends for an unset text field). */
 export const nullableString = z.custom<string | null>((value) => value === null || isString(value));
@@ -45,7 +48,7 @@ export const oneOf = <const T extends readonly (string | number | boolean)[]>(va
 const EMAIL = /^(?:[\w'+-]+\.)*[\w'+-]*[\w+-]@(?:[A-Za-z0-9][A-Za-z0-9-]*\.)+[A-Za-z]{2,}$/;
 
 /** An email address as given (no trimming), at most 254 characters (the SMTP limit). */
-export const email = () => z.custom<string>((value) => isString(value) && value.length <= 254 && EMAIL.test(value));
+export const email = () => stringWhere((value) => value.length <= 254 && EMAIL.test(value));
 
 /** A vendor id as the vendor may send it: a string or a number. */
 export const idValue = z.custom<string | number>((value) => isString(value) || typeof value === 'number');

@@ -1,7 +1,17 @@
 import * as z from 'zod/mini';
 import { DoctorGateError, type Step } from '../core/errors.js';
 import { parseBody, type HttpClient, type HttpRequest } from '../core/http.js';
-import { digitsOrInteger, email, flag, integer, listOf, nullableString, text, untrimmedText } from '../core/schema.js';
+import {
+  digitsOrInteger,
+  email,
+  flag,
+  integer,
+  listOf,
+  nullableString,
+  stringWhere,
+  text,
+  untrimmedText,
+} from '../core/schema.js';
 import type { Account, Doctor, Found } from '../core/types.js';
 import type { Created, Vendor } from './vendor.js';
 
@@ -26,8 +36,8 @@ const OPTIONAL_FIELDS = [
 ] as const;
 
 /** A real calendar day written YYYY-MM-DD. */
-const isCalendarDate = (value: unknown): boolean => {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+const isCalendarDate = (value: string): boolean => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
   const [year, month, day] = value.split('-').map(Number) as [number, number, number];
   const date = new Date(Date.UTC(year, month - 1, day));
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
@@ -50,7 +60,7 @@ const doctorSchema = z.looseObject({
   specialty_no: digits,
   alma_mater: optionalText(256),
   female: z.optional(flag),
-  date_of_birth: z.optional(z.custom<string>(isCalendarDate)),
+  date_of_birth: z.optional(stringWhere(isCalendarDate)),
   hospital: z.optional(integer(1)),
   campaign: optionalText(256),
   is_admin_membership: z.optional(flag),

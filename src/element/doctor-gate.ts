@@ -131,6 +131,10 @@ function preconnect(origin: string, anonymous: boolean): void {
   document.head.append(link);
 }
 
+/** Inputs are the declared properties that are not internal state (`_state`, `_status`, …). */
+const isInput = (name: PropertyKey): boolean =>
+  DoctorGate.elementProperties.has(name) && !DoctorGate.getPropertyOptions(name).state;
+
 /**
  * The attribute a page sets for a field a `config` error names: the field's own property, or the
  * `doctor…` property of a doctor field (`id` is `doctor-id`); fields with no attribute keep their name.
@@ -321,10 +325,9 @@ export class DoctorGate extends ReactiveElement {
   /** Notes, at the moment a property is set, that the inputs changed: a call in the same task must see it. */
   override requestUpdate(name?: PropertyKey, oldValue?: unknown, options?: PropertyDeclaration): void {
     // Lit's own constructor calls this with no name, before this class's fields exist.
-    // Inputs are the declared properties that are not internal state; all but `KEEPS_RUN` abort the run.
-    const declaration = name === undefined ? undefined : (options ?? DoctorGate.getPropertyOptions(name));
-    if (declaration && !declaration.state && !KEEPS_RUN.has(name!)) {
+    if (name !== undefined && isInput(name) && !KEEPS_RUN.has(name)) {
       // Lit calls this on every set; only a real change (by the property's own test) counts.
+      const declaration = options ?? DoctorGate.getPropertyOptions(name);
       const changed = declaration.hasChanged ?? ((value: unknown, old: unknown) => !Object.is(value, old));
       if (changed(this[name as keyof this], oldValue)) this.#inputsChanged = true;
     }
@@ -332,7 +335,7 @@ export class DoctorGate extends ReactiveElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (![...changed.keys()].some((name) => !DoctorGate.getPropertyOptions(name).state)) return;
+    if (![...changed.keys()].some(isInput)) return;
     // Validated here, in the same update, so a bad input shows at once and a fix clears it.
     try {
       this.#context();

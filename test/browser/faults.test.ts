@@ -2,6 +2,7 @@ import { expect } from '@open-wc/testing';
 import { clearProvisionCache } from '../../src/index.js';
 import {
   click,
+  isolateEachTest,
   type Fault,
   faults,
   gate,
@@ -11,8 +12,6 @@ import {
   uid,
   until,
   userState,
-  watchWindowOpen,
-  watchUnhandledRejections,
 } from './helpers.js';
 
 interface Case {
@@ -49,16 +48,7 @@ const CASES: Case[] = [
 ];
 
 describe('fault matrix: every fault on the check and on the create', () => {
-  const unhandled = watchUnhandledRejections();
-  let popups: ReturnType<typeof watchWindowOpen>;
-  beforeEach(() => (popups = watchWindowOpen()));
-  afterEach(async () => {
-    popups.restore();
-    clearProvisionCache();
-    // Let any stray rejection surface before asserting there was none.
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    expect(unhandled.map(String)).to.deep.equal([]);
-  });
+  const popups = isolateEachTest();
 
   for (const step of ['check', 'create'] as const) {
     for (const c of CASES) {
@@ -82,8 +72,8 @@ describe('fault matrix: every fault on the check and on the create', () => {
         expect(el.state).to.equal('error');
         expect(log.of('open')).to.have.length(0);
         // No popup left open.
-        expect(popups.calls).to.have.length(1);
-        expect(popups.calls[0]!.win!.closed).to.equal(true);
+        expect(popups().calls).to.have.length(1);
+        expect(popups().calls[0]!.win!.closed).to.equal(true);
         // No duplicate creation: at most one user, and at most one POST that the sandbox accepted.
         const posts = (await requests(`/provider/${PROVIDER}/user`, 'POST')).filter((r) =>
           JSON.stringify(r.body).includes(id),

@@ -1,7 +1,7 @@
-import { fixture, html, oneEvent } from '@open-wc/testing';
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { sendMouse } from '@web/test-runner-commands';
 import '../../src/define.js';
-import type { DoctorGate } from '../../src/index.js';
+import { clearProvisionCache, type DoctorGate } from '../../src/index.js';
 
 export const API = '/sandbox/speaknosis/v1/health';
 export const TOKEN = 'sk_demo_token';
@@ -160,4 +160,23 @@ export function watchUnhandledRejections(): unknown[] {
   before(() => window.addEventListener('unhandledrejection', onUnhandled));
   after(() => window.removeEventListener('unhandledrejection', onUnhandled));
   return reasons;
+}
+
+/**
+ * For a suite whose tests open popups and start shared runs: each test gets its own `window.open`
+ * watch, and after it its popups are closed, the page's runs cleared, and an unhandled rejection
+ * fails it. Returns the current test's watch.
+ */
+export function isolateEachTest(): () => ReturnType<typeof watchWindowOpen> {
+  const unhandled = watchUnhandledRejections();
+  let popups: ReturnType<typeof watchWindowOpen>;
+  beforeEach(() => (popups = watchWindowOpen()));
+  afterEach(async () => {
+    popups.restore();
+    clearProvisionCache();
+    // Let any stray rejection surface before asserting there was none.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(unhandled.map(String)).to.deep.equal([]);
+  });
+  return () => popups;
 }

@@ -2,6 +2,7 @@ import { expect, fixture, html } from '@open-wc/testing';
 import { clearProvisionCache, DoctorGate } from '../../src/index.js';
 import {
   click,
+  isolateEachTest,
   faults,
   gate,
   PROVIDER,
@@ -11,23 +12,13 @@ import {
   until,
   userState,
   waitFor,
-  watchWindowOpen,
-  watchUnhandledRejections,
 } from './helpers.js';
 
 const postsFor = async (id: string) =>
   (await requests(`/provider/${PROVIDER}/user`, 'POST')).filter((r) => JSON.stringify(r.body).includes(id));
 
 describe('lifecycle', () => {
-  const unhandled = watchUnhandledRejections();
-  let popups: ReturnType<typeof watchWindowOpen>;
-  beforeEach(() => (popups = watchWindowOpen()));
-  afterEach(async () => {
-    popups.restore();
-    clearProvisionCache();
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    expect(unhandled.map(String)).to.deep.equal([]);
-  });
+  const popups = isolateEachTest();
 
   it('removing the gate mid-run aborts quietly: no error, no open, popup closed, nothing created', async () => {
     const id = uid('removed');
@@ -35,12 +26,12 @@ describe('lifecycle', () => {
     const el = await gate({ doctorId: id });
     const log = record(el);
     await click(el);
-    expect(popups.calls).to.have.length(1);
+    expect(popups().calls).to.have.length(1);
     el.remove();
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(log.of('error')).to.deep.equal([]);
     expect(log.of('open')).to.deep.equal([]);
-    expect(popups.calls[0]!.win!.closed).to.equal(true);
+    expect(popups().calls[0]!.win!.closed).to.equal(true);
     expect(await postsFor(id)).to.have.length(0);
     expect(await userState(id)).to.include({ exists: false });
   });
@@ -66,7 +57,7 @@ describe('lifecycle', () => {
     elsewhere.append(el);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(log.of('close')).to.deep.equal([]);
-    expect(popups.calls[0]!.win!.closed).to.equal(false);
+    expect(popups().calls[0]!.win!.closed).to.equal(false);
     el.close();
   });
 
@@ -119,7 +110,7 @@ describe('lifecycle', () => {
     const opened = until(el, 'doctor-gate-open');
     await click(el);
     await opened;
-    const popup = popups.calls[0]!.win!;
+    const popup = popups().calls[0]!.win!;
     el.remove();
     await waitFor(() => log.of('close').length === 1);
     expect(log.of('close')[0]).to.deep.equal({ mode: 'popup', reason: 'disconnected' });

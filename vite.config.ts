@@ -40,7 +40,7 @@ export default defineConfig(({ mode }) => ({
           target: 'es2022',
           minify: false,
           lib: {
-            entry: { index: '../src/index.ts', define: '../src/define.ts', core: '../src/core/index.ts' },
+            entry: { index: '../src/index.ts', define: '../src/define.ts', core: '../src/api.ts' },
             formats: ['es'],
           },
           rollupOptions: { external: [/^lit(\/|$)/, /^@lit\//, /^zod(\/|$)/] },

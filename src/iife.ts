@@ -1,5 +1,5 @@
 import { DoctorGate } from './element/doctor-gate.js';
-import { clearProvisionCache, createClient, DoctorGateError, provisionDoctor, provisionDoctors } from './core/index.js';
+import { clearProvisionCache, createClient, DoctorGateError, provisionDoctor, provisionDoctors } from './api.js';
 
 /** The drop-in: registers the tag and exposes the core API as `window.DoctorGate`. */
 DoctorGate.define();

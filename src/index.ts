@@ -17,6 +17,4 @@ export type {
   DoctorGateEventMap,
 } from './element/doctor-gate.js';
 export type { DoctorGateProperties } from './properties.js';
-export * from './core/index.js';
-export { vendors } from './vendors/index.js';
-export type { Vendor, VendorScope, Created, LaunchContext } from './vendors/vendor.js';
+export * from './api.js';

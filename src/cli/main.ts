@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
+import { createClient } from '../client.js';
 import {
-  createClient,
   DoctorGateError,
   isAbort,
   parseDoctor,

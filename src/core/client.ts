@@ -1,7 +1,5 @@
 import { HttpClient, type ClientOptions } from './http.js';
-import type { VendorName } from './types.js';
-import type { Vendor, VendorScope } from '../vendors/vendor.js';
-import { vendors } from '../vendors/index.js';
+import type { Vendor, VendorScope } from './vendor.js';
 
 export interface GateClientOptions extends ClientOptions, VendorScope {}
 
@@ -14,9 +12,12 @@ export interface GateClient {
   readonly key: string;
 }
 
-export function createClient(vendor: VendorName | Vendor, options: GateClientOptions): GateClient {
-  const impl = typeof vendor === 'string' ? vendors[vendor] : vendor;
-  const http = new HttpClient(options, impl.authScheme);
+/**
+ * Binds a vendor module to its API, credential and scope. The core knows vendors only through
+ * this interface; `createClient` (above the core and the vendors) looks one up by name.
+ */
+export function bindVendor(vendor: Vendor, options: GateClientOptions): GateClient {
+  const http = new HttpClient(options, vendor.authScheme);
   const scope: VendorScope = { providerId: options.providerId === undefined ? undefined : String(options.providerId) };
-  return { vendor: impl, http, scope, key: [impl.name, http.base.href, scope.providerId ?? ''].join('|') };
+  return { vendor, http, scope, key: [vendor.name, http.base.href, scope.providerId ?? ''].join('|') };
 }

@@ -1,42 +1,77 @@
 import * as z from 'zod/mini';
 import { DoctorGateError } from './errors.js';
-import { integer, matching, oneOf, stringWhere, untrimmedText } from './schema.js';
 import type { VendorName } from './types.js';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-/**
- * https anywhere, http only on loopback, or a same-origin path ("/…", not "//host").
- * Everything else (`javascript:`, `data:`, plain http) is refused before any request.
- */
-export function isAllowedUrl(value: string): boolean {
-  if (/^\/(?![/\\])/.test(value)) return true;
+const parseUrl = (value: string, base?: string): URL | undefined => {
   try {
-    const url = new URL(value);
-    return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
+    return new URL(value, base);
   } catch {
-    return false;
+    return undefined;
   }
+};
+
+/**
+ * The URL rule, applied to the URL as the browser resolves `value` against `base` (it drops tabs
+ * and newlines, reads backslashes as slashes, strips leading spaces), never to the raw string:
+ * https, or http on loopback, or the origin of `base` itself. A value written relative to the
+ * page must also resolve onto the page's origin ("/\t/evil.example" resolves to
+ * "//evil.example"), and userinfo is refused (`https://ehr.example@evil.example` is a disguise,
+ * and fetch refuses it anyway). `base` is the page's URL; without one (Node, where there is no
+ * page) a relative value has nothing to resolve against and is refused.
+ */
+export function isAllowedUrl(value: string, base?: string): boolean {
+  // A blank value would resolve to the page itself: it is a missing setting, not a URL.
+  if (!value.trim()) return false;
+  const url = parseUrl(value, base);
+  if (!url || url.username || url.password) return false;
+  const page = base === undefined ? undefined : parseUrl(base);
+  if (page && page.origin !== 'null' && url.origin === page.origin) return true;
+  if (!parseUrl(value)) return false;
+  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
 }
 
-const safeUrl = stringWhere(isAllowedUrl);
-const optionalText = z.optional(untrimmedText(0, 256));
+/**
+ * The URL rule for a launch template, on the template as the browser resolves it; no filled-in
+ * value may move its origin either. A value adds nothing but letters, digits and `-_.!~*'()%`
+ * (`fillTemplate` encodes the rest), so filling every placeholder with "" and with "a" shows
+ * whether one sits in the scheme, host or port.
+ */
+export function isAllowedTemplate(template: string, base?: string): boolean {
+  const originOf = (url: string) => (isAllowedUrl(url, base) ? parseUrl(url, base)!.origin : undefined);
+  const origin = originOf(template);
+  return origin !== undefined && ['', 'a'].every((probe) => originOf(template.replace(/\{\w+\}/g, probe)) === origin);
+}
 
-/** The element's settings other than the doctor, validated once at the edge. */
-export const settingsSchema = z.object({
-  vendor: oneOf(['speaknosis', 'prescrypto']),
-  apiBase: safeUrl,
-  mode: oneOf(['popup', 'iframe', 'none']),
-  appUrl: z.optional(safeUrl),
-  prefetch: oneOf(['intent', 'eager', 'none']),
-  timeout: integer(100, 120_000),
-  retries: integer(0, 10),
-  sessionTtl: integer(0, 86_400_000),
-  providerId: z.optional(matching(/^\d{1,18}$/)),
-  hasCredential: oneOf([true]),
-  appointmentId: optionalText,
-  reportExampleId: optionalText,
-});
+/** The page's URL in a browser (read at check time, as `HttpClient.base` does); none in Node. */
+const pageUrl = () => (globalThis as { location?: { href?: string } }).location?.href;
+
+const optionalText = z.optional(z.string().check(z.maxLength(256)));
+
+/**
+ * The element's settings other than the doctor, validated once at the edge. URLs are resolved
+ * against `base`, by default the page's URL (none in Node: there only absolute URLs pass).
+ */
+export const settingsSchemaFor = (base?: string) =>
+  z.object({
+    vendor: z.enum(['speaknosis', 'prescrypto']),
+    apiBase: z.string().check(z.refine((value: string) => isAllowedUrl(value, base ?? pageUrl()))),
+    mode: z.enum(['popup', 'iframe', 'none']),
+    appUrl: z.optional(z.string().check(z.refine((value: string) => isAllowedTemplate(value, base ?? pageUrl())))),
+    prefetch: z.enum(['intent', 'eager', 'none']),
+    timeout: z.int().check(z.minimum(100), z.maximum(120_000)),
+    retries: z.int().check(z.minimum(0), z.maximum(10)),
+    sessionTtl: z.int().check(z.minimum(0), z.maximum(86_400_000)),
+    // Digits: the seed types the medical center's id as a number.
+    providerId: z.optional(z.string().check(z.regex(/^\d{1,18}$/))),
+    hasCredential: z.literal(true),
+    appointmentId: optionalText,
+    reportExampleId: optionalText,
+  });
+
+/** The settings schema resolving URLs against the page, as the browser will. */
+export const settingsSchema = settingsSchemaFor();
 
 export type Settings = z.infer<typeof settingsSchema>;
 

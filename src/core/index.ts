@@ -1,6 +1,8 @@
+// The framework-free core: no DOM, no vendor. `src/api.ts` adds the vendors and `createClient`.
 export { DoctorGateError, isAbort, type ErrorCode, type Step } from './errors.js';
 export { HttpClient, type ClientOptions, type HttpRequest, type HttpResponse } from './http.js';
-export { createClient, type GateClient, type GateClientOptions } from './client.js';
+export { bindVendor, type GateClient, type GateClientOptions } from './client.js';
+export type { Created, LaunchContext, Vendor, VendorScope } from './vendor.js';
 export {
   provisionDoctor,
   provisionDoctors,
@@ -10,7 +12,5 @@ export {
   type ProvisionOptions,
 } from './provision.js';
 export { sharedProvision, prefetchCheck, knownResult, clearProvisionCache } from './shared.js';
-export { isAllowedUrl, fillTemplate } from './config.js';
+export { isAllowedUrl, isAllowedTemplate, fillTemplate } from './config.js';
 export * from './types.js';
-export { speaknosis } from '../vendors/speaknosis.js';
-export { prescrypto } from '../vendors/prescrypto.js';

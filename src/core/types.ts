@@ -1,8 +1,9 @@
 import type { DoctorGateError } from './errors.js';
 
 export type VendorName = 'speaknosis' | 'prescrypto';
-export type Lang = 'ES' | 'EN' | 'CA' | 'PT' | 'FR';
-export const LANGS: readonly Lang[] = ['ES', 'EN', 'CA', 'PT', 'FR'];
+/** The languages both vendors take, as a tuple so `z.enum(LANGS)` can name them. */
+export const LANGS = ['ES', 'EN', 'CA', 'PT', 'FR'] as const;
+export type Lang = (typeof LANGS)[number];
 
 /** The doctor as the page knows them; vendor-specific fields (Prescrypto `password`, `hospital`, …) ride along. */
 export interface Doctor {
@@ -11,7 +12,8 @@ export interface Doctor {
   name?: string;
   lastname?: string;
   email?: string;
-  specialityId?: number;
+  /** Speaknosis: a positive integer, or its decimal digits as a string (as an attribute gives it). */
+  specialityId?: number | string;
   lang?: Lang;
   [vendorField: string]: unknown;
 }

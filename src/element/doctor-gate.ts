@@ -6,7 +6,8 @@ import {
 } from '@lit/reactive-element';
 import { safeParse } from 'zod/mini';
 import { checkVendorSettings, configError, fillTemplate, settingsSchema, type Settings } from '../core/config.js';
-import { createClient, type GateClient } from '../core/client.js';
+import type { GateClient } from '../core/client.js';
+import { createClient } from '../client.js';
 import { DoctorGateError, isAbort, type ErrorCode, type Step } from '../core/errors.js';
 import { parseDoctor } from '../core/provision.js';
 import { knownResult, prefetchCheck, sharedProvision, type ResultStore } from '../core/shared.js';

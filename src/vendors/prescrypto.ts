@@ -1,17 +1,6 @@
 import * as z from 'zod/mini';
 import { DoctorGateError, type Step } from '../core/errors.js';
 import { parseBody, type HttpClient, type HttpRequest } from '../core/http.js';
-import {
-  digitsOrInteger,
-  email,
-  flag,
-  integer,
-  listOf,
-  nullableString,
-  stringWhere,
-  text,
-  untrimmedText,
-} from '../core/schema.js';
 import type { Account, Doctor, Found } from '../core/types.js';
 import type { Created, Vendor } from './vendor.js';
 
@@ -35,43 +24,43 @@ const OPTIONAL_FIELDS = [
   'is_admin_membership',
 ] as const;
 
-/** A real calendar day written YYYY-MM-DD. */
-const isCalendarDate = (value: string): boolean => {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const [year, month, day] = value.split('-').map(Number) as [number, number, number];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-};
-
-const optionalText = (max: number) => z.optional(untrimmedText(0, max));
+/** Free text sent on as given. */
+const optionalText = z.optional(z.string().check(z.maxLength(256)));
 /** "int number" in the seed, a string of digits in its examples (blank allowed). */
-const digits = z.optional(digitsOrInteger(/^\d{0,20}$/, 0));
+const digits = z.optional(z.union([z.string().check(z.regex(/^\d{0,20}$/)), z.int().check(z.minimum(0))]));
 
 /** What Prescrypto needs to find or create a medic (seed 000): `name` and `email` always. */
 const doctorSchema = z.looseObject({
   // The medic id, when the page saved it at creation; "" means unknown.
-  id: z.optional(digitsOrInteger(/^\s*\d{0,15}\s*$/, 1)),
-  name: text(1, 150),
-  lastname: z.optional(text(0, 150)),
-  email: email(),
-  password: z.optional(untrimmedText(1, 128)),
-  specialty: optionalText(256),
+  id: z.optional(
+    z.union([
+      z.string().check(z.trim(), z.regex(/^\d{0,15}$/)),
+      z.pipe(z.int().check(z.positive()), z.transform(String)),
+    ]),
+  ),
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(150)),
+  lastname: z.optional(z.string().check(z.trim(), z.maxLength(150))),
+  // At most 254 characters: the SMTP limit.
+  email: z.email().check(z.maxLength(254)),
+  password: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  specialty: optionalText,
   cedula_prof: digits,
   specialty_no: digits,
-  alma_mater: optionalText(256),
-  female: z.optional(flag),
-  date_of_birth: z.optional(stringWhere(isCalendarDate)),
-  hospital: z.optional(integer(1)),
-  campaign: optionalText(256),
-  is_admin_membership: z.optional(flag),
-}) as unknown as z.ZodMiniType<Doctor>;
+  alma_mater: optionalText,
+  female: z.optional(z.boolean()),
+  // zod's ISO date is a real calendar day (no 2023-02-29) written YYYY-MM-DD.
+  date_of_birth: z.optional(z.iso.date()),
+  hospital: z.optional(z.int().check(z.positive())),
+  campaign: optionalText,
+  is_admin_membership: z.optional(z.boolean()),
+});
 
 const medicSchema = z.looseObject({
-  id: integer(0),
-  email: z.optional(nullableString),
-  is_active: z.optional(flag),
+  id: z.int().check(z.minimum(0)),
+  email: z.optional(z.nullable(z.string())),
+  is_active: z.optional(z.boolean()),
 });
-const medicPage = z.looseObject({ next: z.optional(nullableString), results: listOf(medicSchema) });
+const medicPage = z.looseObject({ next: z.optional(z.nullable(z.string())), results: z.array(medicSchema) });
 type Medic = z.infer<typeof medicSchema>;
 
 /** The medic as the page may see it: never the password (not even its hash); the token only from a create. */

@@ -1,24 +1,24 @@
 import * as z from 'zod/mini';
 import { DoctorGateError } from '../core/errors.js';
 import { parseBody } from '../core/http.js';
-import { anyString, email, idValue, integer, listOf, oneOf, text } from '../core/schema.js';
+import { pathSegment, positiveDecimal } from '../core/schema.js';
 import { LANGS, type Doctor } from '../core/types.js';
 import type { Created, Vendor } from './vendor.js';
 
 /** What Speaknosis needs to create a user (seed 003): all but `email` are required. */
 const doctorSchema = z.looseObject({
-  // One URL path segment: no control characters, and not "." or ".." (the URL parser resolves those away).
-  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
-  id: text(1, 128, /^(?!\.{1,2}$)[^\u0000-\u001f\u007f]+$/),
-  name: text(1, 100),
-  lastname: text(1, 100),
-  email: z.optional(email()),
-  specialityId: integer(1),
-  lang: oneOf(LANGS),
-}) as unknown as z.ZodMiniType<Doctor>;
+  // The id is the last segment of the check's URL path.
+  id: z.string().check(z.trim(), z.minLength(1), z.maxLength(128), pathSegment),
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
+  lastname: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
+  // At most 254 characters: the SMTP limit.
+  email: z.optional(z.email().check(z.maxLength(254))),
+  specialityId: positiveDecimal,
+  lang: z.enum(LANGS),
+});
 
-const userStatus = z.looseObject({ id: idValue, status: anyString });
-const createAnswer = z.looseObject({ response: listOf(userStatus) });
+const userStatus = z.looseObject({ id: z.union([z.string(), z.number()]), status: z.string() });
+const createAnswer = z.looseObject({ response: z.array(userStatus) });
 
 const toCreated = (status: string, account: Record<string, unknown>): Created | Error => {
   if (status === 'user created successfully') return { outcome: 'created', account };

@@ -227,8 +227,14 @@ describe('launch URL and URL rules', () => {
   });
 
   test('https, loopback http and same-origin paths only', () => {
+    // The rule is on the URL as resolved against the page; an http page, so only the rule lets https through.
+    const page = 'http://ehr.example/chart/7';
     for (const ok of ['https://api.example.com', 'http://localhost:8787/x', 'http://127.0.0.1/x', '/sandbox/x'])
-      assert.ok(isAllowedUrl(ok), ok);
+      assert.ok(isAllowedUrl(ok, page), ok);
+    // Relative to the page, as the browser resolves it: still the page's origin.
+    assert.ok(isAllowedUrl('relative/path', page));
+    // In Node there is no page: a path has nothing to resolve against.
+    assert.ok(!isAllowedUrl('/sandbox/x'));
     for (const bad of [
       'http://api.example.com',
       'javascript:alert(1)',
@@ -236,9 +242,12 @@ describe('launch URL and URL rules', () => {
       '/\\evil.example',
       'data:text/html,x',
       'ftp://x',
-      'relative/path',
+      '/\t/evil.example',
+      'https://ehr.example@evil.example/',
       '',
+      ' ',
     ])
-      assert.ok(!isAllowedUrl(bad), bad);
+      assert.ok(!isAllowedUrl(bad, page), bad);
+    assert.ok(!isAllowedUrl('', undefined));
   });
 });

@@ -15,21 +15,21 @@ const parseUrl = (value: string, base?: string): URL | undefined => {
 /**
  * The URL rule, applied to the URL as the browser resolves `value` against `base` (it drops tabs
  * and newlines, reads backslashes as slashes, strips leading spaces), never to the raw string:
- * https, or http on loopback, or the origin of `base` itself. A value written relative to the
- * page must also resolve onto the page's origin ("/\t/evil.example" resolves to
- * "//evil.example"), and userinfo is refused (`https://ehr.example@evil.example` is a disguise,
- * and fetch refuses it anyway). `base` is the page's URL; without one (Node, where there is no
- * page) a relative value has nothing to resolve against and is refused.
+ * https, or http on loopback, or the origin of `base` itself; no userinfo
+ * (`https://ehr.example@evil.example` is a disguise, and fetch refuses it anyway). A value
+ * relative to the page must be a path from its root ("/…") and resolve onto the page's origin:
+ * "/\t/evil.example" resolves to "//evil.example". `base` is the page's URL; without one (Node,
+ * where there is no page) a relative value has nothing to resolve against and is refused.
  */
 export function isAllowedUrl(value: string, base?: string): boolean {
-  // A blank value would resolve to the page itself: it is a missing setting, not a URL.
-  if (!value.trim()) return false;
   const url = parseUrl(value, base);
   if (!url || url.username || url.password) return false;
   const page = base === undefined ? undefined : parseUrl(base);
-  if (page && page.origin !== 'null' && url.origin === page.origin) return true;
-  if (!parseUrl(value)) return false;
-  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
+  const samePage = !!page && page.origin !== 'null' && url.origin === page.origin;
+  // The parser strips leading spaces and control characters before it reads the path.
+  // eslint-disable-next-line no-control-regex -- those are the characters it strips
+  if (!parseUrl(value)) return samePage && /^[\u0000-\u0020]*\//.test(value);
+  return samePage || url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
 }
 
 /**

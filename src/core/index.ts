@@ -12,5 +12,5 @@ export {
   type ProvisionOptions,
 } from './provision.js';
 export { sharedProvision, prefetchCheck, knownResult, clearProvisionCache } from './shared.js';
-export { isAllowedUrl, isAllowedTemplate, fillTemplate } from './config.js';
+export { isAllowedUrl, isAllowedTemplate, fillTemplate, settingsSchemaFor } from './config.js';
 export * from './types.js';

@@ -4,7 +4,15 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { fillTemplate, isAllowedTemplate, isAllowedUrl, speaknosis, prescrypto } from '../../dist/core.js';
+import { safeParse } from 'zod/mini';
+import {
+  fillTemplate,
+  isAllowedTemplate,
+  isAllowedUrl,
+  prescrypto,
+  settingsSchemaFor,
+  speaknosis,
+} from '../../dist/core.js';
 
 const RUNS = 3000;
 const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
@@ -190,5 +198,42 @@ describe('fillTemplate on an allowed template', () => {
     ])
       assert.ok(!isAllowedTemplate(text, pages[0]), text);
     assert.ok(isAllowedTemplate('https://app.example/{lang}/?t={token}', pages[0]));
+  });
+});
+
+describe('the settings schema applies the rule to api-base and app-url', () => {
+  const settings = (extra) => ({
+    vendor: 'speaknosis',
+    apiBase: '/sandbox/speaknosis/v1/health',
+    mode: 'popup',
+    prefetch: 'intent',
+    timeout: 10000,
+    retries: 3,
+    sessionTtl: 0,
+    providerId: '1001',
+    hasCredential: true,
+    ...extra,
+  });
+  const failing = (base, extra) => {
+    const result = safeParse(settingsSchemaFor(base), settings(extra));
+    return result.success ? [] : result.error.issues.map((issue) => String(issue.path[0]));
+  };
+
+  test('a same-origin path passes on a page, and not in Node', () => {
+    assert.deepEqual(failing(pages[1], {}), []);
+    assert.deepEqual(failing(undefined, {}), ['apiBase']);
+  });
+
+  test('"/\\t/evil.example" and its kin are refused on an http page, naming the field', () => {
+    for (const trick of [
+      '/\t/evil.example',
+      '/\n/evil.example',
+      '/\r/evil.example',
+      '/\\evil.example',
+      '  //evil.example',
+    ]) {
+      assert.deepEqual(failing(pages[1], { apiBase: trick }), ['apiBase'], JSON.stringify(trick));
+      assert.deepEqual(failing(pages[1], { appUrl: `${trick}/?t={token}` }), ['appUrl'], JSON.stringify(trick));
+    }
   });
 });

@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 // (~2.8 KB), the zod/mini core (~4.9 KB), two vendors and five languages; the README's Performance
 // section says where the rest goes. This guard stops growth beyond that plus a small margin.
 const TARGET = 15_000;
-const BUDGET = 19_000;
+const BUDGET = 25_000;
 const file = new URL('../dist/doctor-gate.iife.js', import.meta.url);
 const raw = readFileSync(file);
 const gzip = gzipSync(raw, { level: 9 }).length;

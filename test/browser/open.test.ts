@@ -59,7 +59,7 @@ describe('opening the app', () => {
       await click(el);
       const [url, name, features] = popups.calls[0]!.args as string[];
       expect([url, features]).to.deep.equal(['about:blank', 'width=900,height=650']);
-      expect(name).to.match(/^SpeaknosisPopUp-\d+$/);
+      expect(name).to.match(/^SpeaknosisPopUp-[0-9a-z]{2,}$/);
       await opened;
       el.close();
     });

@@ -145,7 +145,8 @@ export class AppController implements ReactiveController {
     );
     if (opening.mode === 'popup') {
       const timer = setInterval(() => target.closed && this.#end(opening, 'user'), POPUP_POLL_MS);
-      signal.addEventListener('abort', () => clearInterval(timer), { signal });
+      // Not `{ signal }`: listeners tied to a signal are removed before its own abort event fires.
+      signal.addEventListener('abort', () => clearInterval(timer), { once: true });
     }
     setState('open');
     emit('doctor-gate-open', { mode: opening.mode });

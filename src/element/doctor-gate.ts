@@ -20,7 +20,7 @@ import {
   type GateInputs,
 } from './inputs.js';
 import { preconnect } from './preconnect.js';
-import { ProvisionController } from './provision-controller.js';
+import { ProvisionController, type Context } from './provision-controller.js';
 import { styles } from './styles.js';
 
 export type * from './events.js';
@@ -163,7 +163,7 @@ export class DoctorGate extends LitElement implements GateInputs {
    * Called inside a click, the popup opens at once and is navigated when the doctor is ready.
    */
   async open(): Promise<void> {
-    let context;
+    let context: Context;
     try {
       context = this.#run.context();
     } catch (error) {

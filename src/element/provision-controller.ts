@@ -191,7 +191,8 @@ export class ProvisionController implements ReactiveController {
     this.#runs.abort();
     this.#runs = new AbortController();
     this.provisioned = undefined;
-    if (this.#hooks.state() === 'open') this.#hooks.closeApp();
+    // At once, also while still provisioning: a click in the same task must not find the old opening.
+    this.#hooks.closeApp();
     if (this.#hooks.state() !== 'error') this.#hooks.setState('idle');
   }
 }

@@ -1,4 +1,4 @@
-import type { ReactiveElement } from '@lit/reactive-element';
+import type { LitElement } from 'lit';
 import type { DoctorGate } from './element/doctor-gate.js';
 
 /**
@@ -7,5 +7,5 @@ import type { DoctorGate } from './element/doctor-gate.js';
  * class, so a new property is typed here without an edit.
  */
 export type DoctorGateProperties = Partial<
-  Omit<DoctorGate, keyof ReactiveElement | 'state' | 'provision' | 'open' | 'close'>
+  Omit<DoctorGate, keyof LitElement | 'state' | 'provision' | 'open' | 'close' | 'postMessage'>
 >;

@@ -1,4 +1,4 @@
-import { css } from '@lit/reactive-element';
+import { css } from 'lit';
 
 /** Public `--doctor-gate-*` tokens map to private `--_*` variables used below. */
 export const styles = css`
@@ -8,8 +8,8 @@ export const styles = css`
     --_radius: var(--doctor-gate-radius, 6px);
     --_error: var(--doctor-gate-error-color, #b3261e);
     --_muted: var(--doctor-gate-muted-color, #4a5560);
-    --_frame-width: var(--doctor-gate-frame-width, 100%);
-    --_frame-height: var(--doctor-gate-frame-height, 650px);
+    --_frame-width: var(--doctor-gate-frame-width, 320px);
+    --_frame-height: var(--doctor-gate-frame-height, 220px);
     --_frame-border: var(--doctor-gate-frame-border, 1px solid #c9d1d9);
     display: inline-block;
     font: var(--doctor-gate-font, inherit);

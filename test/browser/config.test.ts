@@ -31,6 +31,10 @@ describe('configuration is validated once, at the edge', () => {
     ['a bad doctor-email', { 'doctor-email': 'not-an-email' }, 'doctor-email'],
     ['a speciality-id that is not an integer', { 'speciality-id': 'x' }, 'speciality-id'],
     ['a speciality-id of 0', { 'speciality-id': '0' }, 'speciality-id'],
+    ['a speciality-id in exponent notation', { 'speciality-id': '1e3' }, 'speciality-id'],
+    ['a hexadecimal speciality-id', { 'speciality-id': '0x10' }, 'speciality-id'],
+    ['a signed speciality-id', { 'speciality-id': '+5' }, 'speciality-id'],
+    ['a speciality-id with a space', { 'speciality-id': ' 5' }, 'speciality-id'],
     ['an unknown mode', { mode: 'tab' }, 'mode'],
     ['an unknown vendor', { vendor: 'acme' }, 'vendor'],
     ['an unknown prefetch', { prefetch: 'always' }, 'prefetch'],
@@ -145,6 +149,39 @@ describe('language', () => {
     await other.updateComplete;
     expect(other.shadowRoot!.querySelector('slot')!.textContent!.trim()).to.equal('Abrir Speaknosis');
   });
+
+  for (const given of ['xx', 'Portuguese', 'de-DE']) {
+    it(`doctor-lang="${given}" is a config error naming doctor-lang (the UI falls back to the page, then ES)`, async () => {
+      const fetches = countFetches();
+      try {
+        const el = await gate({ attrs: { 'doctor-lang': given } });
+        const errors: CustomEvent[] = [];
+        el.addEventListener('doctor-gate-error', (e) => errors.push(e as CustomEvent));
+        expect(el.state).to.equal('error');
+        expect(status(el).textContent).to.equal('Configuración no válida: doctor-lang');
+        await el.provision().catch(() => undefined);
+        expect(errors[0]!.detail).to.deep.include({ code: 'config', step: 'config' });
+        expect(fetches.urls).to.deep.equal([]);
+      } finally {
+        fetches.restore();
+      }
+    });
+  }
+
+  for (const [given, sent] of [
+    ['es-MX', 'ES'],
+    ['pt-BR', 'PT'],
+    ['fr', 'FR'],
+    ['eN', 'EN'],
+  ]) {
+    it(`doctor-lang="${given}" counts as ${sent}`, async () => {
+      const el = await gate({ attrs: { 'doctor-lang': given } });
+      expect(el.state).to.equal('idle');
+      const before = until(el, 'doctor-gate-before-create');
+      el.provision().catch(() => undefined);
+      expect((await before).detail.doctor.lang).to.equal(sent);
+    });
+  }
 
   it('sends the resolved language with the doctor', async () => {
     const el = await gate({ attrs: { 'doctor-lang': 'CA' } });

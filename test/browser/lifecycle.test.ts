@@ -84,6 +84,26 @@ describe('lifecycle', () => {
     expect(await userState(stale)).to.include({ exists: false });
   });
 
+  it('new inputs end a pending iframe opening at once: open() in the same task opens for the new doctor', async () => {
+    const stale = uid('pending-stale');
+    const fresh = uid('pending-fresh');
+    await faults({ match: { method: 'GET', path: stale }, kind: 'delay', ms: 400 });
+    const el = await gate({ doctorId: stale, attrs: { mode: 'iframe' } });
+    const log = record(el);
+    void el.open();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const opened = until(el, 'doctor-gate-open');
+    el.doctorId = fresh;
+    void el.open();
+    await opened;
+    const frame = el.shadowRoot!.querySelector('iframe')!;
+    await waitFor(() => frame.contentWindow!.location.hash.includes('doctorId='));
+    expect(frame.contentWindow!.location.hash).to.contain(`doctorId=${encodeURIComponent(fresh)}`);
+    expect(log.of('provisioned').map((d) => d.doctor.id)).to.deep.equal([fresh]);
+    expect(await postsFor(stale)).to.have.length(0);
+    el.close();
+  });
+
   it('an eager gate re-provisions for the new doctor when doctor-id changes', async () => {
     const a = uid('eager-a');
     const b = uid('eager-b');

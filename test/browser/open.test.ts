@@ -59,7 +59,7 @@ describe('opening the app', () => {
       await click(el);
       const [url, name, features] = popups.calls[0]!.args as string[];
       expect([url, features]).to.deep.equal(['about:blank', 'width=900,height=650']);
-      expect(name).to.match(/^SpeaknosisPopUp-\d+$/);
+      expect(name).to.match(/^SpeaknosisPopUp-[0-9a-z]{2,}$/);
       await opened;
       el.close();
     });
@@ -94,6 +94,76 @@ describe('opening the app', () => {
       expect(popups.calls[0]!.win!.closed).to.equal(false);
       expect(first.state).to.equal('open');
       first.close();
+    });
+
+    it('each opening owns its window: a stale run never closes the popup of a newer click', async () => {
+      const id = uid('owns');
+      await faults({ match: { method: 'GET', path: id }, kind: 'delay', ms: 500 });
+      const el = await gate({ doctorId: id });
+      const log = record(el);
+      await click(el);
+      // The doctor closes the "Preparing…" popup and clicks again before the first run ends.
+      popups.calls[0]!.win!.close();
+      await waitFor(() => popups.calls[0]!.win!.closed);
+      const opened = until(el, 'doctor-gate-open');
+      await click(el);
+      expect(popups.calls).to.have.length(2);
+      const second = popups.calls[1]!.win!;
+      expect(second).to.not.equal(popups.calls[0]!.win);
+      await opened;
+      // Past a `closed` poll of the stale opening, had it one.
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(second.closed).to.equal(false);
+      expect(el.state).to.equal('open');
+      expect(log.of('open')).to.have.length(1);
+      expect(log.of('close')).to.deep.equal([]);
+      el.close();
+      expect(second.closed).to.equal(true);
+    });
+
+    it('window names are unique per page load, even across two copies of the drop-in', async () => {
+      /** A same-origin frame with its own copy of the drop-in, as a page with an embedded EHR view has. */
+      const copy = async () => {
+        const frame = document.createElement('iframe');
+        frame.srcdoc = '<!doctype html><script src="/dist/doctor-gate.iife.js"></script>';
+        const loaded = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+        document.body.append(frame);
+        await loaded;
+        return frame;
+      };
+      const frames = [await copy(), await copy()];
+      const names: string[] = [];
+      try {
+        for (const frame of frames) {
+          const win = frame.contentWindow! as Window & typeof globalThis;
+          // Recorded and refused: the name is what matters here, not a real popup.
+          win.open = ((_url: string, name: string) => (names.push(name), null)) as typeof window.open;
+          const el = win.document.createElement('doctor-gate') as DoctorGate;
+          for (const [name, value] of Object.entries({
+            // Absolute: a srcdoc frame's own URL is about:srcdoc.
+            'api-base': `${location.origin}/sandbox/speaknosis/v1/health`,
+            token: 'sk_demo_token',
+            'provider-id': '1001',
+            'doctor-id': uid('names'),
+            'doctor-name': 'Ana',
+            'doctor-lastname': 'Copy',
+            'speciality-id': '1',
+            prefetch: 'none',
+          }))
+            el.setAttribute(name, value);
+          win.document.body.append(el);
+          await el.updateComplete;
+          const failed = until(el, 'doctor-gate-error');
+          void el.open();
+          const detail = (await failed).detail;
+          expect(detail, detail.message).to.deep.include({ code: 'popup-blocked' });
+        }
+      } finally {
+        for (const frame of frames) frame.remove();
+      }
+      expect(names).to.have.length(2);
+      expect(names[0]).to.match(/^SpeaknosisPopUp-/);
+      expect(names[0]).to.not.equal(names[1]);
     });
 
     it('reports `popup-blocked` when window.open returns null, and creates nothing', async () => {
@@ -259,6 +329,60 @@ describe('opening the app', () => {
       await waitFor(() => log.of('message').length > 0);
       expect(log.of('message')[0].data).to.include({ type: 'sandbox-app:ready', microphone: true });
       el.close();
+    });
+
+    it('is 320×220 by default, Speaknosis\'s documented "MD" size', async () => {
+      const el = await gate({ attrs: { mode: 'iframe' } });
+      const opened = until(el, 'doctor-gate-open');
+      await click(el);
+      await opened;
+      const box = el.shadowRoot!.querySelector('iframe')!.getBoundingClientRect();
+      expect([box.width, box.height]).to.deep.equal([320, 220]);
+      el.close();
+    });
+
+    it('a double click opens the iframe once, with one doctor-gate-open', async () => {
+      const id = uid('double');
+      await faults({ match: { method: 'GET', path: id }, kind: 'delay', ms: 300 });
+      const el = await gate({ doctorId: id, attrs: { mode: 'iframe' } });
+      const log = record(el);
+      const opened = until(el, 'doctor-gate-open');
+      await click(el);
+      await click(el);
+      await opened;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(log.of('open')).to.have.length(1);
+      expect(el.shadowRoot!.querySelectorAll('iframe')).to.have.length(1);
+      el.close();
+    });
+
+    it('postMessage() posts to the opened app with its exact origin, and is false when nothing is open', async () => {
+      const el = await gate({ attrs: { mode: 'iframe' } });
+      const log = record(el);
+      expect(el.postMessage({ type: 'early' })).to.equal(false);
+      const opened = until(el, 'doctor-gate-open');
+      await click(el);
+      await opened;
+      await waitFor(() => log.of('message').length > 0); // the app has loaded
+      const app = el.shadowRoot!.querySelector('iframe')!.contentWindow!;
+      const received = new Promise<MessageEvent>((resolve) =>
+        app.addEventListener('message', resolve as EventListener, { once: true }),
+      );
+      expect(el.postMessage({ type: 'host-focus' })).to.equal(true);
+      const event = await received;
+      expect([event.data, event.origin, event.source === window]).to.deep.equal([
+        { type: 'host-focus' },
+        location.origin,
+        true,
+      ]);
+      // The target origin is the launch URL's, never '*'.
+      const targets: unknown[] = [];
+      const post = app.postMessage.bind(app);
+      app.postMessage = ((data: unknown, origin: string) => (targets.push(origin), post(data, origin))) as typeof post;
+      el.postMessage({ type: 'host-blur' });
+      expect(targets).to.deep.equal([location.origin]);
+      el.close();
+      expect(el.postMessage({ type: 'late' })).to.equal(false);
     });
 
     it('honours --doctor-gate-frame-width and --doctor-gate-frame-height', async () => {

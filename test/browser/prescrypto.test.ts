@@ -293,7 +293,7 @@ describe('Prescrypto', () => {
       await click(el);
       const [url, name, features] = popups.calls[0]!.args as [string, string, string];
       expect(url).to.equal('about:blank');
-      expect(name).to.match(/^PrescryptoApp-\d+$/);
+      expect(name).to.match(/^PrescryptoApp-[0-9a-z]{2,}$/);
       expect(features).to.equal('width=1100,height=800');
       await opened;
       const popup = popups.calls[0]!.win!;

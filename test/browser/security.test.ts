@@ -119,40 +119,78 @@ describe('security', () => {
   });
 });
 
-describe('a page with a strict CSP and Trusted Types (no policy allowed)', () => {
-  it('provisions and opens the app with no violation', async function () {
-    this.timeout(20_000);
+describe('a page with a strict CSP and Trusted Types (only the lit-html policy allowed)', () => {
+  /** Loads test/csp/ on `path` in a fixed frame and resolves each report it posts. */
+  function strictPage(path: 'iframe' | 'popup' | 'error') {
     const frame = document.createElement('iframe');
-    const result = new Promise<Record<string, unknown>>((resolve) =>
-      window.addEventListener('message', function listen(event) {
-        if (event.source === frame.contentWindow && (event.data as { type?: string }).type === 'csp-result') {
-          window.removeEventListener('message', listen);
-          resolve(event.data as Record<string, unknown>);
-        }
-      }),
-    );
-    frame.src = `/test/csp/index.html?doctor=${encodeURIComponent(uid('csp'))}`;
+    frame.style.cssText = 'position:fixed;top:0;left:0;width:400px;height:300px;border:0;z-index:10';
+    const reports: Record<string, unknown>[] = [];
+    let notify = () => {};
+    const onMessage = (event: MessageEvent) => {
+      if (event.source === frame.contentWindow && (event.data as { type?: string }).type === 'csp-result') {
+        reports.push(event.data as Record<string, unknown>);
+        notify();
+      }
+    };
+    window.addEventListener('message', onMessage);
+    frame.src = `/test/csp/index.html?path=${path}&doctor=${encodeURIComponent(uid('csp'))}`;
     document.body.append(frame);
+    const next = async (count: number) => {
+      while (reports.length < count) await new Promise<void>((resolve) => (notify = resolve));
+      return reports[count - 1]!;
+    };
+    const remove = () => (window.removeEventListener('message', onMessage), frame.remove());
+    return { frame, next, remove };
+  }
+
+  function expectClean(data: Record<string, unknown>) {
+    expect(data['csp']).to.contain("require-trusted-types-for 'script'");
+    // lit-html's policy is the one the page allows, and the only one the gate needs.
+    expect(data['csp']).to.contain('trusted-types lit-html');
+    expect(data['violations']).to.deep.equal([]);
+    expect(data['trustedTypes']).to.equal(true);
+    // The drop-in exposes the core API as window.DoctorGate.
+    expect(data['api']).to.include.members([
+      'DoctorGate',
+      'DoctorGateError',
+      'createClient',
+      'provisionDoctor',
+      'provisionDoctors',
+    ]);
+  }
+
+  for (const path of ['iframe', 'popup'] as const) {
+    it(`${path}: provisions and opens the app with no violation`, async function () {
+      this.timeout(20_000);
+      const page = strictPage(path);
+      try {
+        if (path === 'popup') {
+          // A popup needs the doctor's click; the frame sits at the top left, so its coordinates are the page's.
+          expect(await page.next(1)).to.include({ ready: true });
+          await click(page.frame.contentDocument!.querySelector('doctor-gate')!);
+        }
+        const data = await page.next(path === 'popup' ? 2 : 1);
+        expectClean(data);
+        expect(data['outcome']).to.equal('created');
+        expect(data['state']).to.equal('open');
+        expect(data['appLoaded']).to.equal(true);
+      } finally {
+        page.remove();
+      }
+    });
+  }
+
+  it('error: a rejected credential is reported and shown with no violation', async function () {
+    this.timeout(20_000);
+    const page = strictPage('error');
     try {
-      const data = await result;
-      expect(data['csp']).to.contain("require-trusted-types-for 'script'");
-      // No Trusted Types policy may be created on this page: the gate creates none.
-      expect(data['csp']).to.contain("trusted-types 'none'");
-      expect(data['violations']).to.deep.equal([]);
-      expect(data['outcome']).to.equal('created');
-      expect(data['state']).to.equal('open');
-      expect(data['trustedTypes']).to.equal(true);
-      expect(data['appLoaded']).to.equal(true);
-      // The drop-in exposes the core API as window.DoctorGate.
-      expect(data['api']).to.include.members([
-        'DoctorGate',
-        'DoctorGateError',
-        'createClient',
-        'provisionDoctor',
-        'provisionDoctors',
-      ]);
+      const data = await page.next(1);
+      expectClean(data);
+      expect(data['error']).to.deep.include({ code: 'unauthorized', step: 'check' });
+      expect(data['state']).to.equal('error');
+      expect(data['status']).to.equal('Speaknosis rejected the credential');
     } finally {
-      frame.remove();
+      page.remove();
     }
   });
 });

@@ -55,7 +55,7 @@ const CONTRACT = {
     'state',
   ],
   propertiesWithoutAttribute: ['tokenProvider', 'doctor'],
-  methods: ['provision', 'open', 'close'],
+  methods: ['provision', 'open', 'close', 'postMessage'],
   events: [
     'doctor-gate-state',
     'doctor-gate-before-create',

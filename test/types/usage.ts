@@ -46,7 +46,7 @@ const opened: Promise<void> = created.open();
 created.close();
 DoctorGate.define('doctor-gate');
 
-// Every event in HTMLElementEventMap with its detail, on the element and on any ancestor.
+// Every event in GlobalEventHandlersEventMap with its detail, on the element and on any ancestor.
 created.addEventListener('doctor-gate-state', (event) => {
   const next: GateState = event.detail.state;
   const previous: GateState = event.detail.previous;
@@ -89,6 +89,18 @@ document.body.addEventListener('doctor-gate-error', (event) => {
   void detail.token;
   void [code, step, status, retryable];
 });
+// GlobalEventHandlersEventMap: listeners on document and window get the typed detail too.
+document.addEventListener('doctor-gate-error', (event) => {
+  const code: ErrorCode = event.detail.code;
+  void code;
+});
+window.addEventListener('doctor-gate-provisioned', (event) => {
+  const outcome: 'existing' | 'created' | 'reactivated' = event.detail.outcome;
+  void outcome;
+});
+// postMessage() answers whether anything was open to post to.
+const posted: boolean = created.postMessage({ type: 'host-focus' });
+void posted;
 // @ts-expect-error the listener's detail type must match the event's
 created.addEventListener('doctor-gate-provisioned', (event: CustomEvent<{ outcome: number }>) => event);
 const mapped: DoctorGateEventMap['doctor-gate-provisioned'] = new CustomEvent<ProvisionedDetail>(

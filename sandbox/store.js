@@ -10,8 +10,11 @@ import { createHash, randomBytes } from 'node:crypto';
  *   campaign: string, is_admin_membership: boolean | null,
  *   key: string, token: string, passwordHash: string }} PrescryptoMedic
  *   `key` (owner API key), `token` and `passwordHash` are internal and never serialised.
+ *   `speaknosis.minted`: access token → client id, for the tokens the token endpoint issued.
+ * @typedef {{ secret: string, providers: Set<string> }} SpeaknosisClient
  * @typedef {{
- *   speaknosis: { tokens: Map<string, Set<string>>, providers: Map<string, Map<string, SpeaknosisUser>> },
+ *   speaknosis: { tokens: Map<string, Set<string>>, providers: Map<string, Map<string, SpeaknosisUser>>,
+ *     clients: Map<string, SpeaknosisClient>, minted: Map<string, string> },
  *   prescrypto: { keys: Map<string, { hospitals: Set<number> }>, medics: Map<number, PrescryptoMedic>, nextId: number },
  * }} Store
  */
@@ -26,6 +29,12 @@ export const FIXTURE_CREDENTIALS = Object.freeze({
     pk_demo_key: Object.freeze({ hospitals: Object.freeze([7]) }),
     pk_other_key: Object.freeze({ hospitals: Object.freeze([]) }),
   }),
+});
+
+/** Speaknosis client-credentials clients (`POST /api/iam/integration/token`), restored by reset. */
+export const FIXTURE_CLIENTS = Object.freeze({
+  'demo-client': Object.freeze({ secret: 'demo-client-secret', providers: Object.freeze(['1001', '1002']) }),
+  'other-client': Object.freeze({ secret: 'other-client-secret', providers: Object.freeze(['2002']) }),
 });
 
 export const SPEAKNOSIS_LANGS = Object.freeze(['ES', 'EN', 'CA', 'PT', 'FR']);
@@ -78,7 +87,13 @@ export function resetStore(store) {
     ['1002', new Map()],
     ['2002', new Map()],
   ]);
-  store.speaknosis = { tokens, providers };
+  const clients = new Map(
+    Object.entries(FIXTURE_CLIENTS).map(([id, { secret, providers: scope }]) => [
+      id,
+      { secret, providers: new Set(scope) },
+    ]),
+  );
+  store.speaknosis = { tokens, providers, clients, minted: new Map() };
 
   const keys = new Map();
   for (const [key, { hospitals }] of Object.entries(FIXTURE_CREDENTIALS.prescrypto)) {

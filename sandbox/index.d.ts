@@ -139,13 +139,7 @@ export interface SandboxHandlersOptions {
 /** MSW handlers answering the real vendor URLs from one sandbox (`setupServer(...sandboxHandlers())`). Needs msw@^2.12. */
 export declare function sandboxHandlers(options?: SandboxHandlersOptions): HttpHandler[];
 
-export interface FixtureDoctor {
-  id: string;
-  name: string;
-  lastname: string;
-  email: string | null;
-  specialityId: number;
-  lang: string;
+export interface FixtureDoctor extends Omit<SpeaknosisUser, 'deleted'> {
   /** false: soft-deleted (a POST reactivates it). */
   active: boolean;
 }

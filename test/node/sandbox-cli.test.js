@@ -5,6 +5,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 
+import { demoClientToken } from './serve.js';
+
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = 'dist/cli.js';
 
@@ -48,14 +50,7 @@ describe('doctor-gate sandbox', () => {
       assert.equal(doctor.status, 200);
       assert.equal(doctor.headers.get('access-control-allow-origin'), 'http://ehr.test');
       assert.equal((await doctor.json()).response.name, 'John');
-      const token = await fetch(`${base}/sandbox/speaknosis/api/iam/integration/token`, {
-        method: 'POST',
-        body: new URLSearchParams({
-          grant_type: 'client_credentials',
-          client_id: 'demo-client',
-          client_secret: 'demo-client-secret',
-        }),
-      });
+      const token = await demoClientToken(base);
       assert.equal(token.status, 200);
       assert.equal((await token.json()).token_type, 'Bearer');
       const root = await fetch(`${base}/`, { redirect: 'manual' });

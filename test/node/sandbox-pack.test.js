@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 
+import { demoClientToken } from './serve.js';
+
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const skip = process.env.DOCTOR_GATE_SKIP_PACK_TEST === '1';
 const npm = (/** @type {string[]} */ args, /** @type {string} */ cwd) =>
@@ -100,14 +102,7 @@ describe('the packed package', { skip }, () => {
         headers: { Authorization: 'Bearer sk_demo_token' },
       });
       assert.equal((await doctor.json()).response.id, 'doc-ana');
-      const token = await fetch(`${base}/sandbox/speaknosis/api/iam/integration/token`, {
-        method: 'POST',
-        body: new URLSearchParams({
-          grant_type: 'client_credentials',
-          client_id: 'demo-client',
-          client_secret: 'demo-client-secret',
-        }),
-      });
+      const token = await demoClientToken(base);
       assert.equal((await token.json()).token_type, 'Bearer');
       assert.equal((await fetch(`${base}/sandbox/app/speaknosis`)).status, 200, 'the stand-in app files ship');
     } finally {

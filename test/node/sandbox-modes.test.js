@@ -297,6 +297,58 @@ for (const [name, start] of Object.entries(MODES)) {
   });
 }
 
+describe('the Web-standard handler itself', () => {
+  const sandbox = createSandbox({ cors: true });
+  const at = (/** @type {string} */ path, /** @type {RequestInit} */ init = {}) =>
+    sandbox.fetch(new Request(`http://sandbox.invalid${path}`, init));
+
+  it('answers only under /sandbox/: anything else is a JSON 404', async () => {
+    for (const path of ['/', '/sandbox', '/v1/health/provider/1001/user/doc-ana']) {
+      const res = await at(path);
+      assert.equal(res.status, 404, path);
+      assert.equal((await res.json()).error, 'not found');
+    }
+  });
+
+  it('CORS preflight: Private Network Access is granted when asked, and takes no fault', async () => {
+    await at('/sandbox/_control/faults', { method: 'POST', body: JSON.stringify({ status: 500 }) });
+    const res = await at('/sandbox/speaknosis/v1/health/provider/1001/user', {
+      method: 'OPTIONS',
+      headers: {
+        Origin: 'https://ehr.example',
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Private-Network': 'true',
+      },
+    });
+    assert.equal(res.status, 204);
+    assert.equal(res.headers.get('access-control-allow-origin'), 'https://ehr.example');
+    assert.equal(res.headers.get('access-control-allow-private-network'), 'true');
+    assert.equal((await (await at('/sandbox/_control/faults')).json()).faults.length, 1);
+  });
+
+  it('a streamed (chunked) body over 5 MB is refused with 413 and logged as such', async () => {
+    const chunk = new Uint8Array(1024 * 1024).fill(120);
+    let sent = 0;
+    const body = new ReadableStream({
+      pull(controller) {
+        if (sent++ < 6) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const res = await at('/sandbox/prescrypto/api/v2/medics/', {
+      method: 'POST',
+      headers: PX_AUTH,
+      body,
+      // A stream body needs duplex: 'half' (and has no Content-Length: the limit counts bytes).
+      duplex: 'half',
+    });
+    assert.equal(res.status, 413);
+    assert.deepEqual(await res.json(), { detail: 'request body too large' });
+    const { entries } = await (await at('/sandbox/_control/log?method=POST')).json();
+    assert.equal(entries.at(-1).status, 413);
+  });
+});
+
 describe('fault definitions for the new kinds', () => {
   it('rejects a redirect without location or with a non-redirect status, and an empty doctor-status', async () => {
     const sandbox = createSandbox();

@@ -111,6 +111,50 @@ describe('the packed package', { skip }, () => {
     assert.equal(await exited, 0);
   });
 
+  it('doctor-gate/sandbox has types: a TypeScript consumer typechecks against the shipped .d.ts', () => {
+    writeFileSync(
+      join(app, 'check.ts'),
+      `import { createSandbox, fixtures, sandboxHandlers, type Sandbox } from 'doctor-gate/sandbox';
+const sandbox: Sandbox = createSandbox({ cors: true, latencyMs: 0 });
+const handlers = sandboxHandlers({ sandbox, prescrypto: 'https://px.example' });
+const answer: Promise<Response> = sandbox.fetch(new Request('http://x/sandbox/'));
+const id: string = fixtures.speaknosis.doctors[0]!.id;
+// @ts-expect-error fixtures are read-only
+fixtures.speaknosis.token = 'x';
+export { handlers, answer, id };
+`,
+    );
+    const tsc = join(root, 'node_modules/typescript/bin/tsc');
+    const args = [
+      '--noEmit',
+      '--strict',
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+      '--target',
+      'es2022',
+    ];
+    execFileSync(
+      process.execPath,
+      [
+        tsc,
+        ...args,
+        '--lib',
+        'es2022,dom',
+        '--types',
+        'node',
+        '--typeRoots',
+        join(root, 'node_modules/@types'),
+        'check.ts',
+      ],
+      {
+        cwd: app,
+        encoding: 'utf8',
+      },
+    );
+  });
+
   it('doctor-gate example-roster points inside the installed package', () => {
     const path = execFileSync(join(app, 'node_modules/.bin/doctor-gate'), ['example-roster'], {
       cwd: app,

@@ -1,10 +1,9 @@
 // doctor-gate sandbox (`doctor-gate/sandbox`): a local, faithful stand-in for the Speaknosis and
 // Prescrypto APIs, a stand-in vendor app page, and a control API (latency, faults, log, seed,
 // reset) — one Web-standard `fetch` handler, run by node:http, Connect/Koa middleware or MSW.
-import { nodeHandler } from './node.js';
 import { createSandboxHandler } from './sandbox.js';
 
-export { connectMiddleware, koaMiddleware } from './node.js';
+export { connectMiddleware, koaMiddleware } from './middleware.js';
 export { sandboxHandlers } from './msw.js';
 export { fixtures } from './fixtures.js';
 export { FIXTURE_CLIENTS, FIXTURE_CREDENTIALS } from './store.js';
@@ -18,5 +17,14 @@ export { BODY_LIMIT } from './http.js';
  */
 export function createSandbox(options) {
   const sandbox = createSandboxHandler(options);
-  return { ...sandbox, handle: nodeHandler((request) => sandbox.fetch(request)) };
+  /** @type {Promise<import('./sandbox.js').Sandbox['handle']> | undefined} */
+  let nodeHandle;
+  return {
+    ...sandbox,
+    async handle(req, res) {
+      // The Node adapter loads on first use, so that importing the sandbox needs no Node built-in.
+      nodeHandle ??= import('./node.js').then(({ nodeHandler }) => nodeHandler((request) => sandbox.fetch(request)));
+      return (await nodeHandle)(req, res);
+    },
+  };
 }

@@ -1,6 +1,6 @@
-// Node adapters: the Web-standard sandbox behind node:http, Connect (Vite) and Koa
-// (@web/test-runner). @hono/node-server turns IncomingMessage/ServerResponse into Request/Response.
-// The one Node-only part: a network error (`drop`) destroys the socket, since HTTP has no answer for it.
+// The Node adapter: the Web-standard sandbox behind node:http (and so Connect and Koa, middleware.js).
+// @hono/node-server turns IncomingMessage/ServerResponse into Request/Response. The one Node-only
+// part: a network error (`drop`) destroys the socket, since HTTP has no answer for it.
 import { getRequestListener } from '@hono/node-server';
 
 import { splitUrl } from './http.js';
@@ -57,38 +57,4 @@ function standardRequest(request) {
     signal: request.signal,
     ...(hasBody ? { body: request.body, duplex: 'half' } : {}),
   });
-}
-
-/**
- * Connect/Express-style middleware (Vite: `server.middlewares.use(connectMiddleware(sandbox))`).
- * @param {import('./sandbox.js').Sandbox} sandbox
- * @returns {(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, next: (err?: unknown) => void) => void}
- */
-export function connectMiddleware(sandbox) {
-  return (req, res, next) => {
-    sandbox.handle(req, res).then(
-      (handled) => {
-        if (!handled) next();
-      },
-      (err) => next(err),
-    );
-  };
-}
-
-/**
- * Koa middleware (@web/test-runner / @web/dev-server `middleware: [koaMiddleware(sandbox)]`).
- * @param {import('./sandbox.js').Sandbox} sandbox
- * @returns {(ctx: { req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, respond?: boolean }, next: () => Promise<unknown>) => Promise<void>}
- */
-export function koaMiddleware(sandbox) {
-  return async (ctx, next) => {
-    const { path } = splitUrl(String(ctx.req.url ?? ''));
-    if (!path.startsWith('/sandbox/')) {
-      await next();
-      return;
-    }
-    // Tell Koa we write the raw response ourselves (possibly later, or never for a hang).
-    ctx.respond = false;
-    await sandbox.handle(ctx.req, ctx.res);
-  };
 }

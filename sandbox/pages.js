@@ -1,7 +1,5 @@
 // The stand-in vendor app: its static files, and `whoami`, which tells the page who its launch
 // credential belongs to.
-import { readFile } from 'node:fs/promises';
-
 import { parseAuthorization } from './http.js';
 import { medicByToken } from './store.js';
 
@@ -30,6 +28,8 @@ const APP_HEADERS = {
  * @returns {Promise<Response>}
  */
 export async function appFile(asset) {
+  // Loaded on use: importing the sandbox (e.g. for MSW in a browser) needs no Node built-in.
+  const { readFile } = await import('node:fs/promises');
   const content = await readFile(new URL(`./${asset.file}`, import.meta.url));
   return new Response(content, { status: 200, headers: { ...APP_HEADERS, 'Content-Type': asset.type } });
 }

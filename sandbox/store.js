@@ -1,5 +1,5 @@
 // In-memory state of both fake vendors, and the fixtures that `reset` restores.
-import { createHash, randomBytes } from 'node:crypto';
+// Web Crypto only (no Node built-ins), so the store also runs where MSW runs in a browser.
 
 /**
  * @typedef {{ id: string, name: string, lastname: string, email: string | null,
@@ -190,20 +190,28 @@ export function publicMedic(medic) {
   return out;
 }
 
+/** @param {number} n @returns {Uint8Array} */
+const randomBytes = (n) => crypto.getRandomValues(new Uint8Array(n));
+/** @param {Uint8Array} bytes */
+const base64 = (bytes) => btoa(String.fromCharCode(...bytes));
+/** `n` random bytes, base64url without padding. @param {number} n */
+export const randomBase64Url = (n) => base64(randomBytes(n)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+
 /**
  * Django-looking password hash. Not a real PBKDF2 run (150000 rounds per create would slow the
- * benchmarks); it only has to look right and never contain the plaintext.
- * @param {string} password
+ * benchmarks), not even derived from the password: nothing ever verifies it; it only has to look
+ * right and never contain the plaintext.
+ * @param {string} _password
  */
-export function fakePasswordHash(password) {
-  const salt = randomBytes(9).toString('base64url');
-  const digest = createHash('sha256').update(`${salt}$${password}`).digest('base64');
+export function fakePasswordHash(_password) {
+  const salt = randomBase64Url(9);
+  const digest = base64(randomBytes(32));
   return `pbkdf2_sha256$150000$${salt}$${digest}`;
 }
 
 /** A fresh medic token, 40 hex characters like a DRF token, prefixed for recognisability. */
 export function newMedicToken() {
-  return `mt_${randomBytes(20).toString('hex')}`;
+  return `mt_${[...randomBytes(20)].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
 /**

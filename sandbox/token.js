@@ -1,7 +1,7 @@
 // Fake Speaknosis token endpoint: `POST /api/iam/integration/token`, OAuth 2 client credentials
 // (VENDOR-NOTES: form-encoded, `{ access_token, token_type: "Bearer" }`, no `expires_in`).
 // Minted tokens join the provider-scoped token table, so they work on the doctor API at once.
-import { randomBytes } from 'node:crypto';
+import { randomBase64Url } from './store.js';
 
 /** @param {number} status @param {string} error @param {string} description */
 // No WWW-Authenticate on the 401: the client sent no Authorization header, and a browser would prompt.
@@ -25,7 +25,7 @@ export function handleToken({ method, contentType, bodyText, store }) {
   if (!client || form.get('client_secret') !== client.secret) {
     return oauthError(401, 'invalid_client', 'unknown client or wrong secret');
   }
-  const accessToken = `sk_iam_${randomBytes(18).toString('base64url')}`;
+  const accessToken = `sk_iam_${randomBase64Url(18)}`;
   store.speaknosis.tokens.set(accessToken, new Set(client.providers));
   store.speaknosis.minted.set(accessToken, clientId);
   return { status: 200, body: { access_token: accessToken, token_type: 'Bearer' } };

@@ -2,8 +2,10 @@
 // Koa middleware, and MSW in Node answering the real vendor URLs. node --test test/node/
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { after, before, beforeEach, describe, it } from 'node:test';
 
+import { build } from 'esbuild';
 import { setupServer } from 'msw/node';
 
 import { connectMiddleware, createSandbox, fixtures, koaMiddleware, sandboxHandlers } from '../../sandbox/index.js';
@@ -346,6 +348,47 @@ describe('the Web-standard handler itself', () => {
     assert.deepEqual(await res.json(), { detail: 'request body too large' });
     const { entries } = await (await at('/sandbox/_control/log?method=POST')).json();
     assert.equal(entries.at(-1).status, 413);
+  });
+});
+
+describe('doctor-gate/sandbox for a browser bundle (MSW in the browser)', () => {
+  it('imports no Node built-in at load time: the Node adapter and app files load on use', async () => {
+    const { metafile } = await build({
+      entryPoints: [fileURLToPath(new URL('../../sandbox/index.js', import.meta.url))],
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      splitting: true,
+      outdir: '/nonexistent',
+      write: false,
+      external: ['node:*'],
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const [entry] = Object.entries(metafile.outputs).filter(([, out]) => out.entryPoint);
+    assert.ok(entry);
+    /** Node built-ins reached from the entry by static imports only (dynamic ones load on use). */
+    const staticNode = new Set();
+    const seen = new Set();
+    const walk = (/** @type {string} */ file) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const imp of metafile.outputs[file]?.imports ?? []) {
+        if (imp.kind !== 'import-statement') continue;
+        if (imp.external) staticNode.add(imp.path);
+        else walk(imp.path);
+      }
+    };
+    walk(entry[0]);
+    assert.deepEqual(
+      [...staticNode].filter((path) => path.startsWith('node:')),
+      [],
+    );
+    const dynamic = Object.values(metafile.outputs).flatMap((out) => out.imports.map((imp) => imp.path));
+    assert.ok(
+      dynamic.includes('node:http') || dynamic.includes('node:fs/promises'),
+      'the Node parts are still there, lazily',
+    );
   });
 });
 

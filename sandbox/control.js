@@ -1,13 +1,25 @@
 // Validation of the control API's inputs (faults, latency, seed): pure functions.
 import { SPEAKNOSIS_LANGS } from './store.js';
 
-export const FAULT_KINDS = Object.freeze(['status', 'drop', 'hang', 'malformed', 'delay']);
+export const FAULT_KINDS = Object.freeze([
+  'status',
+  'drop',
+  'hang',
+  'malformed',
+  'delay',
+  'redirect',
+  'doctor-status',
+  'echo-credential',
+]);
 export const MAX_LATENCY_MS = 120_000;
+const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
 
 /**
+ * @typedef {'status' | 'drop' | 'hang' | 'malformed' | 'delay' | 'redirect' | 'doctor-status' | 'echo-credential'} FaultKind
  * @typedef {{ id: number, match: { method?: string, path?: string, body?: string }, times: number,
- *   kind: 'status' | 'drop' | 'hang' | 'malformed' | 'delay', status: number, body?: unknown,
- *   headers: Record<string, string>, after: boolean, ms?: number }} Fault
+ *   kind: FaultKind, status: number | string, body?: unknown, headers: Record<string, string>,
+ *   after: boolean, ms?: number, location?: string, doctor?: string }} Fault
+ *   `status` is the per-doctor status text for `doctor-status`, else the HTTP status.
  */
 
 /**
@@ -61,10 +73,9 @@ export function parseFaults(payload, nextId) {
     if (!Number.isInteger(times) || /** @type {number} */ (times) < 1) {
       return { error: `${where}.times must be a positive integer` };
     }
-    const status = raw.status ?? (kind === 'malformed' ? 200 : 500);
-    if (!Number.isInteger(status) || /** @type {number} */ (status) < 200 || /** @type {number} */ (status) > 599) {
-      return { error: `${where}.status must be an integer between 200 and 599` };
-    }
+    const status = raw.status ?? DEFAULT_STATUS[kind] ?? 500;
+    const kindError = kindFieldsError(kind, raw, status);
+    if (kindError) return { error: `${where}.${kindError}` };
     const headers = raw.headers ?? {};
     if (!isObject(headers) || Object.values(headers).some((v) => typeof v !== 'string' && typeof v !== 'number')) {
       return { error: `${where}.headers must be an object of strings` };
@@ -88,14 +99,44 @@ export function parseFaults(payload, nextId) {
       match: cleanMatch,
       times: /** @type {number} */ (times),
       kind: /** @type {Fault['kind']} */ (kind),
-      status: /** @type {number} */ (status),
+      status: /** @type {number | string} */ (status),
       ...(raw.body !== undefined ? { body: raw.body } : {}),
       headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, String(v)])),
       after: raw.after === true,
       ...(ms === undefined ? {} : { ms }),
+      ...(kind === 'redirect' ? { location: String(raw.location) } : {}),
+      ...(kind === 'doctor-status' && raw.doctor !== undefined ? { doctor: String(raw.doctor) } : {}),
     });
   }
   return { faults };
+}
+
+/** @type {Record<string, number>} */
+const DEFAULT_STATUS = { malformed: 200, redirect: 302, 'echo-credential': 401 };
+
+/**
+ * @param {string} kind @param {Record<string, any>} raw @param {unknown} status
+ * @returns {string | null} what is wrong with the kind's own fields, or null
+ */
+function kindFieldsError(kind, raw, status) {
+  if (kind === 'doctor-status') {
+    // Here `status` is the text the vendor reports for one doctor, e.g. "pending review".
+    if (typeof status !== 'string' || !status.trim()) return 'status must be a non-empty string for doctor-status';
+    if (raw.doctor !== undefined && (typeof raw.doctor !== 'string' || !raw.doctor)) {
+      return 'doctor must be a non-empty string';
+    }
+    return null;
+  }
+  if (!Number.isInteger(status) || /** @type {number} */ (status) < 200 || /** @type {number} */ (status) > 599) {
+    return 'status must be an integer between 200 and 599';
+  }
+  if (kind === 'redirect') {
+    if (!REDIRECT_STATUSES.includes(/** @type {number} */ (status))) {
+      return `status must be one of ${REDIRECT_STATUSES.join(', ')} for a redirect`;
+    }
+    if (typeof raw.location !== 'string' || !raw.location) return 'location must be a non-empty string';
+  }
+  return null;
 }
 
 /**

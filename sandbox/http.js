@@ -1,26 +1,26 @@
-// Small HTTP helpers shared by the sandbox modules. Node built-ins only.
+// Small Web-standard helpers (Request/Response, no Node APIs) shared by the sandbox modules.
 
 /** Request bodies larger than this are refused with 413. */
 export const BODY_LIMIT = 5 * 1024 * 1024;
-// Past this many bytes we stop draining and drop the connection after answering.
-const DRAIN_LIMIT = 4 * BODY_LIMIT;
 
 export const JSON_TYPE = 'application/json; charset=utf-8';
 
+/** Statuses whose answer has no body (the Response constructor refuses one). */
+const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
+
 /**
  * Splits a request target into its raw (still percent-encoded) path and raw query.
- * Deliberately not `new URL()`: that would normalise `//x`, dot segments and encodings.
- * @param {string} url
+ * @param {string} url a path, or an absolute URL (then its scheme and host are skipped)
  * @returns {{ path: string, query: string }}
  */
 export function splitUrl(url) {
-  const q = url.indexOf('?');
-  const withoutHash = (/** @type {string} */ s) => {
-    const h = s.indexOf('#');
-    return h === -1 ? s : s.slice(0, h);
-  };
-  if (q === -1) return { path: withoutHash(url), query: '' };
-  return { path: url.slice(0, q), query: withoutHash(url.slice(q + 1)) };
+  const absolute = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(url);
+  const target = absolute ? url.slice(absolute[0].length) || '/' : url;
+  const hash = target.indexOf('#');
+  const withoutHash = hash === -1 ? target : target.slice(0, hash);
+  const q = withoutHash.indexOf('?');
+  if (q === -1) return { path: withoutHash, query: '' };
+  return { path: withoutHash.slice(0, q), query: withoutHash.slice(q + 1) };
 }
 
 /**
@@ -52,56 +52,6 @@ export function safeDecode(rawPath) {
 }
 
 /**
- * Reads the whole request body.
- * @param {import('node:http').IncomingMessage} req
- * @param {number} [limit]
- * @returns {Promise<{ text: string, bytes: number, tooLarge: boolean, overflow: boolean }>}
- *   `tooLarge`: more than `limit` bytes; `overflow`: so large that we stopped reading.
- */
-export function readBody(req, limit = BODY_LIMIT) {
-  return new Promise((resolve, reject) => {
-    /** @type {Buffer[]} */
-    const chunks = [];
-    let bytes = 0;
-    let settled = false;
-    const finish = (/** @type {any} */ value, /** @type {Error | undefined} */ error = undefined) => {
-      if (settled) return;
-      settled = true;
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      req.off('aborted', onAborted);
-      if (error) reject(error);
-      else resolve(value);
-    };
-    const onData = (/** @type {Buffer} */ chunk) => {
-      bytes += chunk.length;
-      if (bytes <= limit) chunks.push(chunk);
-      else chunks.length = 0;
-      if (bytes > DRAIN_LIMIT) {
-        req.pause();
-        finish({ text: '', bytes, tooLarge: true, overflow: true });
-      }
-    };
-    const onEnd = () => {
-      const tooLarge = bytes > limit;
-      finish({ text: tooLarge ? '' : Buffer.concat(chunks).toString('utf8'), bytes, tooLarge, overflow: false });
-    };
-    const onError = (/** @type {Error} */ err) => finish(undefined, err);
-    const onAborted = () => finish(undefined, new Error('request aborted'));
-    if (req.readableEnded) {
-      // Someone upstream already consumed the body (should not happen with our middlewares).
-      resolve({ text: '', bytes: 0, tooLarge: false, overflow: false });
-      return;
-    }
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-    req.on('aborted', onAborted);
-  });
-}
-
-/**
  * @param {string} text
  * @returns {{ ok: true, value: any, empty: boolean } | { ok: false, error: string }}
  */
@@ -116,11 +66,10 @@ export function parseJson(text) {
 
 /**
  * Reads the scheme of an Authorization header. Only the scheme is ever logged.
- * @param {string | string[] | undefined} header
+ * @param {string | null | undefined} value
  * @returns {{ scheme: 'Bearer' | 'Token' | 'other' | null, credential: string }}
  */
-export function parseAuthorization(header) {
-  const value = Array.isArray(header) ? header[0] : header;
+export function parseAuthorization(value) {
   if (!value || !value.trim()) return { scheme: null, credential: '' };
   const match = /^\s*(\S+)\s+(.+?)\s*$/.exec(value);
   if (!match) return { scheme: 'other', credential: '' };
@@ -136,68 +85,68 @@ export function parseAuthorization(header) {
  */
 
 /**
- * Writes an answer unless the connection is already gone.
- * @param {import('node:http').ServerResponse} res
  * @param {Answer} answer
+ * @returns {Response}
  */
-export function writeAnswer(res, answer) {
-  if (res.writableEnded || res.destroyed) return;
-  /** @type {Record<string, string>} */
-  const headers = { 'Cache-Control': 'no-store' };
-  let payload = '';
+export function toResponse(answer) {
+  const headers = new Headers({ 'Cache-Control': 'no-store' });
+  /** @type {string | null} */
+  let payload = null;
   if (answer.text !== undefined) {
-    headers['Content-Type'] = 'text/plain; charset=utf-8';
+    headers.set('Content-Type', 'text/plain; charset=utf-8');
     payload = answer.text;
   } else if (answer.body !== undefined) {
-    headers['Content-Type'] = JSON_TYPE;
+    headers.set('Content-Type', JSON_TYPE);
     payload = JSON.stringify(answer.body);
   }
-  Object.assign(headers, answer.headers ?? {});
-  const buffer = Buffer.from(payload, 'utf8');
-  headers['Content-Length'] = String(buffer.length);
-  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  res.statusCode = answer.status;
-  res.end(buffer);
+  for (const [name, value] of Object.entries(answer.headers ?? {})) headers.set(name, value);
+  if (NULL_BODY_STATUSES.has(answer.status)) {
+    headers.delete('Content-Type');
+    payload = null;
+  }
+  return new Response(payload, { status: answer.status, headers });
 }
 
 /**
- * Resolves true after `ms`, or false as soon as the response closes (client went away).
+ * Resolves true after `ms`, or false as soon as `signal` aborts (the client went away).
  * The timer is always cleared, so an aborted request leaves nothing behind.
  * @param {number} ms
- * @param {import('node:http').ServerResponse} res
+ * @param {AbortSignal} signal
  * @returns {Promise<boolean>}
  */
-export function delayUnlessClosed(ms, res) {
-  if (res.destroyed || res.writableEnded) return Promise.resolve(false);
+export function delayUnlessAborted(ms, signal) {
+  if (signal.aborted) return Promise.resolve(false);
   return new Promise((resolve) => {
-    const onClose = () => {
+    const onAbort = () => {
       clearTimeout(timer);
       resolve(false);
     };
     const timer = setTimeout(() => {
-      res.off('close', onClose);
+      signal.removeEventListener('abort', onAbort);
       resolve(true);
     }, ms);
-    res.once('close', onClose);
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 }
 
 /**
- * Origin for absolute URLs in answers (Prescrypto `next`/`previous`), DRF-style:
- * built from the Host header and X-Forwarded-Proto.
- * @param {import('node:http').IncomingMessage} req
+ * Resolves when `signal` aborts, never otherwise: a `hang` holds no timer.
+ * @param {AbortSignal} signal
+ * @returns {Promise<void>}
  */
-export function requestOrigin(req) {
-  const forwarded = String(req.headers['x-forwarded-proto'] ?? '')
-    .split(',')[0]
-    .trim()
-    .toLowerCase();
-  const proto =
-    forwarded === 'https' || forwarded === 'http'
-      ? forwarded
-      : /** @type {any} */ (req.socket)?.encrypted
-        ? 'https'
-        : 'http';
-  const host = String(req.headers.host ?? req.headers[':authority'] ?? 'localhost');
-  return `${proto}://${host}`;
+export function untilAborted(signal) {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+/**
+ * Origin for absolute URLs in answers (Prescrypto `next`/`previous`), DRF-style:
+ * the request's host, and X-Forwarded-Proto when a proxy sets it.
+ * @param {Request} request
+ */
+export function requestOrigin(request) {
+  const url = new URL(request.url);
+  const forwarded = (request.headers.get('x-forwarded-proto') ?? '').split(',')[0]?.trim().toLowerCase();
+  const proto = forwarded === 'https' || forwarded === 'http' ? `${forwarded}:` : url.protocol;
+  return `${proto}//${url.host}`;
 }

@@ -1,6 +1,7 @@
-// Types for sandbox/index.js, so TypeScript files (vite.config.ts, tests) can import it
-// without `allowJs`. Keep in sync with the JSDoc in index.js.
+// Types for sandbox/index.js (`doctor-gate/sandbox`), so TypeScript files (vite.config.ts, tests,
+// integrators) can import it without `allowJs`. Keep in sync with the JSDoc in the sandbox modules.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpHandler } from 'msw';
 
 export interface SandboxOptions {
   /** Answer CORS (reflect Origin, preflight 204, expose Retry-After). Default false. */
@@ -47,6 +48,10 @@ export interface SandboxStore {
     tokens: Map<string, Set<string>>;
     /** provider id → user id → user */
     providers: Map<string, Map<string, SpeaknosisUser>>;
+    /** client id → secret and providers (the token endpoint's clients) */
+    clients: Map<string, { secret: string; providers: Set<string> }>;
+    /** access token → client id, for tokens the token endpoint minted */
+    minted: Map<string, string>;
   };
   prescrypto: {
     /** API key → hospitals it administers */
@@ -57,6 +62,11 @@ export interface SandboxStore {
 }
 
 export interface Sandbox {
+  /**
+   * The Web-standard handler: answers every path under `/sandbox/` (anything else is a 404).
+   * A `drop` fault, or a client that left, answers `Response.error()` (a network error).
+   */
+  fetch(request: Request): Promise<Response>;
   /** Answers any request whose path starts with `/sandbox/` (resolves true); otherwise resolves false without touching `res`. */
   handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
   /** Restores fixtures, clears faults and the log, restores the initial latency. */
@@ -75,7 +85,7 @@ export interface LogEntry {
   query: string;
   /** Status answered; null for drop/hang/aborted or still in flight. */
   status: number | null;
-  fault?: 'status' | 'drop' | 'hang' | 'malformed';
+  fault?: FaultKind;
   after?: boolean;
   /** With `after` faults: the status the real handler produced. */
   realStatus?: number;
@@ -84,6 +94,13 @@ export interface LogEntry {
   auth: 'Bearer' | 'Token' | 'other' | null;
   body: unknown;
 }
+
+export type FaultKind =
+  'status' | 'drop' | 'hang' | 'malformed' | 'delay' | 'redirect' | 'doctor-status' | 'echo-credential';
+
+export declare const FIXTURE_CLIENTS: Readonly<
+  Record<'demo-client' | 'other-client', { readonly secret: string; readonly providers: readonly string[] }>
+>;
 
 export declare const FIXTURE_CREDENTIALS: {
   readonly speaknosis: Readonly<Record<'sk_demo_token' | 'sk_other_token', readonly string[]>>;
@@ -106,3 +123,39 @@ export declare function koaMiddleware(
   ctx: { req: IncomingMessage; res: ServerResponse; respond?: boolean },
   next: () => Promise<unknown>,
 ) => Promise<void>;
+
+export interface SandboxHandlersOptions {
+  /** Share a sandbox you control (its store, `reset()`, control API through `fetch`). Default: a new one. */
+  sandbox?: Pick<Sandbox, 'fetch'>;
+  /**
+   * Speaknosis doctor API base, default `https://api-qa.speaknosis.com/v1/health`; its host root
+   * also answers `POST /api/iam/integration/token`. `false`: no Speaknosis handler.
+   */
+  speaknosis?: string | false;
+  /** Prescrypto base (e.g. `https://integration.prescrypto.com`); no Prescrypto handler without it. */
+  prescrypto?: string;
+}
+
+/** MSW handlers answering the real vendor URLs from one sandbox (`setupServer(...sandboxHandlers())`). Needs msw@^2.12. */
+export declare function sandboxHandlers(options?: SandboxHandlersOptions): HttpHandler[];
+
+export interface FixtureDoctor extends Omit<SpeaknosisUser, 'deleted'> {
+  /** false: soft-deleted (a POST reactivates it). */
+  active: boolean;
+}
+
+/** The credentials and records every sandbox starts with (and `reset` restores). */
+export declare const fixtures: {
+  readonly speaknosis: {
+    readonly providerId: string;
+    readonly token: string;
+    readonly clientId: string;
+    readonly clientSecret: string;
+    readonly doctors: readonly FixtureDoctor[];
+  };
+  readonly prescrypto: {
+    readonly apiKey: string;
+    /** The demo key's medics as the API shows them, plus their medic `token`. */
+    readonly medics: readonly Omit<PrescryptoMedic, 'key' | 'passwordHash'>[];
+  };
+};

@@ -34,13 +34,13 @@ export function duplicateEmailBody(/** @type {string} */ email) {
 }
 
 /**
- * @param {{ method: string, rawPath: string, query: string, origin: string,
+ * @param {{ method: string, rawPath: string, query: string, selfUrl: string,
  *   auth: ReturnType<typeof import('./http.js').parseAuthorization>,
  *   bodyText: string, store: import('./store.js').Store }} request
- *   `origin` is scheme://host of the request, for absolute pagination links.
+ *   `selfUrl` is the request URL as the caller sees it, without the query: pagination links start with it.
  * @returns {import('./http.js').Answer}
  */
-export function handlePrescrypto({ method, rawPath, query, origin, auth, bodyText, store }) {
+export function handlePrescrypto({ method, rawPath, query, selfUrl, auth, bodyText, store }) {
   const segments = decodeSegments(rawPath.slice(PRESCRYPTO_PREFIX.length));
   const route = segments && matchRoute(segments);
   if (!route) return NOT_FOUND;
@@ -49,7 +49,7 @@ export function handlePrescrypto({ method, rawPath, query, origin, auth, bodyTex
   if (!key) return INVALID_TOKEN;
 
   if (route.id === undefined) {
-    if (method === 'GET') return listMedics(store, key, rawPath, query, origin);
+    if (method === 'GET') return listMedics(store, key, selfUrl, query);
     if (method === 'POST') return createMedic(store, key, bodyText);
     return methodNotAllowed(method, 'GET, POST');
   }
@@ -114,15 +114,15 @@ function linkWith(base, query, changes) {
 
 /**
  * @param {import('./store.js').Store} store @param {string} key
- * @param {string} rawPath @param {string} query @param {string} origin
+ * @param {string} selfUrl @param {string} query
  */
-function listMedics(store, key, rawPath, query, origin) {
+function listMedics(store, key, selfUrl, query) {
   const params = new URLSearchParams(query);
   const limit = Math.min(positiveInt(params.get('limit'), DEFAULT_LIMIT, true), MAX_LIMIT);
   const offset = positiveInt(params.get('offset'), 0, false);
   const mine = [...store.prescrypto.medics.values()].filter((m) => m.key === key).sort((a, b) => a.id - b.id);
   const count = mine.length;
-  const base = `${origin}${rawPath}`;
+  const base = selfUrl;
 
   const next =
     offset + limit >= count ? null : linkWith(base, query, { limit: String(limit), offset: String(offset + limit) });

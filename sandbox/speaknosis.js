@@ -2,6 +2,7 @@
 // users scoped per provider (medical center), soft delete and reactivation by POST.
 import { decodeSegments, parseJson } from './http.js';
 import { SPEAKNOSIS_LANGS, publicUser, speaknosisUser } from './store.js';
+import { handleToken } from './token.js';
 
 export const SPEAKNOSIS_PREFIX = '/sandbox/speaknosis';
 export const SPEAKNOSIS_BASE = `${SPEAKNOSIS_PREFIX}/v1/health`;
@@ -22,14 +23,19 @@ export function envelope(code, response, headers) {
   return headers ? { ...answer, headers } : answer;
 }
 
+/** The token endpoint, relative to the host (as `https://api-qa.speaknosis.com/api/iam/integration/token`). */
+export const TOKEN_PATH = '/api/iam/integration/token';
+
 /**
  * @param {{ method: string, rawPath: string, auth: ReturnType<typeof import('./http.js').parseAuthorization>,
- *   bodyText: string, store: import('./store.js').Store }} request
- *   `rawPath` is the full raw path, starting with `/sandbox/speaknosis`.
+ *   contentType: string, bodyText: string, store: import('./store.js').Store }} request
+ *   `rawPath` is the full raw path, starting with `/sandbox/speaknosis` (the vendor host's root).
  * @returns {import('./http.js').Answer}
  */
-export function handleSpeaknosis({ method, rawPath, auth, bodyText, store }) {
-  const segments = decodeSegments(rawPath.slice(SPEAKNOSIS_PREFIX.length));
+export function handleSpeaknosis({ method, rawPath, auth, contentType, bodyText, store }) {
+  const relative = rawPath.slice(SPEAKNOSIS_PREFIX.length);
+  if (relative === TOKEN_PATH) return handleToken({ method, contentType, bodyText, store });
+  const segments = decodeSegments(relative);
   if (!segments) return envelope(400, 'malformed path encoding');
   const route = matchRoute(segments);
   if (!route) return envelope(404, 'not found');

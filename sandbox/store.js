@@ -1,5 +1,5 @@
 // In-memory state of both fake vendors, and the fixtures that `reset` restores.
-import { createHash, randomBytes } from 'node:crypto';
+// Web Crypto only (no Node built-ins), so the store also runs where MSW runs in a browser.
 
 /**
  * @typedef {{ id: string, name: string, lastname: string, email: string | null,
@@ -10,8 +10,11 @@ import { createHash, randomBytes } from 'node:crypto';
  *   campaign: string, is_admin_membership: boolean | null,
  *   key: string, token: string, passwordHash: string }} PrescryptoMedic
  *   `key` (owner API key), `token` and `passwordHash` are internal and never serialised.
+ *   `speaknosis.minted`: access token → client id, for the tokens the token endpoint issued.
+ * @typedef {{ secret: string, providers: Set<string> }} SpeaknosisClient
  * @typedef {{
- *   speaknosis: { tokens: Map<string, Set<string>>, providers: Map<string, Map<string, SpeaknosisUser>> },
+ *   speaknosis: { tokens: Map<string, Set<string>>, providers: Map<string, Map<string, SpeaknosisUser>>,
+ *     clients: Map<string, SpeaknosisClient>, minted: Map<string, string> },
  *   prescrypto: { keys: Map<string, { hospitals: Set<number> }>, medics: Map<number, PrescryptoMedic>, nextId: number },
  * }} Store
  */
@@ -26,6 +29,12 @@ export const FIXTURE_CREDENTIALS = Object.freeze({
     pk_demo_key: Object.freeze({ hospitals: Object.freeze([7]) }),
     pk_other_key: Object.freeze({ hospitals: Object.freeze([]) }),
   }),
+});
+
+/** Speaknosis client-credentials clients (`POST /api/iam/integration/token`), restored by reset. */
+export const FIXTURE_CLIENTS = Object.freeze({
+  'demo-client': Object.freeze({ secret: 'demo-client-secret', providers: Object.freeze(['1001', '1002']) }),
+  'other-client': Object.freeze({ secret: 'other-client-secret', providers: Object.freeze(['2002']) }),
 });
 
 export const SPEAKNOSIS_LANGS = Object.freeze(['ES', 'EN', 'CA', 'PT', 'FR']);
@@ -78,7 +87,13 @@ export function resetStore(store) {
     ['1002', new Map()],
     ['2002', new Map()],
   ]);
-  store.speaknosis = { tokens, providers };
+  const clients = new Map(
+    Object.entries(FIXTURE_CLIENTS).map(([id, { secret, providers: scope }]) => [
+      id,
+      { secret, providers: new Set(scope) },
+    ]),
+  );
+  store.speaknosis = { tokens, providers, clients, minted: new Map() };
 
   const keys = new Map();
   for (const [key, { hospitals }] of Object.entries(FIXTURE_CREDENTIALS.prescrypto)) {
@@ -175,20 +190,28 @@ export function publicMedic(medic) {
   return out;
 }
 
+/** @param {number} n @returns {Uint8Array} */
+const randomBytes = (n) => crypto.getRandomValues(new Uint8Array(n));
+/** @param {Uint8Array} bytes */
+const base64 = (bytes) => btoa(String.fromCharCode(...bytes));
+/** `n` random bytes, base64url without padding. @param {number} n */
+export const randomBase64Url = (n) => base64(randomBytes(n)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+
 /**
  * Django-looking password hash. Not a real PBKDF2 run (150000 rounds per create would slow the
- * benchmarks); it only has to look right and never contain the plaintext.
- * @param {string} password
+ * benchmarks), not even derived from the password: nothing ever verifies it; it only has to look
+ * right and never contain the plaintext.
+ * @param {string} _password
  */
-export function fakePasswordHash(password) {
-  const salt = randomBytes(9).toString('base64url');
-  const digest = createHash('sha256').update(`${salt}$${password}`).digest('base64');
+export function fakePasswordHash(_password) {
+  const salt = randomBase64Url(9);
+  const digest = base64(randomBytes(32));
   return `pbkdf2_sha256$150000$${salt}$${digest}`;
 }
 
 /** A fresh medic token, 40 hex characters like a DRF token, prefixed for recognisability. */
 export function newMedicToken() {
-  return `mt_${randomBytes(20).toString('hex')}`;
+  return `mt_${[...randomBytes(20)].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { main } from './main.js';
+import { packageCommand } from './sandbox.js';
 
 /**
  * `doctor-gate provision …`: provisions a roster of doctors at a vendor from a terminal or a
@@ -33,7 +34,7 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
-  main(process.argv.slice(2)).then(
+  (packageCommand(process.argv.slice(2)) ?? main(process.argv.slice(2))).then(
     (code) => {
       process.exitCode = code;
     },

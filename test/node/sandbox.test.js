@@ -142,29 +142,20 @@ describe('sandbox', () => {
 
     it('turns a thrown error into a 500 JSON answer instead of crashing', async () => {
       const sandbox = createSandbox();
-      const req = /** @type {any} */ ({
-        url: '/sandbox/speaknosis/v1/health/provider/1001/user/doc-ana',
-        method: 'GET',
-        get headers() {
-          throw new Error('boom');
-        },
-      });
-      /** @type {{ status?: number, headers: Record<string, string>, body?: string }} */
-      const out = { headers: {} };
-      const res = /** @type {any} */ ({
-        headersSent: false,
-        writableEnded: false,
-        destroyed: false,
-        set statusCode(/** @type {number} */ v) {
-          out.status = v;
-        },
-        setHeader: (/** @type {string} */ k, /** @type {string} */ v) => (out.headers[k.toLowerCase()] = v),
-        end: (/** @type {Buffer} */ b) => (out.body = String(b)),
-      });
-      assert.equal(await sandbox.handle(req, res), true);
-      assert.equal(out.status, 500);
-      assert.match(out.headers['content-type'], /^application\/json/);
-      assert.equal(JSON.parse(out.body ?? '').error, 'internal sandbox error');
+      // Break the store from outside: every Speaknosis call now throws inside the handler.
+      /** @type {any} */ (sandbox.store.speaknosis).tokens = null;
+      const server = http.createServer((req, res) => sandbox.handle(req, res));
+      const base = await listen(server);
+      try {
+        const res = await fetch(`${base}${SK}/provider/1001/user/doc-ana`, { headers: SK_AUTH });
+        assert.equal(res.status, 500);
+        assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
+        assert.equal((await res.json()).error, 'internal sandbox error');
+        // The sandbox keeps serving.
+        assert.equal((await fetch(`${base}/sandbox/_control/latency`)).status, 200);
+      } finally {
+        await closeServer(server);
+      }
     });
 
     it('survives malformed percent-encoding and invalid JSON', async () => {

@@ -25,3 +25,15 @@ export async function control(origin, path, body) {
   });
   return response.json();
 }
+
+/** Asks the sandbox at `origin` for a Speaknosis token with the demo client; the raw Response. */
+export function demoClientToken(origin) {
+  return fetch(`${origin}/sandbox/speaknosis/api/iam/integration/token`, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: 'demo-client',
+      client_secret: 'demo-client-secret',
+    }),
+  });
+}

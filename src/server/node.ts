@@ -1,0 +1,16 @@
+/// <reference types="node" />
+import { getRequestListener } from '@hono/node-server';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { GateHandler } from './handler.js';
+
+/** A `node:http` request listener, also usable as Express or Connect middleware. */
+export type NodeListener = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+
+/**
+ * Adapts a Web-standard handler to `node:http`, Express and Connect
+ * (`http.createServer(listener)`, `app.use('/ehr/doctor-gate', listener)`).
+ */
+export function toNodeListener(handler: GateHandler): NodeListener {
+  // A library must not replace the process's global Request and Response.
+  return getRequestListener(handler, { overrideGlobalObjects: false }) as NodeListener;
+}

@@ -28,8 +28,13 @@ export interface GateHandlerOptions {
   providerId?: string | number;
   /** Never reaches the browser, except the Speaknosis token in a `POST` answer's `launch`. */
   credential: Credential;
-  /** The signed-in doctor of this request, from the EHR's session; `null` answers 401 before any vendor call. */
-  doctorFor: (request: Request) => Doctor | null | undefined | Promise<Doctor | null | undefined>;
+  /**
+   * The signed-in doctor of this request, from the EHR's session; `null` answers 401 before any
+   * vendor call. `context` is what the framework passed beside the request (under `toNodeListener`:
+   * `{ incoming, outgoing }`, so Express's `req.session` or `req.user` is `context.incoming.…`).
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each framework passes its own context
+  doctorFor: (request: Request, context?: any) => Doctor | null | undefined | Promise<Doctor | null | undefined>;
   /** Prescrypto (required): where medic tokens are kept, since the vendor returns them only at creation. */
   medicTokens?: MedicTokenStore;
   fetch?: typeof fetch;
@@ -40,7 +45,7 @@ export interface GateHandlerOptions {
 }
 
 /** A Web-standard request handler (Hono, Next.js route handlers, Bun, Deno; Node via `toNodeListener`). */
-export type GateHandler = (request: Request) => Promise<Response>;
+export type GateHandler = (request: Request, context?: unknown) => Promise<Response>;
 
 /** `GET`: the check alone. */
 export interface CheckAnswer {
@@ -151,7 +156,7 @@ export function createGateHandler(options: GateHandlerOptions): GateHandler {
     return run;
   };
 
-  return async (request) => {
+  return async (request, context) => {
     const method = request.method.toUpperCase();
     const secrets: (string | undefined)[] = [typeof credential === 'string' ? credential : undefined];
     const redact = redactor(() => [...secrets, ...handed]);
@@ -168,7 +173,7 @@ export function createGateHandler(options: GateHandlerOptions): GateHandler {
       return errorAnswer(new DoctorGateError('forbidden', 'Cross-site requests are refused', { step }), step, redact);
     }
     try {
-      const given = await sessionDoctor(doctorFor, request);
+      const given = await sessionDoctor(doctorFor, request, context);
       if (!given) {
         return errorAnswer(
           new DoctorGateError('unauthorized', 'No signed-in doctor for this request', { step }),
@@ -206,10 +211,14 @@ export function createGateHandler(options: GateHandlerOptions): GateHandler {
 }
 
 /** The session's doctor; a throwing `doctorFor` is the server's failure, reported without its text. */
-async function sessionDoctor(doctorFor: GateHandlerOptions['doctorFor'], request: Request): Promise<Doctor | null> {
+async function sessionDoctor(
+  doctorFor: GateHandlerOptions['doctorFor'],
+  request: Request,
+  context: unknown,
+): Promise<Doctor | null> {
   let doctor: unknown;
   try {
-    doctor = await doctorFor(request);
+    doctor = await doctorFor(request, context);
   } catch (error) {
     if (error instanceof DoctorGateError) throw error;
     throw new DoctorGateError('server', 'doctorFor failed', { step: 'check', status: 500, cause: error });

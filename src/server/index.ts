@@ -19,5 +19,5 @@ export {
   type SqlClient,
   type SqlMedicTokensOptions,
 } from './medic-tokens.js';
-export { toNodeListener, type NodeListener } from './node.js';
+export { toNodeListener, type NodeContext, type NodeListener } from './node.js';
 export { DoctorGateError, type Doctor, type ErrorCode, type Step, type VendorName } from '../core/index.js';

@@ -250,10 +250,10 @@ async function launchFor(
     };
     const created = account['token'];
     if (typeof created === 'string' && created) {
-      await medicTokens.set(key, created);
+      await storeCall(() => medicTokens.set(key, created), 'saving the new medic token failed (the medic exists now)');
       medicToken = created;
     } else {
-      medicToken = await medicTokens.get(key);
+      medicToken = await storeCall(() => medicTokens.get(key), 'reading the saved medic token failed');
     }
     if (!medicToken) {
       throw new DoctorGateError(
@@ -268,6 +268,16 @@ async function launchFor(
   // The launch carries the doctor id only where the vendor's launch URL takes it.
   const launch = vendor.appUrl.includes('{doctorId}') ? { ...values, doctorId: String(doctor.id) } : values;
   return launch as Launch;
+}
+
+/** A medic-token store call; its own failure (a database error) is reported as `server`, without its text. */
+async function storeCall<T>(call: () => Promise<T>, what: string): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof DoctorGateError) throw error;
+    throw new DoctorGateError('server', `medicTokens: ${what}`, { step: 'open', status: 500, cause: error });
+  }
 }
 
 /** `promise`, or a `timeout` error after `ms`: a credential function that never answers must not hang the handler. */

@@ -1,4 +1,5 @@
 // Shared by the server*.test.js suites: the sandbox and handlers served on port 0, over real HTTP.
+import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { Hono } from 'hono';
 import { getRequestListener } from '@hono/node-server';
@@ -78,4 +79,14 @@ export async function serveTokenEndpoint({ sandbox, expiresIn } = {}) {
   });
   const served = await listen(getRequestListener(app.fetch, { overrideGlobalObjects: false }));
   return { ...served, state, tokenUrl: `${served.origin}/api/iam/integration/token` };
+}
+
+/** The error a promise rejects with (fails the test when it resolves). */
+export async function rejection(promise) {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  assert.fail('expected a rejection');
 }

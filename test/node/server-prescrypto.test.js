@@ -140,6 +140,24 @@ describe('server mode, Prescrypto: the medic token', () => {
   });
 });
 
+describe('server mode, Prescrypto: a failing store', () => {
+  test('a store that cannot save is a 500 server error that says so, without its own text', async () => {
+    const broken = {
+      get: async () => undefined,
+      set: async () => {
+        throw new Error(`connection refused for postgres://app:${PASSWORD}@db`);
+      },
+      delete: async () => undefined,
+    };
+    const { call } = await gate(broken);
+    const { status, body } = await call('newcomer', 'POST');
+    assert.equal(status, 500);
+    assert.equal(body.error.code, 'server');
+    assert.match(body.error.message, /medicTokens: saving the new medic token failed/);
+    assertNoSecrets({ body });
+  });
+});
+
 describe('server mode, Prescrypto: sqlMedicTokens on PGlite, encrypted', () => {
   test('the token saved at creation is encrypted at rest and read back for the existing medic', async () => {
     const { call } = await gate(sqlMedicTokens(db, { encryptionKey: randomBytes(32) }));

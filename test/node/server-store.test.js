@@ -4,20 +4,11 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { PGlite } from '@electric-sql/pglite';
 import { DoctorGateError, memoryMedicTokens, sqlMedicTokens } from '../../dist/server.js';
+import { rejection } from './server-helpers.js';
 
 const KEY = { vendor: 'prescrypto', api: 'https://api.prescrypto.example/', doctor: '110' };
 const OTHER = { ...KEY, doctor: '111' };
 const TOKEN = 'mt_plaintext_medic_token_7f3a9c';
-
-/** The error a promise rejects with (fails the test when it resolves). */
-async function rejection(promise) {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  assert.fail('expected a rejection');
-}
 
 /** The behaviour every store shares. */
 function storeContract(name, make) {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { DoctorGateError, speaknosisToken } from '../../dist/server.js';
-import { CLIENT_ID, CLIENT_SECRET, listen, serveTokenEndpoint } from './server-helpers.js';
+import { CLIENT_ID, CLIENT_SECRET, listen, rejection, serveTokenEndpoint } from './server-helpers.js';
 
 let endpoint;
 before(async () => (endpoint = await serveTokenEndpoint()));
@@ -16,16 +16,6 @@ beforeEach(() => {
 
 const source = (options = {}) =>
   speaknosisToken({ tokenUrl: endpoint.tokenUrl, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, ...options });
-
-/** The error a promise rejects with (fails the test when it resolves). */
-async function rejection(promise) {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  assert.fail('expected a rejection');
-}
 
 describe('[token stub] speaknosisToken: client credentials', () => {
   test('POSTs the form the vendor documents and returns the access token', async () => {

@@ -1,0 +1,71 @@
+import { DoctorGateError, isAbort, type ErrorCode, type Step } from '../core/index.js';
+
+/** The body of every failed answer: the element's own error codes. */
+export interface GateErrorBody {
+  error: { code: ErrorCode; message: string; step: Step; retryable: boolean };
+}
+
+/** HTTP status per code when the failure carries no vendor status of its own. */
+const STATUS_OF: Record<ErrorCode, number> = {
+  // A doctor or option the server gave is wrong: the server's fault, not the browser's.
+  config: 500,
+  unauthorized: 401,
+  forbidden: 403,
+  conflict: 409,
+  'rate-limited': 429,
+  server: 502,
+  network: 502,
+  timeout: 504,
+  'bad-response': 502,
+  'create-failed': 502,
+  'popup-blocked': 500,
+  cancelled: 409,
+};
+
+const HEADERS = {
+  'Content-Type': 'application/json; charset=utf-8',
+  // Answers name a doctor and may carry a launch credential: never cached, never sniffed.
+  'Cache-Control': 'no-store',
+  'X-Content-Type-Options': 'nosniff',
+};
+
+/** A JSON answer with the handler's fixed headers. */
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { ...HEADERS, ...headers } });
+}
+
+/**
+ * A failure as an answer: the vendor's status when it gave one (so 503 stays retryable and 500
+ * does not), else the code's; `Retry-After` passed on; the message redacted.
+ */
+export function errorAnswer(error: unknown, step: Step, redact: (text: string) => string): Response {
+  const failure = asGateError(error, step);
+  const status =
+    failure.status !== undefined && failure.status >= 400 && failure.status <= 599
+      ? failure.status
+      : STATUS_OF[failure.code];
+  const headers: Record<string, string> =
+    failure.retryAfterMs === undefined ? {} : { 'Retry-After': String(Math.ceil(failure.retryAfterMs / 1000)) };
+  const body: GateErrorBody = {
+    error: {
+      code: failure.code,
+      message: redact(failure.message),
+      step: failure.step,
+      retryable: failure.retryable,
+    },
+  };
+  return json(status, body, headers);
+}
+
+/**
+ * The error to report. The core wraps a failing credential source as `unauthorized`; the
+ * source's own error (a token endpoint that is down is `server`, not a refusal) is reported
+ * instead. Anything not ours is a bug, reported without its text.
+ */
+function asGateError(error: unknown, step: Step): DoctorGateError {
+  if (error instanceof DoctorGateError) {
+    return error.cause instanceof DoctorGateError ? error.cause : error;
+  }
+  if (isAbort(error)) return new DoctorGateError('timeout', 'The request was aborted', { step });
+  return new DoctorGateError('server', 'The doctor-gate handler failed', { step, status: 500 });
+}

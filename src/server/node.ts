@@ -1,0 +1,23 @@
+/// <reference types="node" />
+import { getRequestListener } from '@hono/node-server';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { GateHandler } from './handler.js';
+
+/** What `doctorFor` gets beside the request under `toNodeListener`: Node's own request and response. */
+export interface NodeContext {
+  incoming: IncomingMessage;
+  outgoing: ServerResponse;
+}
+
+/** A `node:http` request listener, also usable as Express or Connect middleware. */
+export type NodeListener = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+
+/**
+ * Adapts a Web-standard handler to `node:http`, Express and Connect
+ * (`http.createServer(listener)`, `app.use('/ehr/doctor-gate', listener)`). The handler's
+ * `doctorFor` gets a `NodeContext` as its second argument, for sessions kept on Node's request.
+ */
+export function toNodeListener(handler: GateHandler): NodeListener {
+  // A library must not replace the process's global Request and Response.
+  return getRequestListener(handler, { overrideGlobalObjects: false }) as NodeListener;
+}

@@ -1,0 +1,65 @@
+import * as z from 'zod';
+import { isAllowedUrl } from '../core/index.js';
+import { DoctorGateError } from '../core/index.js';
+
+/** An absolute URL the server may send a credential to: https, or http on loopback only. */
+export const httpsOrLoopback = z
+  .string()
+  .refine((value) => !value.startsWith('/') && isAllowedUrl(value), 'must be an absolute https URL');
+
+/** A function, typed as `T` (zod cannot check a signature). */
+export const fn = <T>() => z.custom<T>((value) => typeof value === 'function');
+
+/** A `config` error naming the option fields that failed, never their values (one may be a secret). */
+export function optionsError(where: string, error: z.ZodError): DoctorGateError {
+  const fields = [...new Set(error.issues.map((issue) => String(issue.path[0] ?? 'options')))];
+  return new DoctorGateError('config', `${where}: invalid or missing option(s): ${fields.join(', ')}`, {
+    step: 'config',
+    fields,
+  });
+}
+
+const ECHOED_SECRET = /"(password|token|access_token|client_secret|medicToken)"\s*:\s*"(?:[^"\\]|\\.)*"/gi;
+
+/** Replaces every occurrence of the given secrets in a text with "[redacted]". */
+export function redactor(secrets: () => readonly (string | undefined)[]): (text: string) => string {
+  return (text) => {
+    let out = text;
+    // Longest first, so a secret that contains another is removed whole.
+    const known = secrets()
+      .filter((secret): secret is string => typeof secret === 'string' && secret.length >= 4)
+      .sort((a, b) => b.length - a.length);
+    for (const secret of known) out = out.split(secret).join('[redacted]');
+    // A vendor body quoted in a message may echo a secret nobody here knows (a generated password).
+    return out.replace(ECHOED_SECRET, '"$1":"[redacted]"');
+  };
+}
+
+/** Field names that hold a credential, wherever they appear in what goes back to the browser. */
+const SECRET_FIELDS = new Set([
+  'token',
+  'medictoken',
+  'access_token',
+  'password',
+  'client_secret',
+  'clientsecret',
+  'apikey',
+  'api_key',
+]);
+
+/**
+ * A copy of a vendor value fit for the browser: credential-named fields dropped at any depth, and
+ * any known secret that a lying vendor put in another field replaced by "[redacted]".
+ */
+export function scrub<T>(value: T, redact: (text: string) => string): T {
+  if (typeof value === 'string') return redact(value) as T;
+  if (Array.isArray(value)) return value.map((each) => scrub(each, redact)) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([key]) => !SECRET_FIELDS.has(key.toLowerCase()))
+        .map(([key, each]) => [key, scrub(each, redact)]),
+    ) as T;
+  }
+  return value;
+}

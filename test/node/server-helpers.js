@@ -1,0 +1,155 @@
+// Shared by the server*.test.js suites: the sandbox and handlers served on port 0, over real HTTP.
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { after, before, beforeEach } from 'node:test';
+import { Hono } from 'hono';
+import { getRequestListener } from '@hono/node-server';
+import { createSandbox } from '../../sandbox/index.js';
+import { createGateHandler, toNodeListener } from '../../dist/server.js';
+
+/** Serves a node request listener on 127.0.0.1:<random>; resolves to its origin and `stop()`. */
+export async function listen(listener) {
+  const server = createServer(listener);
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    origin: `http://127.0.0.1:${server.address().port}`,
+    stop: () => new Promise((resolve) => (server.closeAllConnections(), server.close(resolve))),
+  };
+}
+
+/**
+ * The sandbox over HTTP, whether it answers as a Web `fetch` handler (the rewrite under way) or
+ * through `handle(req, res)` (today).
+ */
+export async function serveSandbox() {
+  const sandbox = createSandbox();
+  const listener =
+    typeof sandbox.fetch === 'function'
+      ? getRequestListener((request) => sandbox.fetch(request), { overrideGlobalObjects: false })
+      : (req, res) =>
+          sandbox.handle(req, res).then((handled) => {
+            if (!handled) res.writeHead(404).end();
+          });
+  const served = await listen(listener);
+  const control = async (path, body, method = body === undefined ? 'GET' : 'POST') => {
+    const response = await fetch(`${served.origin}/sandbox/_control/${path}`, {
+      method,
+      headers: { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return response.json();
+  };
+  return {
+    ...served,
+    control,
+    reset: () => control('reset', {}),
+    /** Vendor requests the sandbox saw, optionally only those whose path contains `path`. */
+    log: async (path = '') => (await control(`log?path=${encodeURIComponent(path)}`)).entries,
+    faults: (...faults) => control('faults', { faults }),
+  };
+}
+
+// Stand-in for the sandbox's `POST /api/iam/integration/token` until it lands (another helper
+// is adding it): after the merge, point these tests at `${sandbox}/sandbox/speaknosis/api/iam/
+// integration/token` with the sandbox fixtures' clientId/clientSecret, and drop this stub.
+export const CLIENT_ID = 'demo-client';
+export const CLIENT_SECRET = 'demo-client-secret-Zq81';
+
+/**
+ * A Hono app that behaves like the vendor's token endpoint: form-encoded client credentials →
+ * `{ access_token, token_type: "Bearer" }`, 401 on a wrong secret (echoing it back, as a careless
+ * vendor might). Each minted token is registered with the sandbox for provider 1001.
+ */
+export async function serveTokenEndpoint({ sandbox, expiresIn } = {}) {
+  const state = { minted: 0, requests: [], echo: false };
+  const app = new Hono();
+  app.post('/api/iam/integration/token', async (c) => {
+    const type = c.req.header('Content-Type') ?? '';
+    const form = new URLSearchParams(await c.req.text());
+    state.requests.push({ type, form: Object.fromEntries(form) });
+    if (!type.startsWith('application/x-www-form-urlencoded') || form.get('grant_type') !== 'client_credentials') {
+      return c.json({ error: 'unsupported_grant_type' }, 400);
+    }
+    if (form.get('client_id') !== CLIENT_ID || form.get('client_secret') !== CLIENT_SECRET) {
+      return c.json({ error: 'invalid_client', client_secret: form.get('client_secret') }, 401);
+    }
+    const token = `sk_minted_${++state.minted}_${Math.random().toString(36).slice(2)}`;
+    if (sandbox) await sandbox.control('seed', { tokens: { speaknosis: { [token]: ['1001'] } } });
+    const body = { access_token: token, token_type: 'Bearer' };
+    if (expiresIn !== undefined) body.expires_in = expiresIn;
+    return c.json(body);
+  });
+  const served = await listen(getRequestListener(app.fetch, { overrideGlobalObjects: false }));
+  return { ...served, state, tokenUrl: `${served.origin}/api/iam/integration/token` };
+}
+
+/** The error a promise rejects with (fails the test when it resolves). */
+export async function rejection(promise) {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  assert.fail('expected a rejection');
+}
+
+/** Signed-in doctors by session cookie: what the EHR's backend knows. */
+export const SESSIONS = {
+  ana: { id: 'doc-ana', name: 'Ana', lastname: 'García', specialityId: 1, lang: 'ES' },
+  newcomer: { id: 'doc-new-1', name: 'Nuria', lastname: 'Nueva', specialityId: 2, lang: 'CA' },
+  other: { id: 'doc-new-2', name: 'Otto', lastname: 'Otro', specialityId: 1, lang: 'EN' },
+};
+
+/** The EHR's own session lookup: a cookie, never anything the page says about the doctor. */
+export const doctorOfSession = (request) => {
+  const session = /(?:^|;\s*)session=([^;]+)/.exec(request.headers.get('Cookie') ?? '')?.[1];
+  return SESSIONS[session] ?? null;
+};
+
+/**
+ * A Speaknosis suite's set-up: the sandbox (reset before each test) and `gate(options)`, a
+ * handler on it served over HTTP whose `call(session, init, query)` asks it as the page would.
+ */
+export function speaknosisSuite() {
+  const TOKEN = 'sk_demo_token';
+  const USER_PATH = '/sandbox/speaknosis/v1/health/provider/1001/user';
+  let served;
+  const servers = [];
+  before(async () => (served = await serveSandbox()));
+  after(async () => Promise.all([served.stop(), ...servers.map((server) => server.stop())]));
+  beforeEach(() => served.reset());
+  // Delegates to the sandbox started in before(), so suites can hold it from the start.
+  const sandbox = {
+    get origin() {
+      return served.origin;
+    },
+    control: (...args) => served.control(...args),
+    log: (...args) => served.log(...args),
+    faults: (...args) => served.faults(...args),
+  };
+
+  async function gate(options = {}) {
+    const handler = createGateHandler({
+      vendor: 'speaknosis',
+      apiBase: `${served.origin}/sandbox/speaknosis/v1/health`,
+      providerId: '1001',
+      credential: TOKEN,
+      doctorFor: doctorOfSession,
+      retries: 0,
+      timeoutMs: 2000,
+      ...options,
+    });
+    const server = await listen(toNodeListener(handler));
+    servers.push(server);
+    const call = async (session, init = {}, query = '') => {
+      const headers = { ...(session ? { Cookie: `session=${session}` } : {}), ...init.headers };
+      const response = await fetch(`${server.origin}/ehr/doctor-gate${query}`, { ...init, headers });
+      return { status: response.status, headers: response.headers, body: await response.json() };
+    };
+    return { handler, call };
+  }
+
+  const state = async (id) => served.control(`state?vendor=speaknosis&providerId=1001&id=${encodeURIComponent(id)}`);
+  const posts = async () => (await served.log(USER_PATH)).filter((entry) => entry.method === 'POST');
+  return { TOKEN, SESSIONS, doctorOfSession, gate, sandbox, state, posts };
+}

@@ -40,9 +40,14 @@ export default defineConfig(({ mode }) => ({
           target: 'es2022',
           minify: false,
           lib: {
-            entry: { index: '../src/index.ts', define: '../src/define.ts', core: '../src/core/index.ts' },
+            entry: {
+              index: '../src/index.ts',
+              define: '../src/define.ts',
+              core: '../src/core/index.ts',
+              react: '../src/react.ts',
+            },
             formats: ['es'],
           },
-          rollupOptions: { external: [/^lit(\/|$)/, /^@lit\//, /^zod(\/|$)/] },
+          rollupOptions: { external: [/^lit(\/|$)/, /^@lit\//, /^zod(\/|$)/, /^react(\/|$)/] },
         },
 }));

@@ -75,7 +75,14 @@ describe('package.json', () => {
   });
 
   test('sideEffects lists only the modules that register the tag', () => {
-    const registering = new Set(['./dist/define.js', './dist/doctor-gate.iife.js', './src/define.ts', './src/iife.ts']);
+    const registering = new Set([
+      './dist/define.js',
+      './dist/react.js',
+      './dist/doctor-gate.iife.js',
+      './src/define.ts',
+      './src/react.ts',
+      './src/iife.ts',
+    ]);
     assert.ok(Array.isArray(pkg.sideEffects));
     assert.deepEqual(
       pkg.sideEffects.filter((file) => !registering.has(file)),
@@ -117,6 +124,28 @@ describe('importing in Node (server-side rendering)', () => {
   test('`doctor-gate/define` is the module that registers the tag', () => {
     const result = importInNode('doctor-gate/define');
     assert.equal(result.registered, true);
+  });
+
+  test('`doctor-gate/react` registers the tag (documented) and server-renders without a DOM', () => {
+    const result = importInNode('doctor-gate/react');
+    assert.deepEqual(result.touched, baseline.touched);
+    assert.equal(result.registered, true);
+    assert.ok(result.exports.includes('DoctorGateReact'));
+    const render = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { renderToString } from 'react-dom/server';
+         import { createElement } from 'react';
+         import { DoctorGateReact } from 'doctor-gate/react';
+         console.log(renderToString(createElement(DoctorGateReact, { apiBase: '/api', providerId: '1001', tokenProvider: async () => 'sk', onError: () => {} }, 'Open')));`,
+      ],
+      { cwd: root, encoding: 'utf8' },
+    );
+    assert.equal(render.status, 0, render.stderr);
+    // Properties are set on the client after hydration: the server writes none of them as an attribute.
+    assert.equal(render.stdout.trim(), '<doctor-gate>Open</doctor-gate>');
   });
 
   test('the drop-in is one classic script that exposes window.DoctorGate', () => {

@@ -27,6 +27,15 @@ export default defineConfig(({ mode }) => ({
           emptyOutDir: false,
           target: 'es2022',
           minify: true,
+          // Classes keep their names (`DoctorGate.name`, stack traces, devtools); functions may not.
+          rolldownOptions: {
+            output: {
+              minify: {
+                compress: { keepNames: { class: true, function: false } },
+                mangle: { keepNames: { class: true, function: false } },
+              },
+            },
+          },
           lib: {
             entry: '../src/iife.ts',
             formats: ['iife'],

@@ -57,13 +57,15 @@ describe('package.json', () => {
         './define',
         './core',
         './react',
+        './vue',
+        './global',
         './doctor-gate.iife.js',
         './custom-elements.json',
         './package.json',
       ].filter((subpath) => !(subpath in pkg.exports)),
       [],
     );
-    for (const subpath of ['.', './define', './core', './react'])
+    for (const subpath of ['.', './define', './core', './react', './vue', './global'])
       assert.ok(pkg.exports[subpath].types, `${subpath} has types`);
   });
 
@@ -155,5 +157,7 @@ describe('importing in Node (server-side rendering)', () => {
     );
     assert.match(iife, /^(\/\*[\s\S]*?\*\/\s*)?var DoctorGate\s*=/);
     assert.doesNotMatch(iife, /^\s*import\s|\bexport\s*\{/m);
+    // Minified, but the element class keeps its name (devtools, stack traces, `DoctorGate.name`).
+    assert.match(iife, /\bclass DoctorGate extends\b/);
   });
 });

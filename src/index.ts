@@ -17,6 +17,8 @@ export type {
   DoctorGateEventMap,
 } from './element/doctor-gate.js';
 export type { DoctorGateProperties } from './properties.js';
+export { registerStrings } from './element/i18n.js';
+export type { UiKey, UiStrings } from './element/i18n.js';
 export * from './core/index.js';
 export { vendors } from './vendors/index.js';
 export type { Vendor, VendorScope, Created, LaunchContext } from './vendors/vendor.js';

@@ -22,3 +22,11 @@ gate?.addEventListener('doctor-gate-provisioned', (event) => event.detail.outcom
 window.DoctorGate.provisionEveryone();
 // @ts-expect-error createClient takes a vendor name first
 createClient({ apiBase: '/api' });
+
+// Overridable UI strings, from the drop-in as from the module.
+window.DoctorGate.registerStrings('ES', { open: 'Entrar en %s', 'popup-blocked': 'Permita las ventanas emergentes' });
+window.DoctorGate.registerStrings('de', { open: '%s öffnen' });
+// @ts-expect-error no such UI string
+window.DoctorGate.registerStrings('ES', { opne: 'Entrar en %s' });
+// @ts-expect-error a UI string is a string
+window.DoctorGate.registerStrings('ES', { open: 42 });

@@ -2,9 +2,13 @@
 // exists, and importing it in Node — server-side rendering — neither throws nor registers the tag.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { rmSync, writeFileSync } from 'node:fs';
+import { createSandbox } from '../../sandbox/index.js';
+import { serve } from './serve.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
@@ -94,9 +98,27 @@ describe('package.json', () => {
     for (const subpath of ['.', './core']) assert.ok(!pkg.sideEffects.includes(pkg.exports[subpath].default));
   });
 
-  test('files ships the build and the manifest', () => {
+  test('files ships the build, the manifest, the license and the changelog', () => {
     assert.ok(pkg.files.includes('dist'));
     assert.ok(pkg.files.includes(pkg.customElements));
+    for (const file of ['LICENSE', 'CHANGELOG.md', 'README.md']) {
+      assert.ok(pkg.files.includes(file), file);
+      assert.ok(existsSync(new URL(`../../${file}`, import.meta.url)), file);
+    }
+    assert.match(
+      readFileSync(new URL('../../LICENSE', import.meta.url), 'utf8'),
+      /^MIT License\n\nCopyright \(c\) 2026 doctor-gate contributors/,
+    );
+    assert.equal(pkg.license, 'MIT');
+    for (const field of ['repository', 'homepage', 'bugs']) assert.ok(pkg[field], field);
+  });
+
+  test('publint --strict and arethetypeswrong (esm-only profile) find nothing wrong in the packed package', () => {
+    // The drop-in is a classic script, not an ES module: no types to resolve for an import of it.
+    const run = spawnSync('npm', ['run', 'test:package', '--silent'], { cwd: root, encoding: 'utf8' });
+    assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
+    assert.match(run.stdout, /All good!/);
+    assert.doesNotMatch(run.stdout, /❌|💀 Resolution failed\s*│|Masquerading|FalseCJS|FalseESM/);
   });
 });
 
@@ -159,5 +181,51 @@ describe('importing in Node (server-side rendering)', () => {
     assert.doesNotMatch(iife, /^\s*import\s|\bexport\s*\{/m);
     // Minified, but the element class keeps its name (devtools, stack traces, `DoctorGate.name`).
     assert.match(iife, /\bclass DoctorGate extends\b/);
+  });
+});
+
+describe('README recipes, as written', () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  /** The first code block after `heading`. */
+  const codeAfter = (heading) => {
+    const start = readme.indexOf(heading);
+    assert.ok(start >= 0, heading);
+    return readme.slice(start).match(/```js\n([\s\S]*?)```/)[1];
+  };
+
+  test('"The core API from Node" provisions demo/roster.json against the sandbox, as the CLI does', async () => {
+    const sandbox = createSandbox();
+    const { origin, stop } = await serve(sandbox);
+    // Inside the package, so `doctor-gate/core` resolves by the package's own name, as an app's would.
+    const script = new URL('./.readme-core-recipe.mjs', import.meta.url);
+    try {
+      const code = codeAfter('### The core API from Node').replace(
+        'https://api-qa.speaknosis.com/v1/health',
+        `${origin}/sandbox/speaknosis/v1/health`,
+      );
+      writeFileSync(script, code);
+      // Asynchronously: this process serves the sandbox the script talks to.
+      const run = await promisify(execFile)(process.execPath, [fileURLToPath(script), 'demo/roster.json'], {
+        cwd: root,
+        env: { ...process.env, SPEAKNOSIS_TOKEN: 'sk_demo_token' },
+      });
+      // The same outcomes as `doctor-gate provision` on this roster (test/node/cli.test.js).
+      assert.deepEqual(
+        run.stdout
+          .trim()
+          .split('\n')
+          .map((line) => line.trim()),
+        [
+          'doc-ana existing',
+          'doc-marta reactivated',
+          'doc-lucia created',
+          'doc-joao created',
+          'doc-pedro failed: config',
+        ],
+      );
+    } finally {
+      rmSync(script, { force: true });
+      await stop();
+    }
   });
 });

@@ -193,6 +193,23 @@ describe('README recipes, as written', () => {
     return readme.slice(start).match(/```js\n([\s\S]*?)```/)[1];
   };
 
+  test('every link works from the package page: absolute, or an anchor of one of its headings', () => {
+    const prose = readme.replace(/```[\s\S]*?```/g, '');
+    // GitHub's and npm's heading ids: lower case, punctuation dropped, spaces to hyphens.
+    const slug = (heading) =>
+      heading
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}\s-]/gu, '')
+        .replace(/\s/g, '-');
+    const anchors = new Set([...prose.matchAll(/^#+ (.+)$/gm)].map((m) => slug(m[1])));
+    const links = [...prose.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]);
+    assert.ok(links.length > 0);
+    for (const link of links) {
+      if (link.startsWith('#')) assert.ok(anchors.has(link.slice(1)), `no heading for ${link}`);
+      else assert.match(link, /^https:\/\//, `${link} is not in the package: link it absolutely`);
+    }
+  });
+
   test('"The core API from Node" provisions demo/roster.json against the sandbox, as the CLI does', async () => {
     const sandbox = createSandbox();
     const { origin, stop } = await serve(sandbox);

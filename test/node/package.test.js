@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createSandbox } from '../../sandbox/index.js';
 import { serve } from './serve.js';
 
@@ -213,8 +214,10 @@ describe('README recipes, as written', () => {
   test('"The core API from Node" provisions demo/roster.json against the sandbox, as the CLI does', async () => {
     const sandbox = createSandbox();
     const { origin, stop } = await serve(sandbox);
-    // Inside the package, so `doctor-gate/core` resolves by the package's own name, as an app's would.
-    const script = new URL('./.readme-core-recipe.mjs', import.meta.url);
+    // Inside the package (but outside test/, where node --test would take it for a test), so
+    // `doctor-gate/core` resolves by the package's own name, as an app's would.
+    const dir = mkdtempSync(join(root, '.readme-recipe-'));
+    const script = pathToFileURL(join(dir, 'provision-roster.mjs'));
     try {
       const code = codeAfter('### The core API from Node').replace(
         'https://api-qa.speaknosis.com/v1/health',
@@ -241,7 +244,7 @@ describe('README recipes, as written', () => {
         ],
       );
     } finally {
-      rmSync(script, { force: true });
+      rmSync(dir, { recursive: true, force: true });
       await stop();
     }
   });

@@ -27,6 +27,15 @@ export default defineConfig(({ mode }) => ({
           emptyOutDir: false,
           target: 'es2022',
           minify: true,
+          // Classes keep their names (`DoctorGate.name`, stack traces, devtools); functions may not.
+          rolldownOptions: {
+            output: {
+              minify: {
+                compress: { keepNames: { class: true, function: false } },
+                mangle: { keepNames: { class: true, function: false } },
+              },
+            },
+          },
           lib: {
             entry: '../src/iife.ts',
             formats: ['iife'],
@@ -40,9 +49,14 @@ export default defineConfig(({ mode }) => ({
           target: 'es2022',
           minify: false,
           lib: {
-            entry: { index: '../src/index.ts', define: '../src/define.ts', core: '../src/api.ts' },
+            entry: {
+              index: '../src/index.ts',
+              define: '../src/define.ts',
+              core: '../src/api.ts',
+              react: '../src/react.ts',
+            },
             formats: ['es'],
           },
-          rollupOptions: { external: [/^lit(\/|$)/, /^@lit\//, /^zod(\/|$)/] },
+          rollupOptions: { external: [/^lit(\/|$)/, /^@lit\//, /^zod(\/|$)/, /^react(\/|$)/] },
         },
 }));

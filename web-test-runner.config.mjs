@@ -3,6 +3,7 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner';
 import { createSandbox, koaMiddleware } from './sandbox/index.js';
 import { commonjsPackages } from './test/frameworks/commonjs-packages.mjs';
+import { serverRendering } from './test/frameworks/ssr/server.mjs';
 import { chromiumArgs, chromiumPath } from './scripts/chromium.js';
 
 /** The strict page of the security suite: no inline script or style, no eval, Trusted Types required, and lit-html's policy the only one allowed. */
@@ -19,6 +20,7 @@ export default {
   testsFinishTimeout: 240_000,
   plugins: [
     commonjsPackages(),
+    serverRendering(),
     esbuildPlugin({
       ts: true,
       tsx: true,

@@ -1,7 +1,16 @@
 import { DoctorGate } from './element/doctor-gate.js';
 import { clearProvisionCache, createClient, DoctorGateError, provisionDoctor, provisionDoctors } from './api.js';
+import { registerStrings } from './element/i18n.js';
 
 /** The drop-in: registers the tag and exposes the core API as `window.DoctorGate`. */
 DoctorGate.define();
 
-export { DoctorGate, DoctorGateError, createClient, provisionDoctor, provisionDoctors, clearProvisionCache };
+export {
+  DoctorGate,
+  DoctorGateError,
+  createClient,
+  provisionDoctor,
+  provisionDoctors,
+  clearProvisionCache,
+  registerStrings,
+};

@@ -17,4 +17,6 @@ export type {
   DoctorGateEventMap,
 } from './element/doctor-gate.js';
 export type { DoctorGateProperties } from './properties.js';
+export { registerStrings } from './element/i18n.js';
+export type { UiKey, UiStrings } from './element/i18n.js';
 export * from './api.js';

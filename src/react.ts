@@ -1,30 +1,46 @@
 /**
- * React 19 JSX typing for `<doctor-gate>`. Types only and opt-in, so projects without React never
- * load React's types: `/// <reference types="doctor-gate/react" />` in any `.d.ts` of the app, or
- * `import type {} from 'doctor-gate/react'`.
+ * `doctor-gate/react`: `<DoctorGateReact>`, the gate as a React component (React 18 and 19), made
+ * with `@lit/react`. Every input is set as a property on the client (also after server rendering
+ * and hydration, where React itself sets none), and the `doctor-gate-*` events are `on…` props.
  *
- * React 19 sets a prop as a property when the element has it (`tokenProvider`, `doctor`, `apiBase`…)
- * and turns a function prop named `on` + the event name, as written, into a listener:
- * `ondoctor-gate-provisioned={(event) => …}` listens to `doctor-gate-provisioned`.
+ * Importing this module registers `<doctor-gate>` (guarded, like `doctor-gate/define`): the
+ * component is of no use without it. In Node (server rendering) Lit's DOM shim takes the
+ * registration and nothing touches a real DOM.
  */
-import type { HTMLAttributes, RefAttributes } from 'react';
-import type { DoctorGate, DoctorGateEventMap } from './element/doctor-gate.js';
-import type { DoctorGateProperties } from './properties.js';
+import * as React from 'react';
+import { createComponent, type EventName } from '@lit/react';
+import { DoctorGate } from './element/doctor-gate.js';
+import type { DoctorGateEventMap } from './element/doctor-gate.js';
 
-/** `ondoctor-gate-state`, `ondoctor-gate-provisioned`, …: each typed with its event's detail. */
-export type DoctorGateEventProps = {
-  [K in keyof DoctorGateEventMap as `on${K}`]?: (event: DoctorGateEventMap[K]) => void;
+export type { DoctorGateEventProps, DoctorGateJsxProps } from './react/jsx.js';
+
+DoctorGate.define();
+
+/** `@lit/react`'s event name, carrying the typed event of `type` for the `on…` prop's handler. */
+const typed = <K extends keyof DoctorGateEventMap>(type: K) => type as EventName<DoctorGateEventMap[K]>;
+
+/** The `on…` props of `<DoctorGateReact>` and the `doctor-gate-*` event each one listens to. */
+export const doctorGateReactEvents = {
+  onState: typed('doctor-gate-state'),
+  onBeforeCreate: typed('doctor-gate-before-create'),
+  onProvisioned: typed('doctor-gate-provisioned'),
+  onOpen: typed('doctor-gate-open'),
+  onClose: typed('doctor-gate-close'),
+  onMessage: typed('doctor-gate-message'),
+  onError: typed('doctor-gate-error'),
 };
 
-/** The props of `<doctor-gate>` in React 19 JSX. */
-export interface DoctorGateJsxProps
-  extends HTMLAttributes<DoctorGate>, RefAttributes<DoctorGate>, DoctorGateProperties, DoctorGateEventProps {}
+/**
+ * `<doctor-gate>` for React: `<DoctorGateReact apiBase={…} tokenProvider={…} onProvisioned={(e) => e.detail.outcome} />`.
+ * A `ref` gets the element (for `provision()`, `open()`, `close()`).
+ */
+export const DoctorGateReact = createComponent({
+  react: React,
+  tagName: 'doctor-gate',
+  elementClass: DoctorGate,
+  events: doctorGateReactEvents,
+  displayName: 'DoctorGateReact',
+});
 
-declare module 'react' {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
-  namespace JSX {
-    interface IntrinsicElements {
-      'doctor-gate': DoctorGateJsxProps;
-    }
-  }
-}
+/** The props `<DoctorGateReact>` takes. */
+export type DoctorGateReactProps = React.ComponentProps<typeof DoctorGateReact>;

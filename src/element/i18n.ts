@@ -2,8 +2,11 @@ import type { ErrorCode, Lang } from '../core/index.js';
 
 export type UiKey = 'open' | 'checking' | 'creating' | 'ready' | 'opened' | 'preparing' | 'frame' | ErrorCode;
 
+/** Every string of the gate's UI, by key; `%s` is the vendor name (or, for `config`, the offending attributes). */
+export type UiStrings = Record<UiKey, string>;
+
 /** UI strings; `%s` is the vendor name (or, for `config`, the offending attributes). */
-const STRINGS: Record<Lang, Record<UiKey, string>> = {
+const STRINGS: Record<Lang, UiStrings> = {
   ES: {
     open: 'Abrir %s',
     checking: 'Comprobando la cuenta…',
@@ -111,4 +114,29 @@ const STRINGS: Record<Lang, Record<UiKey, string>> = {
   },
 };
 
-export const translate = (lang: Lang, key: UiKey, value = ''): string => STRINGS[lang][key].replace('%s', value);
+/** What the page registered, by language (upper-case primary subtag: `es-MX` → `ES`). */
+const registered = new Map<string, Partial<UiStrings>>();
+const listeners = new Set<() => void>();
+
+/**
+ * Replaces or adds UI strings for a language, in the spirit of Shoelace's `registerTranslation`:
+ * `registerStrings('es', { open: 'Entrar en %s' })`. Later calls merge over earlier ones; keys left
+ * out keep the built-in text. Gates render the new strings on their next update.
+ */
+export function registerStrings(lang: Lang | (string & {}), strings: Partial<UiStrings>): void {
+  for (const [key, text] of Object.entries(strings)) {
+    if (typeof text !== 'string') throw new TypeError(`registerStrings: "${key}" must be a string`);
+  }
+  const primary = lang.split('-')[0]!.toUpperCase();
+  registered.set(primary, { ...registered.get(primary), ...strings });
+  for (const listener of listeners) listener();
+}
+
+/** Calls `listener` after each `registerStrings()`; returns the unsubscribe function (for the element to re-render). */
+export const onStringsChange = (listener: () => void): (() => void) => {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+};
+
+export const translate = (lang: Lang, key: UiKey, value = ''): string =>
+  (registered.get(lang)?.[key] ?? STRINGS[lang][key]).replace('%s', value);

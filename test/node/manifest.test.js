@@ -2,7 +2,10 @@
 // contract (DESIGN.md) and against the README's tables, so the three never drift apart.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { existsSync, readFileSync } from 'node:fs';
+import ts from 'typescript';
+import { validateCem } from '@wc-toolkit/cem-validator';
 
 const read = (path) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 const manifest = JSON.parse(read('custom-elements.json'));
@@ -79,6 +82,9 @@ const EXTENSIONS = {
   methods: ['define'],
 };
 
+/** The core API that `doctor-gate` exports beside the element (DESIGN.md). */
+const PUBLIC_API = ['DoctorGateError', 'createClient', 'provisionDoctor', 'provisionDoctors', 'clearProvisionCache'];
+
 const modules = manifest.modules;
 const element = modules
   .flatMap((m) => (m.declarations ?? []).map((d) => ({ ...d, module: m.path })))
@@ -119,9 +125,67 @@ describe('custom-elements.json', () => {
         .map((e) => `${m.path}:${e.name}:${e.declaration.name}`),
     );
     assert.deepEqual(sorted(definitions), [
-      'src/define.ts:doctor-gate:DoctorGate',
-      'src/iife.ts:doctor-gate:DoctorGate',
+      'dist/define.js:doctor-gate:DoctorGate',
+      'dist/doctor-gate.iife.js:doctor-gate:DoctorGate',
+      'dist/react.js:doctor-gate:DoctorGate',
     ]);
+  });
+
+  test('names only shipped files, each the public entry point an integrator imports', () => {
+    const pkg = JSON.parse(read('package.json'));
+    const shipped = new Set(
+      Object.values(pkg.exports)
+        .flatMap((entry) => (typeof entry === 'string' ? [entry] : Object.values(entry)))
+        .map((file) => file.replace(/^\.\//, '')),
+    );
+    for (const mod of modules) {
+      assert.ok(existsSync(new URL(`../../${mod.path}`, import.meta.url)), `${mod.path} exists`);
+      assert.ok(shipped.has(mod.path), `${mod.path} is an exports target`);
+      for (const declaration of [...(mod.exports ?? []).map((e) => e.declaration)])
+        assert.ok(shipped.has(declaration.module), `${declaration.name} points at ${declaration.module}`);
+    }
+  });
+
+  test('declares only the public API: the element and the core API, no helper or local', () => {
+    const declared = modules.flatMap((m) => (m.declarations ?? []).map((d) => d.name));
+    assert.deepEqual(sorted(declared), sorted(['DoctorGate', ...PUBLIC_API]));
+  });
+
+  test('every name it exports is exported by the package types (dist/types/index.d.ts)', () => {
+    const file = fileURLToPath(new URL('../../dist/types/index.d.ts', import.meta.url));
+    const program = ts.createProgram([file], { skipLibCheck: true, types: [] });
+    const checker = program.getTypeChecker();
+    const names = checker
+      .getExportsOfModule(checker.getSymbolAtLocation(program.getSourceFile(file)))
+      .map((s) => s.name);
+    const listed = modules.find((m) => m.path === 'dist/index.js').exports.map((e) => e.name);
+    assert.deepEqual(
+      listed.filter((name) => !names.includes(name)),
+      [],
+    );
+  });
+
+  test('types are written out as their values, never as an alias name', () => {
+    const typed = [...element.attributes, ...element.members].filter((item) => item.type?.text);
+    for (const item of typed)
+      assert.doesNotMatch(item.type.text, /\b(VendorName|GateMode|GateState|Lang)\b/, item.name);
+    const type = (name) => element.attributes.find((a) => a.name === name).type.text;
+    assert.equal(type('vendor'), "'speaknosis' | 'prescrypto'");
+    assert.equal(type('mode'), "'popup' | 'iframe' | 'none'");
+    assert.equal(type('prefetch'), "'intent' | 'eager' | 'none'");
+  });
+
+  test('passes @wc-toolkit/cem-validator (package.json fields, schema, paths, exported types)', () => {
+    const errors = [];
+    const log = console.log;
+    console.log = (...args) => errors.push(args.join(' '));
+    try {
+      validateCem(manifest, { packageJsonPath: fileURLToPath(new URL('../../package.json', import.meta.url)) });
+    } catch (error) {
+      assert.fail(`${error.message}\n${errors.join('\n')}`);
+    } finally {
+      console.log = log;
+    }
   });
 
   test('has every attribute of the contract, and no other than the listed extensions', () => {
@@ -216,5 +280,55 @@ describe('README ↔ custom-elements.json', () => {
     for (const method of element.members.filter((m) => m.kind === 'method')) {
       assert.ok(readme.includes(`${method.name}(`), `${method.name}()`);
     }
+  });
+});
+
+describe('editor data generated from the manifest (shipped)', () => {
+  const pkg = JSON.parse(read('package.json'));
+  const vscode = JSON.parse(read('dist/vscode.html-custom-data.json'));
+  const webTypes = JSON.parse(read('dist/web-types.json'));
+  const attributes = [...CONTRACT.attributes, ...EXTENSIONS.attributes];
+  const VALUES = {
+    vendor: ['speaknosis', 'prescrypto'],
+    mode: ['popup', 'iframe', 'none'],
+    prefetch: ['intent', 'eager', 'none'],
+  };
+
+  test('package.json points editors at them, and ships them', () => {
+    assert.equal(pkg['web-types'], './dist/web-types.json');
+    for (const file of ['web-types.json', 'vscode.html-custom-data.json', 'vscode.css-custom-data.json'])
+      assert.equal(pkg.exports[`./${file}`], `./dist/${file}`);
+    assert.ok(pkg.files.includes('dist'));
+  });
+
+  test('VS Code custom data has <doctor-gate> with every attribute, and the values of each enumerated one', () => {
+    const tag = vscode.tags.find((t) => t.name === 'doctor-gate');
+    assert.ok(tag, 'doctor-gate tag');
+    assert.deepEqual(sorted(tag.attributes.map((a) => a.name)), sorted(attributes));
+    for (const [name, values] of Object.entries(VALUES))
+      assert.deepEqual(sorted(tag.attributes.find((a) => a.name === name).values.map((v) => v.name)), sorted(values));
+    const css = JSON.parse(read('dist/vscode.css-custom-data.json'));
+    assert.deepEqual(sorted(css.properties.map((p) => p.name)), sorted(element.cssProperties.map((p) => p.name)));
+  });
+
+  test('JetBrains web-types has <doctor-gate> with every attribute, property and event', () => {
+    assert.equal(webTypes.name, pkg.name);
+    assert.equal(webTypes.version, pkg.version);
+    const tag = webTypes.contributions.html.elements.find((e) => e.name === 'doctor-gate');
+    assert.ok(tag, 'doctor-gate element');
+    assert.deepEqual(sorted(tag.attributes.map((a) => a.name)), sorted(attributes));
+    for (const [name, values] of Object.entries(VALUES))
+      assert.deepEqual(
+        sorted(
+          tag.attributes
+            .find((a) => a.name === name)
+            .value.type.split(' | ')
+            .map((v) => v.replace(/'/g, '')),
+        ),
+        sorted(values),
+      );
+    assert.deepEqual(sorted(tag.events.map((e) => e.name)), sorted(CONTRACT.events));
+    const properties = tag.js.properties.map((p) => p.name);
+    for (const name of CONTRACT.properties) assert.ok(properties.includes(name), name);
   });
 });

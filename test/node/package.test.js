@@ -2,9 +2,14 @@
 // exists, and importing it in Node — server-side rendering — neither throws nor registers the tag.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createSandbox } from '../../sandbox/index.js';
+import { serve } from './serve.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
@@ -57,13 +62,15 @@ describe('package.json', () => {
         './define',
         './core',
         './react',
+        './vue',
+        './global',
         './doctor-gate.iife.js',
         './custom-elements.json',
         './package.json',
       ].filter((subpath) => !(subpath in pkg.exports)),
       [],
     );
-    for (const subpath of ['.', './define', './core', './react'])
+    for (const subpath of ['.', './define', './core', './react', './vue', './global'])
       assert.ok(pkg.exports[subpath].types, `${subpath} has types`);
   });
 
@@ -75,7 +82,14 @@ describe('package.json', () => {
   });
 
   test('sideEffects lists only the modules that register the tag', () => {
-    const registering = new Set(['./dist/define.js', './dist/doctor-gate.iife.js', './src/define.ts', './src/iife.ts']);
+    const registering = new Set([
+      './dist/define.js',
+      './dist/react.js',
+      './dist/doctor-gate.iife.js',
+      './src/define.ts',
+      './src/react.ts',
+      './src/iife.ts',
+    ]);
     assert.ok(Array.isArray(pkg.sideEffects));
     assert.deepEqual(
       pkg.sideEffects.filter((file) => !registering.has(file)),
@@ -85,9 +99,27 @@ describe('package.json', () => {
     for (const subpath of ['.', './core']) assert.ok(!pkg.sideEffects.includes(pkg.exports[subpath].default));
   });
 
-  test('files ships the build and the manifest', () => {
+  test('files ships the build, the manifest, the license and the changelog', () => {
     assert.ok(pkg.files.includes('dist'));
     assert.ok(pkg.files.includes(pkg.customElements));
+    for (const file of ['LICENSE', 'CHANGELOG.md', 'README.md']) {
+      assert.ok(pkg.files.includes(file), file);
+      assert.ok(existsSync(new URL(`../../${file}`, import.meta.url)), file);
+    }
+    assert.match(
+      readFileSync(new URL('../../LICENSE', import.meta.url), 'utf8'),
+      /^MIT License\n\nCopyright \(c\) 2026 doctor-gate contributors/,
+    );
+    assert.equal(pkg.license, 'MIT');
+    for (const field of ['repository', 'homepage', 'bugs']) assert.ok(pkg[field], field);
+  });
+
+  test('publint --strict and arethetypeswrong (esm-only profile) find nothing wrong in the packed package', () => {
+    // The drop-in is a classic script, not an ES module: no types to resolve for an import of it.
+    const run = spawnSync('npm', ['run', 'test:package', '--silent'], { cwd: root, encoding: 'utf8' });
+    assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
+    assert.match(run.stdout, /All good!/);
+    assert.doesNotMatch(run.stdout, /❌|💀 Resolution failed\s*│|Masquerading|FalseCJS|FalseESM/);
   });
 });
 
@@ -119,6 +151,28 @@ describe('importing in Node (server-side rendering)', () => {
     assert.equal(result.registered, true);
   });
 
+  test('`doctor-gate/react` registers the tag (documented) and server-renders without a DOM', () => {
+    const result = importInNode('doctor-gate/react');
+    assert.deepEqual(result.touched, baseline.touched);
+    assert.equal(result.registered, true);
+    assert.ok(result.exports.includes('DoctorGateReact'));
+    const render = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { renderToString } from 'react-dom/server';
+         import { createElement } from 'react';
+         import { DoctorGateReact } from 'doctor-gate/react';
+         console.log(renderToString(createElement(DoctorGateReact, { apiBase: '/api', providerId: '1001', tokenProvider: async () => 'sk', onError: () => {} }, 'Open')));`,
+      ],
+      { cwd: root, encoding: 'utf8' },
+    );
+    assert.equal(render.status, 0, render.stderr);
+    // Properties are set on the client after hydration: the server writes none of them as an attribute.
+    assert.equal(render.stdout.trim(), '<doctor-gate>Open</doctor-gate>');
+  });
+
   test('the drop-in is one classic script that exposes window.DoctorGate', () => {
     const iife = readFileSync(
       new URL(pkg.exports['./doctor-gate.iife.js'], new URL('../../', import.meta.url)),
@@ -126,5 +180,72 @@ describe('importing in Node (server-side rendering)', () => {
     );
     assert.match(iife, /^(\/\*[\s\S]*?\*\/\s*)?var DoctorGate\s*=/);
     assert.doesNotMatch(iife, /^\s*import\s|\bexport\s*\{/m);
+    // Minified, but the element class keeps its name (devtools, stack traces, `DoctorGate.name`).
+    assert.match(iife, /\bclass DoctorGate extends\b/);
+  });
+});
+
+describe('README recipes, as written', () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  /** The first code block after `heading`. */
+  const codeAfter = (heading) => {
+    const start = readme.indexOf(heading);
+    assert.ok(start >= 0, heading);
+    return readme.slice(start).match(/```js\n([\s\S]*?)```/)[1];
+  };
+
+  test('every link works from the package page: absolute, or an anchor of one of its headings', () => {
+    const prose = readme.replace(/```[\s\S]*?```/g, '');
+    // GitHub's and npm's heading ids: lower case, punctuation dropped, spaces to hyphens.
+    const slug = (heading) =>
+      heading
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}\s-]/gu, '')
+        .replace(/\s/g, '-');
+    const anchors = new Set([...prose.matchAll(/^#+ (.+)$/gm)].map((m) => slug(m[1])));
+    const links = [...prose.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]);
+    assert.ok(links.length > 0);
+    for (const link of links) {
+      if (link.startsWith('#')) assert.ok(anchors.has(link.slice(1)), `no heading for ${link}`);
+      else assert.match(link, /^https:\/\//, `${link} is not in the package: link it absolutely`);
+    }
+  });
+
+  test('"The core API from Node" provisions demo/roster.json against the sandbox, as the CLI does', async () => {
+    const sandbox = createSandbox();
+    const { origin, stop } = await serve(sandbox);
+    // Inside the package (but outside test/, where node --test would take it for a test), so
+    // `doctor-gate/core` resolves by the package's own name, as an app's would.
+    const dir = mkdtempSync(join(root, '.readme-recipe-'));
+    const script = pathToFileURL(join(dir, 'provision-roster.mjs'));
+    try {
+      const code = codeAfter('### The core API from Node').replace(
+        'https://api-qa.speaknosis.com/v1/health',
+        `${origin}/sandbox/speaknosis/v1/health`,
+      );
+      writeFileSync(script, code);
+      // Asynchronously: this process serves the sandbox the script talks to.
+      const run = await promisify(execFile)(process.execPath, [fileURLToPath(script), 'demo/roster.json'], {
+        cwd: root,
+        env: { ...process.env, SPEAKNOSIS_TOKEN: 'sk_demo_token' },
+      });
+      // The same outcomes as `doctor-gate provision` on this roster (test/node/cli.test.js).
+      assert.deepEqual(
+        run.stdout
+          .trim()
+          .split('\n')
+          .map((line) => line.trim()),
+        [
+          'doc-ana existing',
+          'doc-marta reactivated',
+          'doc-lucia created',
+          'doc-joao created',
+          'doc-pedro failed: config',
+        ],
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await stop();
+    }
   });
 });

@@ -17,19 +17,13 @@ export async function listen(listener) {
   };
 }
 
-/**
- * The sandbox over HTTP, whether it answers as a Web `fetch` handler (the rewrite under way) or
- * through `handle(req, res)` (today).
- */
+/** The sandbox over real HTTP, through its own Node adapter (which also drops connections). */
 export async function serveSandbox() {
   const sandbox = createSandbox();
-  const listener =
-    typeof sandbox.fetch === 'function'
-      ? getRequestListener((request) => sandbox.fetch(request), { overrideGlobalObjects: false })
-      : (req, res) =>
-          sandbox.handle(req, res).then((handled) => {
-            if (!handled) res.writeHead(404).end();
-          });
+  const listener = (req, res) =>
+    sandbox.handle(req, res).then((handled) => {
+      if (!handled) res.writeHead(404).end();
+    });
   const served = await listen(listener);
   const control = async (path, body, method = body === undefined ? 'GET' : 'POST') => {
     const response = await fetch(`${served.origin}/sandbox/_control/${path}`, {

@@ -47,3 +47,40 @@ export const wrong = [
 ];
 
 export const props: DoctorGateJsxProps = { providerId: '1001', 'ondoctor-gate-open': (event) => event.detail.mode };
+
+// doctor-gate/react's component: inputs and the on… event props, each typed with its detail.
+import { DoctorGateReact, type DoctorGateReactProps } from 'doctor-gate/react';
+
+export function Wrapped() {
+  const ref = useRef<DoctorGate>(null);
+  return (
+    <DoctorGateReact
+      ref={ref}
+      apiBase="/sandbox/speaknosis/v1/health"
+      providerId="1001"
+      doctorId="ehr-42"
+      mode="iframe"
+      tokenProvider={async () => 'token from the EHR backend'}
+      onState={(event) => event.detail.state satisfies 'idle' | 'checking' | 'creating' | 'ready' | 'open' | 'error'}
+      onBeforeCreate={(event) => event.detail.reactivation satisfies boolean | null}
+      onProvisioned={(event) => event.detail.outcome satisfies 'existing' | 'created' | 'reactivated'}
+      onOpen={(event) => event.detail.mode}
+      onClose={(event) => event.detail.reason satisfies 'user' | 'api' | 'disconnected'}
+      onMessage={(event) => event.detail.data satisfies unknown}
+      onError={(event) => event.detail.code satisfies ErrorCode}
+    >
+      Abrir Speaknosis
+    </DoctorGateReact>
+  );
+}
+
+export const wrongWrapped = [
+  // @ts-expect-error mode is 'popup' | 'iframe' | 'none'
+  <DoctorGateReact mode="window" />,
+  // @ts-expect-error the provisioned event's detail has no code
+  <DoctorGateReact onProvisioned={(event) => event.detail.code} />,
+  // @ts-expect-error tokenProvider returns a Promise<string>
+  <DoctorGateReact tokenProvider={() => 'token'} />,
+];
+
+export const wrappedProps: DoctorGateReactProps = { doctorId: 'ehr-42', onError: (event) => event.detail.retryable };

@@ -1,0 +1,106 @@
+// The page both sides render: in Node with react-dom/server (server.mjs), then hydrated in the
+// browser (ssr.test.tsx). Two ways to write the gate, as the README's SSR recipe gives them.
+import { useCallback, type Ref } from 'react';
+import type { DoctorGate, ProvisionedDetail } from '../../../src/index.js';
+import { DoctorGateReact } from '../../../src/react.js';
+
+export interface PageProps {
+  variant: 'wrapper' | 'tag' | 'camel-case-tag';
+  apiBase: string;
+  providerId: string;
+  doctorId: string;
+  /** Only on the client: a function does not survive server rendering. */
+  tokenProvider?: () => Promise<string>;
+  onProvisioned?: (detail: ProvisionedDetail) => void;
+  gateRef?: Ref<DoctorGate>;
+}
+
+export function Page(props: PageProps) {
+  return (
+    <main>
+      <h1>Patient chart</h1>
+      {props.variant === 'wrapper' ? (
+        <WithWrapper {...props} />
+      ) : props.variant === 'tag' ? (
+        <WithTag {...props} />
+      ) : (
+        <CamelCaseTag {...props} />
+      )}
+    </main>
+  );
+}
+
+/** doctor-gate/react: every prop is set as a property on the client, after hydration too. */
+function WithWrapper({ apiBase, providerId, doctorId, tokenProvider, onProvisioned, gateRef }: PageProps) {
+  return (
+    <DoctorGateReact
+      ref={gateRef}
+      apiBase={apiBase}
+      providerId={providerId}
+      doctorId={doctorId}
+      doctorName="Ana"
+      doctorLastname="García"
+      specialityId={1}
+      doctorLang="EN"
+      mode="none"
+      tokenProvider={tokenProvider}
+      onProvisioned={(event) => onProvisioned?.(event.detail)}
+    >
+      Open Speaknosis
+    </DoctorGateReact>
+  );
+}
+
+/**
+ * The raw tag: attributes in kebab-case (the server writes them as written), and what cannot be
+ * an attribute — `tokenProvider`, listeners — set from a ref callback, which runs after hydration.
+ * `suppressHydrationWarning`: an upgraded gate has added its reflected `state` attribute by then.
+ */
+function WithTag({ apiBase, providerId, doctorId, tokenProvider, onProvisioned, gateRef }: PageProps) {
+  const attach = useCallback(
+    (gate: DoctorGate | null) => {
+      if (typeof gateRef === 'function') gateRef(gate);
+      else if (gateRef) gateRef.current = gate;
+      if (!gate) return;
+      if (tokenProvider) gate.tokenProvider = tokenProvider;
+      const listening = new AbortController();
+      gate.addEventListener('doctor-gate-provisioned', (event) => onProvisioned?.(event.detail), {
+        signal: listening.signal,
+      });
+      return () => listening.abort();
+    },
+    [gateRef, tokenProvider, onProvisioned],
+  );
+  return (
+    <doctor-gate
+      ref={attach}
+      suppressHydrationWarning
+      api-base={apiBase}
+      provider-id={providerId}
+      doctor-id={doctorId}
+      doctor-name="Ana"
+      doctor-lastname="García"
+      speciality-id="1"
+      doctor-lang="EN"
+      mode="none"
+    >
+      Open Speaknosis
+    </doctor-gate>
+  );
+}
+
+/** What not to write under SSR: the server writes `apibase=…`, which no gate reads, and hydration sets no property. */
+function CamelCaseTag({ apiBase, providerId, doctorId, tokenProvider, gateRef }: PageProps) {
+  return (
+    <doctor-gate
+      ref={gateRef}
+      apiBase={apiBase}
+      providerId={providerId}
+      doctorId={doctorId}
+      mode="none"
+      tokenProvider={tokenProvider}
+    >
+      Open Speaknosis
+    </doctor-gate>
+  );
+}

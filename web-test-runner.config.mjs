@@ -1,9 +1,11 @@
-// Tests in real headless Chromium, talking to the real sandbox over HTTP (mounted at /sandbox/).
+// Tests in real headless Chromium, Firefox and WebKit, talking to the real sandbox over HTTP
+// (mounted at /sandbox/). BROWSERS=firefox (or "chromium,webkit") runs some engines only.
 import { esbuildPlugin } from '@web/dev-server-esbuild';
-import { chromeLauncher } from '@web/test-runner';
+import { defaultReporter } from '@web/test-runner';
 import { createSandbox, koaMiddleware } from './sandbox/index.js';
 import { commonjsPackages } from './test/frameworks/commonjs-packages.mjs';
-import { chromiumArgs, chromiumPath } from './scripts/chromium.js';
+import { engineLaunchers } from './scripts/engines.js';
+import { engineSummaryReporter } from './scripts/engine-summary.js';
 
 /** The strict page of the security suite: no inline script or style, no eval, Trusted Types required, and no policy may be created (the gate needs none). */
 const STRICT_CSP = "default-src 'self'; require-trusted-types-for 'script'; trusted-types 'none'";
@@ -12,10 +14,18 @@ async function strictCsp(ctx, next) {
   if (ctx.path.startsWith('/test/csp/')) ctx.set('Content-Security-Policy', STRICT_CSP);
 }
 
+const engines = engineLaunchers();
+
 export default {
-  files: ['test/browser/**/*.test.ts', 'test/frameworks/**/*.test.{ts,tsx}'],
+  files: ['test/browser/**/*.test.ts'],
+  // The framework apps prove the wrappers, not the engines: Chromium only, to keep CI short.
+  groups: engines.chromium
+    ? [{ name: 'frameworks', files: 'test/frameworks/**/*.test.{ts,tsx}', browsers: [engines.chromium] }]
+    : [],
   nodeResolve: true,
+  // One test file at a time per engine (tests click, focus and open popups on a shared page), all engines at once.
   concurrency: 1,
+  concurrentBrowsers: 3,
   testsFinishTimeout: 240_000,
   plugins: [
     commonjsPackages(),
@@ -28,12 +38,6 @@ export default {
   ],
   middleware: [strictCsp, koaMiddleware(createSandbox())],
   testFramework: { config: { timeout: 15_000 } },
-  browsers: [
-    chromeLauncher({
-      launchOptions: {
-        ...(chromiumPath ? { executablePath: chromiumPath } : {}),
-        args: chromiumArgs,
-      },
-    }),
-  ],
+  browsers: Object.values(engines),
+  reporters: [defaultReporter(), engineSummaryReporter()],
 };

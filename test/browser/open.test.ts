@@ -2,6 +2,7 @@ import { expect } from '@open-wc/testing';
 import { clearProvisionCache, type DoctorGate } from '../../src/index.js';
 import {
   click,
+  clickAnd,
   faults,
   gate,
   record,
@@ -29,13 +30,14 @@ describe('opening the app', () => {
       const el = await gate({ doctorId: id });
       const log = record(el);
       const opening = until(el, 'doctor-gate-open');
-      await click(el);
       // Still inside the check: the popup exists already, on a local "preparing" page.
-      expect(popups.calls).to.have.length(1);
-      expect(popups.calls[0]!.url).to.equal('about:blank');
-      expect(el.state).to.equal('checking');
+      const inClick = await clickAnd(el, () => ({
+        urls: popups.calls.map((call) => call.url),
+        state: el.state,
+        text: popups.calls[0]?.win?.document.body.textContent,
+      }));
+      expect(inClick).to.deep.equal({ urls: ['about:blank'], state: 'checking', text: 'Preparing Speaknosis…' });
       const popup = popups.calls[0]!.win!;
-      expect(popup.document.body.textContent).to.equal('Preparing Speaknosis…');
       const opened = await opening;
       expect(opened.detail).to.deep.equal({ mode: 'popup' });
       expect(log.states()).to.deep.equal(['checking', 'creating', 'ready', 'open']);

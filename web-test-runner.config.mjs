@@ -26,8 +26,9 @@ export default {
       ? [{ name: 'frameworks', files: 'test/frameworks/**/*.test.{ts,tsx}', browsers: [engines.chromium] }]
       : [],
   nodeResolve: true,
-  // One test file and one engine at a time: tests click, focus and open popups on a shared page, and
-  // their short timeouts (400 ms in the fault matrix) do not survive three engines sharing two cores.
+  // One test file and one engine at a time: tests click, focus and open popups on a shared page, some
+  // queue faults on the one sandbox that any engine's request would take, and two cores are too few
+  // for three engines' timing (measured: all three at once failed 14 tests that pass one at a time).
   concurrency: 1,
   concurrentBrowsers: 1,
   testsFinishTimeout: 240_000,

@@ -153,6 +153,18 @@ export async function click(el: DoctorGate): Promise<void> {
   await sendMouse({ type: 'click', position: [Math.round(box.x + box.width / 2), Math.round(box.y + box.height / 2)] });
 }
 
+/**
+ * A real click, and what `during` returns right after the gate handled it: the gate's state at that
+ * moment, not after the driver's round trip (WebDriver and BiDi return later than CDP).
+ */
+export async function clickAnd<T>(el: DoctorGate, during: () => T): Promise<T> {
+  let seen: { value: T } | undefined;
+  el.addEventListener('click', () => (seen = { value: during() }), { once: true });
+  await click(el);
+  await waitFor(() => seen !== undefined);
+  return seen!.value;
+}
+
 /** Collects unhandled rejections between `before` and `after` of the calling suite. */
 export function watchUnhandledRejections(): unknown[] {
   const reasons: unknown[] = [];

@@ -4,9 +4,9 @@ import { gzipSync } from 'node:zlib';
 
 // The drop-in's target is 15,000 bytes (issue 7). Measured 18,738 B with Lit's ReactiveElement
 // (~2.8 KB), the zod/mini core (~4.9 KB), two vendors and five languages; the README's Performance
-// section says where the rest goes. This guard stops growth beyond that plus a small margin.
+// section says where the rest goes. The guard is the drop-in budget of the brief (25,000 B).
 const TARGET = 15_000;
-const BUDGET = 19_000;
+const BUDGET = 25_000;
 const file = new URL('../dist/doctor-gate.iife.js', import.meta.url);
 const raw = readFileSync(file);
 const gzip = gzipSync(raw, { level: 9 }).length;

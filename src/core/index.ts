@@ -1,4 +1,4 @@
-export { DoctorGateError, isAbort, type ErrorCode, type Step } from './errors.js';
+export { DoctorGateError, isAbort, redact, REDACTED, type ErrorCode, type Step } from './errors.js';
 export { HttpClient, type ClientOptions, type HttpRequest, type HttpResponse } from './http.js';
 export { createClient, type GateClient, type GateClientOptions } from './client.js';
 export {
@@ -9,7 +9,8 @@ export {
   type BeforeCreate,
   type ProvisionOptions,
 } from './provision.js';
-export { sharedProvision, prefetchCheck, knownResult, clearProvisionCache } from './shared.js';
+export { sharedProvision, prefetchCheck, knownResult, clearProvisionCache, type ResultStore } from './shared.js';
+export { sessionResultStore, type ResultStorage } from './session-store.js';
 export { isAllowedUrl, fillTemplate } from './config.js';
 export * from './types.js';
 export { speaknosis } from '../vendors/speaknosis.js';

@@ -1,5 +1,8 @@
 import { codeForStatus, DoctorGateError, isAbort, redact, type Step } from './errors.js';
 import { safeParse, type ZodMiniType } from 'zod/mini';
+import { parseRetryAfter, sleep, unlessAborted } from './wait.js';
+
+export { parseRetryAfter, sleep } from './wait.js';
 
 /** What every vendor client is built from. */
 export interface ClientOptions {
@@ -41,31 +44,6 @@ export interface HttpResponse {
 
 const MAX_RETRY_AFTER_MS = 30_000;
 
-/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-/** `Retry-After` is either delay-seconds or an HTTP date. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
 /** A short description of an error body (vendors answer strings, arrays or objects); the caller redacts it. */
 function describeBody(body: unknown): string {
   const record = body as { response?: unknown; message?: unknown } | null;
@@ -84,17 +62,6 @@ const atStep = (error: DoctorGateError, step: Step): DoctorGateError => {
   providerFailures.add(moved);
   return moved;
 };
-
-/** Settles like `promise`, or rejects with the signal's reason as soon as it aborts. */
-function unlessAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
 
 /** Checks a vendor body against its schema; a mismatch is `bad-response`, never a crash later on. */
 export function parseBody<T>(schema: ZodMiniType<T>, body: unknown, step: Step, status?: number): T {

@@ -14,10 +14,12 @@ export interface ResultStore {
   set(key: string, result: ProvisionResult): void;
 }
 
+const OUTCOMES: readonly unknown[] = ['existing', 'created', 'reactivated'];
+
 /** A stored result, reduced to what may be trusted from outside the page's memory. */
 function fromStore(store: ResultStore | undefined, key: string, doctor: Doctor): ProvisionResult | undefined {
   const saved = store?.get(key, doctor);
-  if (!saved) return undefined;
+  if (!saved || !OUTCOMES.includes(saved.outcome)) return undefined;
   const id = (saved.account as { id?: unknown } | undefined)?.id;
   const account = typeof id === 'string' || typeof id === 'number' ? { id } : {};
   return { outcome: saved.outcome, doctor: publicDoctor(doctor), account };

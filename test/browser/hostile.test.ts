@@ -3,6 +3,7 @@ import type { DoctorGate } from '../../src/index.js';
 import {
   API,
   click,
+  consoleDuring,
   faults,
   type Fault,
   gate,
@@ -25,21 +26,6 @@ import {
 const OTHER_ORIGIN = `${location.protocol}//${location.hostname === 'localhost' ? '127.0.0.1' : 'localhost'}:${location.port}`;
 /** A medical center the demo token may also use: a followed redirect would find or create the doctor there. */
 const ELSEWHERE = '1002';
-const METHODS = ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const;
-
-/** Everything written to the console while `run` runs. */
-async function consoleDuring(run: () => Promise<void>): Promise<string> {
-  const written: string[] = [];
-  const originals = METHODS.map((name) => [name, console[name]] as const);
-  for (const name of METHODS) console[name] = (...args: unknown[]) => void written.push(args.map(String).join(' '));
-  try {
-    await run();
-  } finally {
-    for (const [name, fn] of originals) console[name] = fn as never;
-  }
-  return written.join('\n');
-}
-
 interface Case {
   name: string;
   /** The fault for this doctor, without its `match`. */
@@ -192,7 +178,7 @@ describe('a hostile vendor', () => {
           );
         // No secret in any event, the console, or the rejection.
         for (const event of log.events) expect(JSON.stringify(event.detail)).to.not.contain(TOKEN);
-        expect(written).to.not.contain(TOKEN);
+        expect(written.join('\n')).to.not.contain(TOKEN);
         expect(String((rejection as Error).message)).to.not.contain(TOKEN);
         expect(String((rejection as Error).message)).to.not.contain(encodeURIComponent(TOKEN));
         expect(el.shadowRoot!.textContent).to.not.contain(TOKEN);

@@ -187,6 +187,13 @@ describe('sharedProvision with a poisoned store', () => {
     assert.deepEqual(result.account, { id: 'x' });
   });
 
+  test('a store result with an outcome the gate does not know is ignored: the vendor is asked', async () => {
+    const client = speaknosis();
+    const store = { get: () => ({ outcome: 'ready', doctor: {}, account: {} }), set: () => undefined };
+    const result = await sharedProvision(client, doctor('odd-outcome'), { store });
+    assert.equal(result.outcome, 'created');
+  });
+
   test('Prescrypto: a stored token never reaches the launch; the page medicToken does', async () => {
     const client = createClient('prescrypto', { apiBase: `${origin}/sandbox/prescrypto`, token: 'pk_demo_key' });
     const me = { name: 'Elena Vidal', email: 'elena.vidal@clinic.example', id: '110' };

@@ -318,3 +318,48 @@ describe('vendor bodies never echo a secret into a message', () => {
     );
   });
 });
+
+describe('Prescrypto: a password sent and a medic token received are never repeated', () => {
+  const prescryptoClient = () =>
+    createClient('prescrypto', { apiBase: `${origin}/sandbox/prescrypto`, token: 'pk_demo_key', retries: 0 });
+  const medic = (password) => ({ name: 'Inés Peña', email: `ines.${Date.now()}@clinic.example`, password });
+
+  test('a 400 field error and a 500 that quote the password → neither message has it', async () => {
+    const password = 'Very-Secret-Pass-77';
+    await faults({
+      match: { method: 'POST', body: 'ines.' },
+      kind: 'status',
+      status: 400,
+      body: { name: [`bad name, password ${password}`] },
+    });
+    const refused = await failure(provisionDoctor(prescryptoClient(), medic(password)));
+    assert.equal(refused.code, 'config');
+    assert.doesNotMatch(refused.message, /Very-Secret-Pass/);
+    await faults({
+      match: { method: 'POST', body: 'ines.' },
+      kind: 'status',
+      status: 500,
+      body: `insert failed: ${password}`,
+    });
+    const crashed = await failure(provisionDoctor(prescryptoClient(), medic(password)));
+    assert.equal(crashed.code, 'server');
+    assert.doesNotMatch(crashed.message, /Very-Secret-Pass/);
+  });
+
+  test('a medic token a creation returned is cut from a later error that repeats it', async () => {
+    const client = prescryptoClient();
+    const created = await provisionDoctor(client, medic());
+    const token = created.account.token;
+    assert.equal(typeof token, 'string');
+    await faults({
+      match: { method: 'GET' },
+      kind: 'status',
+      status: 500,
+      body: { message: `medic token ${token} leaked` },
+    });
+    const error = await failure(provisionDoctor(client, { name: 'Otro', email: 'otro@clinic.example' }));
+    assert.equal(error.code, 'server');
+    assert.ok(!error.message.includes(token), error.message);
+    assert.ok(!error.message.includes('pk_demo_key'));
+  });
+});

@@ -17,8 +17,9 @@ Required:
 
 Options:
   --chunk-size N        doctors per POST where the vendor takes many (1-1000, default 100)
-  --concurrency N       requests in flight: POST chunks for Speaknosis (default 1),
-                        doctors for Prescrypto (default 4); 1-32
+  --concurrency N       Speaknosis: chunks in flight (default 1), each checked 8 doctors
+                        at a time before its POST of the missing ones;
+                        Prescrypto: doctors in flight (default 4); 1-32
   --timeout MS          per request (100-120000, default 10000)
   --retries N           retries of a transient failure (0-10, default 3)
   --report PATH         write a JSON report, one row per doctor (no secrets)

@@ -117,10 +117,12 @@ async function provision(args: ProvisionArgs, io: Io): Promise<number> {
       error instanceof DoctorGateError
         ? error
         : new DoctorGateError('bad-response', String((error as Error)?.message ?? error));
+    // Whatever a vendor's body repeated, the credential and any issued token stay out of the report.
+    const message = client.http.redact(reason.message);
     rows[index]!.outcome = 'failed';
     rows[index]!.error = {
       code: reason.code,
-      message: reason.message,
+      message,
       step: reason.step,
       ...(reason.status !== undefined ? { status: reason.status } : {}),
       ...(reason.fields ? { fields: reason.fields } : {}),
@@ -130,7 +132,7 @@ async function provision(args: ProvisionArgs, io: Io): Promise<number> {
     // An HTTP 401/403 refuses every other row the same way: stop instead of sending the whole roster.
     // (Prescrypto's per-medic "not admin of that hospital" is a 400 `forbidden`: that row only.)
     if (reason.code === 'unauthorized' || (reason.code === 'forbidden' && reason.status === 403)) {
-      stopReason ??= `the vendor refused the credential (${reason.code}: ${reason.message})`;
+      stopReason ??= `the vendor refused the credential (${reason.code}: ${message})`;
     }
   };
   const settle = (index: number, result: BatchResult) => {
@@ -264,10 +266,11 @@ async function provision(args: ProvisionArgs, io: Io): Promise<number> {
             }),
           );
         } else {
+          // The chunk's doctors are checked first (8 at a time); only the missing ones are POSTed.
           const results = await provisionDoctors(
             client,
             unit.map((index) => roster.rows[index]!.doctor),
-            { chunkSize: unit.length, concurrency: 1, signal: abortInFlight.signal },
+            { chunkSize: unit.length, signal: abortInFlight.signal },
           );
           results.forEach((result, k) => settle(unit[k]!, result));
         }
@@ -348,7 +351,7 @@ function printPlan(
   out(`${rows.length} row(s): ${valid.length} valid, ${rows.length - valid.length} invalid`);
   if (batched) {
     out(
-      `Would send ${valid.length} doctor(s) in ${units.length} request(s) of up to ${chunkSize}, ${concurrency} at a time:`,
+      `Would check ${valid.length} doctor(s), then send the missing ones in at most ${units.length} request(s) of up to ${chunkSize}, ${concurrency} at a time:`,
     );
   } else {
     out(`Would check ${valid.length} doctor(s), ${concurrency} at a time, and create or reactivate the missing ones:`);

@@ -64,3 +64,33 @@ export function codeForStatus(status: number): ErrorCode {
   if (status >= 500) return 'server';
   return 'config';
 }
+
+/** What a secret is replaced with in any text the gate or the CLI shows, logs or writes. */
+export const REDACTED = '***';
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * `text` with every secret removed: as given, URL-encoded (path, query, form) and JSON-escaped, the
+ * forms in which a vendor's body may repeat it. Repeated until none is left, since a removal can
+ * bring two halves of a secret together.
+ */
+export function redact(text: string, secrets: Iterable<string>): string {
+  const forms = new Set<string>();
+  for (const secret of secrets) {
+    if (!secret) continue;
+    forms.add(secret);
+    forms.add(encodeURIComponent(secret));
+    forms.add(new URLSearchParams({ s: secret }).toString().slice(2));
+    forms.add(JSON.stringify(secret).slice(1, -1));
+  }
+  if (!forms.size) return text;
+  // Longest first, so a secret is never half-replaced by a shorter one it contains.
+  const source = [...forms]
+    .sort((a, b) => b.length - a.length)
+    .map(escapeRegExp)
+    .join('|');
+  const found = new RegExp(source);
+  for (let round = 0; round < 16 && found.test(text); round++) text = text.replace(new RegExp(source, 'g'), REDACTED);
+  return found.test(text) ? REDACTED : text;
+}

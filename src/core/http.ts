@@ -1,5 +1,8 @@
-import { codeForStatus, DoctorGateError, isAbort, type Step } from './errors.js';
+import { codeForStatus, DoctorGateError, isAbort, redact, type Step } from './errors.js';
 import { safeParse, type ZodMiniType } from 'zod/mini';
+import { parseRetryAfter, sleep, unlessAborted } from './wait.js';
+
+export { parseRetryAfter, sleep } from './wait.js';
 
 /** What every vendor client is built from. */
 export interface ClientOptions {
@@ -30,6 +33,8 @@ export interface HttpRequest {
   signal?: AbortSignal;
   /** Statuses the caller handles itself instead of getting an error (e.g. 404 on a check). */
   accept?: readonly number[];
+  /** Secrets the body carries (a Prescrypto password): never repeated in an error, even if the vendor echoes them. */
+  secrets?: readonly string[];
 }
 
 export interface HttpResponse {
@@ -39,46 +44,24 @@ export interface HttpResponse {
 
 const MAX_RETRY_AFTER_MS = 30_000;
 
-/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-/** `Retry-After` is either delay-seconds or an HTTP date. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-/** A short, credential-free description of an error body (vendors answer strings, arrays or objects). */
+/** A short description of an error body (vendors answer strings, arrays or objects); the caller redacts it. */
 function describeBody(body: unknown): string {
   const record = body as { response?: unknown; message?: unknown } | null;
-  const text =
-    typeof body === 'string'
-      ? body
-      : typeof record?.response === 'string'
-        ? record.response
-        : typeof record?.message === 'string'
-          ? record.message
-          : body === undefined
-            ? ''
-            : JSON.stringify(body);
-  return text.slice(0, 200);
+  if (typeof body === 'string') return body;
+  if (typeof record?.response === 'string') return record.response;
+  if (typeof record?.message === 'string') return record.message;
+  return body === undefined ? '' : JSON.stringify(body);
 }
+
+/** Failures of the `tokenProvider` (no answer in time, a rejection, nothing): never retried automatically. */
+const providerFailures = new WeakSet<DoctorGateError>();
+
+/** The same failure, reported at the step whose request it blocked. */
+const atStep = (error: DoctorGateError, step: Step): DoctorGateError => {
+  const moved = new DoctorGateError(error.code, error.message, { step, status: error.status, cause: error.cause });
+  providerFailures.add(moved);
+  return moved;
+};
 
 /** Checks a vendor body against its schema; a mismatch is `bad-response`, never a crash later on. */
 export function parseBody<T>(schema: ZodMiniType<T>, body: unknown, step: Step, status?: number): T {
@@ -98,10 +81,13 @@ export class HttpClient {
   readonly #scheme: string;
   #token?: Promise<string>;
   #settled?: { pending: Promise<string>; value: string };
+  /** Every credential this client used, and every secret its requests carried or got back. */
+  readonly #secrets = new Set<string>();
 
   constructor(options: ClientOptions, scheme: 'Bearer' | 'Token') {
     this.options = options;
     this.#scheme = scheme;
+    if (options.token) this.#secrets.add(options.token);
   }
 
   /** Resolves `apiBase` against the page when it is a same-origin path. */
@@ -110,22 +96,60 @@ export class HttpClient {
     return new URL(this.options.apiBase.replace(/\/*$/, '/'), here);
   }
 
-  /** The current credential, for the vendor launch URL that carries it. */
-  credential(): Promise<string> {
+  /** Marks a value as secret (a medic token a creation returned): `redact` removes it from then on. */
+  addSecret(value: unknown): void {
+    if (typeof value === 'string' && value) this.#secrets.add(value);
+  }
+
+  /** `text` without any credential, password or token this client knows of: for every message, log and report. */
+  redact(text: string): string {
+    return redact(text, this.#secrets);
+  }
+
+  /**
+   * The current credential, for the vendor launch URL that carries it. A `tokenProvider` gets
+   * `timeoutMs` to answer like a request; a failure is reported at `step` and never cached, so
+   * the next attempt asks the provider again.
+   */
+  credential(step: Step = 'open'): Promise<string> {
+    return this.#credential().catch((error: unknown) => {
+      throw error instanceof DoctorGateError ? atStep(error, step) : error;
+    });
+  }
+
+  #credential(): Promise<string> {
     const { token, tokenProvider } = this.options;
     if (this.#token) return this.#token;
-    const pending = (tokenProvider ? Promise.resolve().then(tokenProvider) : Promise.resolve(token)).then(
+    const timeoutMs = this.options.timeoutMs ?? 10_000;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const answer = tokenProvider
+      ? Promise.race([
+          Promise.resolve().then(tokenProvider),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(
+              () => reject(new DoctorGateError('timeout', `The tokenProvider did not answer within ${timeoutMs} ms`)),
+              timeoutMs,
+            );
+          }),
+        ])
+      : Promise.resolve(token);
+    const pending = answer.then(
       (value) => {
+        clearTimeout(timer);
         if (typeof value !== 'string' || !value) {
           throw new DoctorGateError('unauthorized', 'No API token: the token or tokenProvider gave nothing');
         }
+        this.#secrets.add(value);
         return value;
       },
       (cause: unknown) => {
-        throw new DoctorGateError('unauthorized', 'tokenProvider failed', { cause });
+        clearTimeout(timer);
+        if (cause instanceof DoctorGateError) throw cause;
+        // The provider's own error may quote anything: only its code travels on.
+        throw new DoctorGateError('unauthorized', 'The tokenProvider failed');
       },
     );
-    // A failed provider call is not cached: the next request asks again.
+    // A failed (or timed-out) provider call is not cached: the next request asks again.
     pending.then(
       (value) => (this.#settled = { pending, value }),
       () => {
@@ -173,6 +197,8 @@ export class HttpClient {
    */
   retryDelay(error: unknown, attempt: number, retries = this.options.retries ?? 3): number | undefined {
     if (!(error instanceof DoctorGateError) || !error.retryable || attempt >= retries) return undefined;
+    // A provider that failed is asked again on the next click, not four times in this one.
+    if (providerFailures.has(error)) return undefined;
     if ((error.retryAfterMs ?? 0) > MAX_RETRY_AFTER_MS) return undefined;
     // Exponential backoff with jitter, never shorter than what the server asked for.
     const backoff = (this.options.retryDelayMs ?? 300) * 2 ** attempt * (0.5 + Math.random() / 2);
@@ -181,14 +207,20 @@ export class HttpClient {
 
   async request(request: HttpRequest): Promise<HttpResponse> {
     const retriesAllowed = request.method === 'POST' ? 0 : undefined;
+    for (const secret of request.secrets ?? []) this.addSecret(secret);
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
-      const credential = this.credential();
+      const credential = this.#credential();
       const known = this.credentialNow();
       try {
         // With the credential at hand, fetch is called right now rather than a microtask later.
         return await (known === undefined
-          ? credential.then((value) => this.#send(request, value))
+          ? unlessAborted(credential, request.signal).then(
+              (value) => this.#send(request, value),
+              (error: unknown) => {
+                throw error instanceof DoctorGateError ? atStep(error, request.step) : error;
+              },
+            )
           : this.#send(request, known));
       } catch (error) {
         if (!(error instanceof DoctorGateError)) throw error;
@@ -227,8 +259,17 @@ export class HttpClient {
         signal: combined,
         credentials: 'omit',
         referrerPolicy: 'no-referrer',
+        // Never followed: a redirect could take the credential and the doctor's data to another origin.
+        redirect: 'manual',
       });
       status = response.status;
+      // A browser shows a redirect as an opaque response with status 0; Node as the 3xx itself.
+      if (response.type === 'opaqueredirect' || (status >= 300 && status < 400)) {
+        throw new DoctorGateError('bad-response', `The vendor answered with a redirect (HTTP ${status})`, {
+          step,
+          status: status || undefined,
+        });
+      }
       retryAfter = response.headers.get('Retry-After');
       text = await response.text();
     } catch (error) {
@@ -258,7 +299,9 @@ export class HttpClient {
       }
     }
     if (expected) return { status, body };
-    throw new DoctorGateError(codeForStatus(status), `HTTP ${status}: ${describeBody(body)}`, {
+    // Built from the status; a snippet of the body only with every known secret taken out first.
+    const snippet = this.redact(describeBody(body)).slice(0, 200);
+    throw new DoctorGateError(codeForStatus(status), `HTTP ${status}${snippet ? `: ${snippet}` : ''}`, {
       step,
       status,
       retryAfterMs: parseRetryAfter(retryAfter),

@@ -1,5 +1,5 @@
 // The framework-free core: no DOM, no vendor. `src/api.ts` adds the vendors and `createClient`.
-export { DoctorGateError, isAbort, type ErrorCode, type Step } from './errors.js';
+export { DoctorGateError, isAbort, redact, REDACTED, type ErrorCode, type Step } from './errors.js';
 export { HttpClient, type ClientOptions, type HttpRequest, type HttpResponse } from './http.js';
 export { bindVendor, type GateClient, type GateClientOptions } from './client.js';
 export type { Created, LaunchContext, Vendor, VendorScope } from './vendor.js';
@@ -11,6 +11,7 @@ export {
   type BeforeCreate,
   type ProvisionOptions,
 } from './provision.js';
-export { sharedProvision, prefetchCheck, knownResult, clearProvisionCache } from './shared.js';
+export { sharedProvision, prefetchCheck, knownResult, clearProvisionCache, type ResultStore } from './shared.js';
+export { sessionResultStore, type ResultStorage } from './session-store.js';
 export { isAllowedUrl, isAllowedTemplate, fillTemplate, settingsSchemaFor } from './config.js';
 export * from './types.js';

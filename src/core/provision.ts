@@ -2,7 +2,15 @@ import { safeParse } from 'zod/mini';
 import type { GateClient } from './client.js';
 import { DoctorGateError, isAbort } from './errors.js';
 import { sleep } from './http.js';
-import { publicDoctor, type BatchResult, type Doctor, type Found, type ProvisionResult } from './types.js';
+import {
+  publicDoctor,
+  type Account,
+  type Outcome,
+  type BatchResult,
+  type Doctor,
+  type Found,
+  type ProvisionResult,
+} from './types.js';
 
 export interface BeforeCreate {
   doctor: Doctor;
@@ -67,17 +75,36 @@ export async function provisionDoctor(
 
 export interface BatchOptions {
   signal?: AbortSignal;
-  /** Doctors per POST where the vendor takes many at once (default 100). */
+  /** Doctors per POST where the vendor takes many at once (default 100, at most 1000). */
   chunkSize?: number;
-  /** Doctors in flight at once where the vendor takes one at a time (default 4). */
+  /** Checks in flight at once, and creations where the vendor takes one at a time (default 8). */
   concurrency?: number;
   onProgress?: (progress: { done: number; total: number; failed: number }) => void;
 }
 
+/** A refused credential refuses every other doctor the same way: the batch stops sending. */
+const refusesEveryone = (error: unknown): error is DoctorGateError =>
+  error instanceof DoctorGateError &&
+  (error.code === 'unauthorized' || (error.code === 'forbidden' && error.status === 403));
+
+/** Runs `work` on every item, `concurrency` at a time; the first item alone, so a refused credential costs one request. */
+async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  if (!items.length) return;
+  await work(items[0]!);
+  let next = 1;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, concurrency), items.length - 1) }, worker));
+}
+
 /**
- * Many doctors, one result each, in input order. Invalid doctors fail with `config` and are
- * never sent. Speaknosis gets one POST per chunk; its ids are the EHR's, so re-sending a chunk
- * after a transient failure cannot duplicate anyone ("user already exists" → `existing`).
+ * Many doctors, one result each, in input order. Invalid doctors fail with `config` and are never
+ * sent. Every doctor is checked first (`concurrency` at a time); only the missing and the inactive
+ * are then created or reactivated — Speaknosis in POSTs of `chunkSize`, Prescrypto one by one
+ * from one listing — so a re-run sends no POST, and the batch never relies on what a vendor does
+ * with a POST of an active account. A chunk whose POST fails transiently is checked again before
+ * it is re-sent, and a refused credential (401, 403) fails the rest without sending them.
  */
 export async function provisionDoctors(
   client: GateClient,
@@ -86,9 +113,12 @@ export async function provisionDoctors(
 ): Promise<BatchResult[]> {
   const { vendor, http, scope } = client;
   const { signal, onProgress } = options;
+  const concurrency = options.concurrency ?? 8;
   const results: BatchResult[] = new Array(doctors.length);
   let done = 0;
   let failed = 0;
+  let refused: DoctorGateError | undefined;
+  const progress = () => onProgress?.({ done, total: doctors.length, failed });
   const settle = (index: number, result: BatchResult) => {
     results[index] = result;
     done++;
@@ -96,8 +126,11 @@ export async function provisionDoctors(
   };
   const fail = (index: number, error: unknown) => {
     if (isAbort(error)) throw error;
+    if (refusesEveryone(error)) refused ??= error;
     const reason =
-      error instanceof DoctorGateError ? error : new DoctorGateError('bad-response', String(error), { step: 'create' });
+      error instanceof DoctorGateError
+        ? error
+        : new DoctorGateError('bad-response', http.redact(String(error)), { step: 'create' });
     settle(index, { outcome: 'failed', doctor: publicDoctor(doctors[index]!), error: reason });
   };
 
@@ -111,55 +144,98 @@ export async function provisionDoctors(
       fail(index, error);
     }
   });
-  onProgress?.({ done, total: doctors.length, failed });
+  progress();
+
+  /** Checks `indices`; settles the active and the failed, returns the ones to create or reactivate. */
+  const check = async (indices: readonly number[]): Promise<number[]> => {
+    const missing: number[] = [];
+    await pool(indices, concurrency, async (index) => {
+      if (refused) return fail(index, refused);
+      try {
+        const found = await vendor.find(http, parsed[index]!, scope, signal);
+        if (found?.active)
+          settle(index, { outcome: 'existing', doctor: publicDoctor(doctors[index]!), account: found.account });
+        else missing.push(index);
+      } catch (error) {
+        fail(index, error);
+      }
+      progress();
+    });
+    return missing.sort((a, b) => a - b);
+  };
 
   if (vendor.createMany) {
     const size = Math.max(1, Math.min(options.chunkSize ?? 100, 1000));
-    for (let start = 0; start < valid.length; start += size) {
-      const chunk = valid.slice(start, start + size);
-      const answers = await withRetries(
-        client,
-        () =>
-          vendor.createMany!(
-            http,
-            chunk.map((i) => parsed[i]!),
-            scope,
-            signal,
-          ),
+    const missing = await check(valid);
+    for (let start = 0; start < missing.length; start += size) {
+      await createChunk(client, missing.slice(start, start + size), {
+        parsed,
         signal,
-      ).catch((error: unknown) => chunk.map(() => error as Error));
-      chunk.forEach((index, k) => {
-        const answer = answers[k]!;
-        if (answer instanceof Error) fail(index, answer);
-        else settle(index, { ...answer, doctor: publicDoctor(doctors[index]!) });
+        check,
+        settle: (index, created) => settle(index, { ...created, doctor: publicDoctor(doctors[index]!) }),
+        fail: (index, error) => (refused ? fail(index, refused) : fail(index, error)),
       });
       signal?.throwIfAborted();
-      onProgress?.({ done, total: doctors.length, failed });
+      progress();
     }
     return results;
   }
 
-  // A failed listing is not fatal: each doctor is then looked up on its own.
+  // One listing answers every check (a failed listing is not fatal: each doctor is then looked up on its own).
   const lookup = vendor.index
-    ? await withRetries(client, () => vendor.index!(http, scope, signal), signal).catch(() => undefined)
+    ? await withRetries(client, () => vendor.index!(http, scope, signal), signal).catch((error: unknown) => {
+        if (isAbort(error)) throw error;
+        return undefined;
+      })
     : undefined;
   signal?.throwIfAborted();
-  let next = 0;
-  const worker = async () => {
-    while (next < valid.length) {
-      const index = valid[next++]!;
-      const doctor = parsed[index]!;
-      try {
-        const found = lookup ? Promise.resolve(lookup(doctor)) : undefined;
-        settle(index, await provisionDoctor(client, doctor, { signal, found }));
-      } catch (error) {
-        fail(index, error);
-      }
-      onProgress?.({ done, total: doctors.length, failed });
+  await pool(valid, concurrency, async (index) => {
+    if (refused) return fail(index, refused);
+    try {
+      const found = lookup ? lookup(parsed[index]!) : undefined;
+      settle(index, await provisionDoctor(client, parsed[index]!, { signal, found }));
+    } catch (error) {
+      fail(index, error);
     }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));
+    progress();
+  });
   return results;
+}
+
+interface ChunkContext {
+  parsed: readonly Doctor[];
+  signal?: AbortSignal;
+  check: (indices: readonly number[]) => Promise<number[]>;
+  settle: (index: number, created: { outcome: Outcome; account: Account }) => void;
+  fail: (index: number, error: unknown) => void;
+}
+
+/** One POST for the chunk; after a transient failure, its doctors are checked again and only the still missing re-sent. */
+async function createChunk(client: GateClient, chunk: number[], context: ChunkContext): Promise<void> {
+  const { vendor, http, scope } = client;
+  const { parsed, signal } = context;
+  for (let attempt = 0; chunk.length; attempt++) {
+    try {
+      const answers = await vendor.createMany!(
+        http,
+        chunk.map((index) => parsed[index]!),
+        scope,
+        signal,
+      );
+      chunk.forEach((index, k) => {
+        const answer = answers[k]!;
+        if (answer instanceof Error) context.fail(index, answer);
+        else context.settle(index, answer);
+      });
+      return;
+    } catch (error) {
+      const wait = http.retryDelay(error, attempt);
+      if (wait === undefined) return chunk.forEach((index) => context.fail(index, error));
+      await sleep(wait, signal);
+      // The lost answer may have created them: what is active now is "existing", not re-sent.
+      chunk = await context.check(chunk);
+    }
+  }
 }
 
 async function withRetries<T>(client: GateClient, run: () => Promise<T>, signal?: AbortSignal): Promise<T> {

@@ -3,12 +3,26 @@ import { provisionDoctor, type BeforeCreate } from './provision.js';
 import { publicDoctor, type Doctor, type Found, type ProvisionResult } from './types.js';
 
 /**
- * Somewhere beyond the page's memory to remember provisioned doctors (the element offers
- * `sessionStorage`). Keys hold no credential; values are what `set` was given.
+ * Somewhere beyond the page's memory to remember provisioned doctors (`sessionResultStore` over
+ * `sessionStorage`). Keys name the vendor, API, scope and doctor and hold no credential. What
+ * `get` returns is only a hint of the outcome: the run takes the doctor from the caller, never
+ * from the store, and the account's id alone.
  */
 export interface ResultStore {
-  get(key: string): ProvisionResult | undefined;
+  /** The result saved for `key`, if it is still valid; `doctor` is the one it is asked for. */
+  get(key: string, doctor?: Doctor): ProvisionResult | undefined;
   set(key: string, result: ProvisionResult): void;
+}
+
+const OUTCOMES: readonly unknown[] = ['existing', 'created', 'reactivated'];
+
+/** A stored result, reduced to what may be trusted from outside the page's memory. */
+function fromStore(store: ResultStore | undefined, key: string, doctor: Doctor): ProvisionResult | undefined {
+  const saved = store?.get(key, doctor);
+  if (!saved || !OUTCOMES.includes(saved.outcome)) return undefined;
+  const id = (saved.account as { id?: unknown } | undefined)?.id;
+  const account = typeof id === 'string' || typeof id === 'number' ? { id } : {};
+  return { outcome: saved.outcome, doctor: publicDoctor(doctor), account };
 }
 
 /** One caller of a shared run: its own abort, its own before-create answer and step listener. */
@@ -93,7 +107,7 @@ export function sharedProvision(
   subscriber: Subscriber = {},
 ): Promise<ProvisionResult> {
   const key = keyOf(client, doctor);
-  const known = knownResult(client, doctor) ?? subscriber.store?.get(key);
+  const known = knownResult(client, doctor) ?? fromStore(subscriber.store, key, doctor);
   if (known) {
     results.set(key, known);
     return Promise.resolve(known);

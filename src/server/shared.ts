@@ -1,6 +1,5 @@
 import * as z from 'zod';
-import { isAllowedUrl } from '../core/index.js';
-import { DoctorGateError } from '../core/index.js';
+import { DoctorGateError, isAllowedUrl, redact, REDACTED } from '../core/index.js';
 
 /** An absolute URL the server may send a credential to: https, or http on loopback only. */
 export const httpsOrLoopback = z
@@ -21,17 +20,15 @@ export function optionsError(where: string, error: z.ZodError): DoctorGateError 
 
 const ECHOED_SECRET = /"(password|token|access_token|client_secret|medicToken)"\s*:\s*"(?:[^"\\]|\\.)*"/gi;
 
-/** Replaces every occurrence of the given secrets in a text with "[redacted]". */
+/**
+ * The core's redaction (each secret as given, URL-encoded and JSON-escaped) over the secrets known
+ * now, plus any credential-named JSON field a vendor body quoted in a message (a generated password
+ * nobody here knows).
+ */
 export function redactor(secrets: () => readonly (string | undefined)[]): (text: string) => string {
   return (text) => {
-    let out = text;
-    // Longest first, so a secret that contains another is removed whole.
-    const known = secrets()
-      .filter((secret): secret is string => typeof secret === 'string' && secret.length >= 4)
-      .sort((a, b) => b.length - a.length);
-    for (const secret of known) out = out.split(secret).join('[redacted]');
-    // A vendor body quoted in a message may echo a secret nobody here knows (a generated password).
-    return out.replace(ECHOED_SECRET, '"$1":"[redacted]"');
+    const known = secrets().filter((secret): secret is string => typeof secret === 'string' && secret.length >= 4);
+    return redact(text, known).replace(ECHOED_SECRET, `"$1":"${REDACTED}"`);
   };
 }
 
@@ -49,7 +46,7 @@ const SECRET_FIELDS = new Set([
 
 /**
  * A copy of a vendor value fit for the browser: credential-named fields dropped at any depth, and
- * any known secret that a lying vendor put in another field replaced by "[redacted]".
+ * any known secret that a lying vendor put in another field replaced by the core's `REDACTED` mark.
  */
 export function scrub<T>(value: T, redact: (text: string) => string): T {
   if (typeof value === 'string') return redact(value) as T;

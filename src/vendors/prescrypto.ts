@@ -108,7 +108,12 @@ const isDuplicateEmail = (body: unknown): boolean =>
  * Maps the seed's 400 bodies: the raw unique-email violation, the hospital-permission message,
  * and DRF field errors `{ field: [messages] }`. Messages about the password are never repeated.
  */
-export function prescryptoRefusal(status: number, body: unknown, step: Step): DoctorGateError {
+export function prescryptoRefusal(
+  status: number,
+  body: unknown,
+  step: Step,
+  redact: (text: string) => string = (text) => text,
+): DoctorGateError {
   if (isDuplicateEmail(body)) {
     return new DoctorGateError(
       'conflict',
@@ -122,7 +127,7 @@ export function prescryptoRefusal(status: number, body: unknown, step: Step): Do
   if (message && /permission/i.test(message) && /hospital/i.test(message)) {
     return new DoctorGateError(
       'forbidden',
-      `The Prescrypto API key is not an admin of that hospital: ${message.slice(0, 160)}`,
+      `The Prescrypto API key is not an admin of that hospital: ${redact(message).slice(0, 160)}`,
       { step, status },
     );
   }
@@ -131,7 +136,7 @@ export function prescryptoRefusal(status: number, body: unknown, step: Step): Do
     const details = fields.map((field) => {
       const messages = record![field];
       const first = Array.isArray(messages) && typeof messages[0] === 'string' ? messages[0] : undefined;
-      return field === 'password' || !first ? field : `${field} (${first.slice(0, 120)})`;
+      return field === 'password' || !first ? field : `${field} (${redact(first).slice(0, 120)})`;
     });
     return new DoctorGateError('config', `Prescrypto refused field(s): ${details.join('; ')}`, {
       step,
@@ -142,7 +147,7 @@ export function prescryptoRefusal(status: number, body: unknown, step: Step): Do
   const detail = message ?? (typeof record?.['detail'] === 'string' ? record['detail'] : undefined);
   return new DoctorGateError(
     'config',
-    `Prescrypto refused the request (HTTP ${status})${detail ? `: ${detail.slice(0, 160)}` : ''}`,
+    `Prescrypto refused the request (HTTP ${status})${detail ? `: ${redact(detail).slice(0, 160)}` : ''}`,
     { step, status },
   );
 }
@@ -223,9 +228,15 @@ async function reactivate(http: HttpClient, id: unknown, signal?: AbortSignal): 
     signal,
     accept: [400],
   });
-  if (status === 400) throw prescryptoRefusal(status, body, 'create');
+  if (status === 400) throw prescryptoRefusal(status, body, 'create', (text) => http.redact(text));
   return { outcome: 'reactivated', account: accountOf(parseBody(medicSchema, body, 'create', status), false) };
 }
+
+/**
+ * Accounts returned by a creation in this page, with their medic token: the only tokens the
+ * launch takes from an account. An object read back from storage or built by a page is never here.
+ */
+const issuedTokens = new WeakMap<Account, string>();
 
 /** Prescrypto Medic API (seed 000): find by medic id or email, create, or reactivate with `is_active`. */
 export const prescrypto: Vendor = {
@@ -257,9 +268,12 @@ export const prescrypto: Vendor = {
       null;
   },
 
-  // The deeplink logs the medic in with their own token, which only the create call returns.
+  // The deeplink logs the medic in with their own token, which only the create call returns: a
+  // token from a creation in this page wins, then the page's `medicToken`; a token in any other
+  // account (read back from storage, say) is never used.
   launchValues({ account, medicToken }) {
-    const token = typeof account['token'] === 'string' && account['token'] ? account['token'] : medicToken;
+    const created = issuedTokens.get(account);
+    const token = created ?? medicToken;
     if (!token) {
       throw new DoctorGateError(
         'config',
@@ -274,18 +288,25 @@ export const prescrypto: Vendor = {
 
   async create(http, doctor, found, _scope, signal) {
     if (found) return reactivate(http, found.account['id'], signal);
+    const medicBody = createBody(doctor);
     const { status, body } = await http.request({
       method: 'POST',
       path: MEDICS,
       trailingSlash: true,
-      body: createBody(doctor),
+      body: medicBody,
       step: 'create',
       signal,
       accept: [400],
+      secrets: [medicBody['password'] as string],
     });
     if (status !== 400) {
       const medic = parseBody(medicSchema, body, 'create', status);
-      return { outcome: 'created', account: accountOf(medic as Record<string, unknown>, true) };
+      const account = accountOf(medic as Record<string, unknown>, true);
+      if (typeof account['token'] === 'string') {
+        http.addSecret(account['token']);
+        issuedTokens.set(account, account['token']);
+      }
+      return { outcome: 'created', account };
     }
     if (isDuplicateEmail(body)) {
       // Another tab may have created this medic since the check: then the key can see it now.
@@ -293,6 +314,6 @@ export const prescrypto: Vendor = {
       if (now?.active) return { outcome: 'existing', account: now.account };
       if (now) return reactivate(http, now.account['id'], signal);
     }
-    throw prescryptoRefusal(status, body, 'create');
+    throw prescryptoRefusal(status, body, 'create', (text) => http.redact(text));
   },
 };

@@ -20,12 +20,18 @@ const doctorSchema = z.looseObject({
 const userStatus = z.looseObject({ id: z.union([z.string(), z.number()]), status: z.string() });
 const createAnswer = z.looseObject({ response: z.array(userStatus) });
 
-const toCreated = (status: string, account: Record<string, unknown>): Created | Error => {
-  if (status === 'user created successfully') return { outcome: 'created', account };
-  if (status === 'updated and reactivated userId') return { outcome: 'reactivated', account };
+/** The per-user statuses seed 003 documents, and the sandbox's "already exists" for an active id: nothing else is success. */
+const OUTCOME_OF_STATUS: Readonly<Record<string, Created['outcome']>> = {
+  'user created successfully': 'created',
+  'updated and reactivated userId': 'reactivated',
   // Two tabs may race to create the same doctor: the loser's "already exists" is a success.
-  if (/already exist/i.test(status)) return { outcome: 'existing', account };
-  return new DoctorGateError('create-failed', `Speaknosis did not create the user: ${status.slice(0, 120)}`, {
+  'user already exists': 'existing',
+};
+
+const toCreated = (status: string, account: Record<string, unknown>, redact: (text: string) => string) => {
+  const outcome = Object.hasOwn(OUTCOME_OF_STATUS, status) ? OUTCOME_OF_STATUS[status] : undefined;
+  if (outcome) return { outcome, account };
+  return new DoctorGateError('create-failed', `Speaknosis did not create the user: ${redact(status).slice(0, 120)}`, {
     step: 'create',
   });
 };
@@ -38,6 +44,12 @@ const body = (doctor: Doctor) => ({
   ...(doctor.email ? { email: doctor.email } : {}),
   specialityId: doctor.specialityId,
   lang: doctor.lang,
+});
+
+/** The check's answer for an active user: the seed's envelope, `success: true`, the user with its id. */
+const checkAnswer = z.looseObject({
+  success: z.literal(true),
+  response: z.looseObject({ id: z.union([z.string(), z.number()]) }),
 });
 
 /** Speaknosis doctor API (seed 003): check by id, create/reactivate by POSTing an array. */
@@ -64,10 +76,16 @@ export const speaknosis: Vendor = {
       accept: [404],
     });
     if (status === 404) return null;
-    const record = body as { response?: unknown } | undefined;
-    const account =
-      record?.response && typeof record.response === 'object' ? (record.response as Record<string, unknown>) : {};
-    return { active: true, account };
+    // Only the documented envelope for this very id means "exists"; any other 2xx (204, an error
+    // envelope sent with 200, another user) is a vendor answer the gate cannot trust.
+    const { response } = parseBody(checkAnswer, body, 'check', status);
+    if (String(response.id) !== String(doctor.id)) {
+      throw new DoctorGateError('bad-response', 'Speaknosis answered the check for another user', {
+        step: 'check',
+        status,
+      });
+    }
+    return { active: true, account: response };
   },
 
   async create(http, doctor, _found, scope, signal) {
@@ -94,7 +112,7 @@ export const speaknosis: Vendor = {
         return new DoctorGateError('bad-response', 'Speaknosis answered without this user', { step: 'create', status });
       }
       const { status: userStatus, ...account } = user;
-      return toCreated(userStatus, account);
+      return toCreated(userStatus, account, (text) => http.redact(text));
     });
   },
 };

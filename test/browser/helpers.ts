@@ -192,3 +192,19 @@ export function isolateEachTest(): () => ReturnType<typeof watchWindowOpen> {
   });
   return () => popups;
 }
+
+const CONSOLE_METHODS = ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const;
+
+/** Everything written to the console while `run` runs, one string per call. */
+export async function consoleDuring(run: () => Promise<void>): Promise<string[]> {
+  const written: string[] = [];
+  const originals = CONSOLE_METHODS.map((name) => [name, console[name]] as const);
+  for (const name of CONSOLE_METHODS)
+    console[name] = (...args: unknown[]) => void written.push(args.map(String).join(' '));
+  try {
+    await run();
+  } finally {
+    for (const [name, fn] of originals) console[name] = fn as never;
+  }
+  return written;
+}

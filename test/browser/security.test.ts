@@ -1,23 +1,19 @@
 import { expect } from '@open-wc/testing';
 import { clearProvisionCache } from '../../src/index.js';
-import { click, gate, PROVIDER, record, requests, uid, until, waitFor, watchWindowOpen } from './helpers.js';
+import {
+  click,
+  consoleDuring,
+  gate,
+  PROVIDER,
+  record,
+  requests,
+  uid,
+  until,
+  waitFor,
+  watchWindowOpen,
+} from './helpers.js';
 
 const SECRET = 'sk_demo_token';
-const METHODS = ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const;
-
-/** Everything written to the console while `run` runs. */
-async function console_(run: () => Promise<void>): Promise<string[]> {
-  const written: string[] = [];
-  const originals = METHODS.map((name) => [name, console[name]] as const);
-  for (const name of METHODS) console[name] = (...args: unknown[]) => void written.push(args.map(String).join(' '));
-  try {
-    await run();
-  } finally {
-    for (const [name, fn] of originals) console[name] = fn as never;
-  }
-  return written;
-}
-
 describe('security', () => {
   let popups: ReturnType<typeof watchWindowOpen>;
   beforeEach(() => (popups = watchWindowOpen()));
@@ -36,7 +32,7 @@ describe('security', () => {
       if (how === 'tokenProvider') el.tokenProvider = async () => SECRET;
       await el.updateComplete;
       const log = record(el);
-      const written = await console_(async () => {
+      const written = await consoleDuring(async () => {
         const opened = until(el, 'doctor-gate-open');
         await click(el);
         await opened;

@@ -39,6 +39,7 @@ const control = async (path, body) => {
   return response.json();
 };
 const vendorLog = async (method = '') => (await control(`log?${new URLSearchParams({ method })}`)).entries;
+const clearLog = () => fetch(`${origin}/sandbox/_control/log`, { method: 'DELETE' });
 /** Users of provider 1001 as the sandbox holds them (the real store, read in process). */
 const users = () => sandbox.store.speaknosis.providers.get('1001') ?? new Map();
 
@@ -419,6 +420,43 @@ describe('a credential the vendor refuses', () => {
   });
 });
 
+describe('a vendor body that repeats the credential', () => {
+  test('"HTTP 500: db error for token …" reaches neither the report nor the console', async () => {
+    sandbox.reset();
+    await control('faults', {
+      faults: [
+        {
+          match: { method: 'GET' },
+          kind: 'status',
+          status: 500,
+          times: 100,
+          body: { message: `db error for token ${TOKEN} (${encodeURIComponent(TOKEN)})` },
+        },
+      ],
+    });
+    const report = join(dir, 'report-echo.json');
+    const { code, stdout, stderr } = await cli([...speaknosisArgs('demo/roster.csv'), '--report', report]);
+    assert.equal(code, 1);
+    const text = await readFile(report, 'utf8');
+    const rows = JSON.parse(text).rows.filter((r) => r.error?.code === 'server');
+    assert.ok(rows.length > 0, 'the fault was hit');
+    assert.match(rows[0].error.message, /^HTTP 500: db error for token \*\*\*/);
+    assert.doesNotMatch(text + stdout + stderr, /sk_demo_token/);
+  });
+
+  test('a 401 "invalid token …" stops the run with the token out of the stop reason', async () => {
+    sandbox.reset();
+    await control('faults', {
+      faults: [{ match: { method: 'GET' }, kind: 'status', status: 401, times: 10, body: `invalid token ${TOKEN}` }],
+    });
+    const report = join(dir, 'report-echo-401.json');
+    const { code, stdout, stderr } = await cli([...speaknosisArgs('demo/roster.csv'), '--report', report]);
+    assert.equal(code, 1);
+    assert.match(stdout, /Stopped: the vendor refused the credential/);
+    assert.doesNotMatch((await readFile(report, 'utf8')) + stdout + stderr, /sk_demo_token/);
+  });
+});
+
 describe('a 1,000-doctor roster', () => {
   const { rows, csv } = generateRoster(1000);
   const good = rows.filter((r) => r.kind !== 'bad');
@@ -452,12 +490,19 @@ describe('a 1,000-doctor roster', () => {
     assert.match(bad.at(-1).error.message, /the same doctor as line 2/);
     assert.match(stdout, /failed +20\n/);
 
-    // 980 valid doctors in chunks of 100: ten POSTs, no GET, and each doctor sent once.
+    // 980 valid doctors: one check each, then only the 680 missing or soft-deleted POSTed, in ten
+    // chunks; the 300 active ones are never POSTed (no seed says what that would do to them).
     const posts = await vendorLog('POST');
     assert.equal(posts.length, 10);
-    assert.equal((await vendorLog('GET')).length, 0);
+    assert.equal((await vendorLog('GET')).length, 980);
     const sent = posts.flatMap((p) => p.body.map((d) => d.id));
-    assert.equal(new Set(sent).size, 980);
+    assert.equal(sent.length, 680);
+    assert.equal(new Set(sent).size, 680);
+    const toCreate = new Set(good.filter((r) => r.kind !== 'existing').map((r) => r.id));
+    assert.ok(
+      sent.every((id) => toCreate.has(id)),
+      'only missing and soft-deleted doctors are POSTed',
+    );
     for (const row of good) assert.equal(users().get(row.id)?.deleted, false, row.id);
     assert.equal(users().size, 2 + 1 + 980, 'fixtures + every good doctor, nothing else');
     // New doctors as sent: a quoted comma and quotes, a line break inside quotes, accents.
@@ -466,11 +511,14 @@ describe('a 1,000-doctor roster', () => {
     assert.equal(users().get('roster-44').name, 'Zoë');
   });
 
-  test('a re-run provisions nothing new: every good doctor is existing', async () => {
+  test('a re-run provisions nothing new and sends zero POSTs: every good doctor is existing', async () => {
     const before = users().size;
     const report = join(dir, 'report-rerun.json');
+    await clearLog();
     const { code } = await cli(speaknosisArgs(file, '--report', report));
     assert.equal(code, 1, 'the bad rows are still bad');
+    assert.equal((await vendorLog('POST')).length, 0, 'zero POSTs on a re-run');
+    assert.equal((await vendorLog('GET')).length, 980);
     const { summary } = await readJson(report);
     assert.deepEqual(summary, { total: 1000, existing: 980, created: 0, reactivated: 0, failed: 20, notRun: 0 });
     assert.equal(users().size, before);
@@ -497,11 +545,11 @@ describe('a 1,000-doctor roster', () => {
     const report = join(dir, 'report-fault.json');
     const { code, stdout, stderr } = await cli(speaknosisArgs(file, '--report', report, '--concurrency', '2'));
     assert.equal(code, 1, stderr);
-    assert.match(stdout, /12 request\(s\)/, 'ten chunks and two retries');
 
     const posts = await vendorLog('POST');
-    assert.equal(posts.length, 12);
-    // Two chunks in flight take one fault each; each is sent again once.
+    // Ten chunks; the refused one is checked again and re-sent; the dropped one is checked again
+    // and, found created, never re-sent.
+    assert.equal(posts.length, 11);
     const sendsOf = (entry) => posts.filter((p) => p.body[0].id === entry.body[0].id);
     const refused = sendsOf(posts.find((p) => p.fault === 'status'));
     assert.deepEqual(
@@ -511,12 +559,14 @@ describe('a 1,000-doctor roster', () => {
     const dropped = sendsOf(posts.find((p) => p.fault === 'drop'));
     assert.deepEqual(
       dropped.map((p) => [p.fault, p.realStatus, p.status]),
-      [
-        ['drop', 201, null],
-        [undefined, undefined, 409],
-      ],
+      [['drop', 201, null]],
     );
-    // The re-sent chunk created nothing: the vendor answered "already exists" for all of it.
+    const gets = await vendorLog('GET');
+    const recheckedAfterDrop = gets.filter(
+      (g) => g.seq > dropped[0].seq && g.path.endsWith(`/${dropped[0].body[0].id}`),
+    );
+    assert.equal(recheckedAfterDrop.length, 1, 'the dropped chunk was checked again');
+    assert.match(stdout, new RegExp(`${980 + refused[0].body.length + dropped[0].body.length + 11} request\\(s\\)`));
 
     const { summary, rows: reported } = await readJson(report);
     assert.equal(summary.failed, 20);
@@ -537,9 +587,14 @@ describe('a 1,000-doctor roster', () => {
     const { code } = await cli(speaknosisArgs(file, '--report', report, '--retries', '1'));
     assert.equal(code, 1);
     const { summary, rows: reported } = await readJson(report);
-    assert.equal(summary.failed, 120);
     const down = reported.filter((r) => r.outcome === 'failed' && r.error.code === 'server');
-    assert.equal(down.length, 100);
+    // Only the doctors that chunk had to create fail; its active ones were found by their check.
+    const failedPost = (await vendorLog('POST')).find((p) => p.status === 502);
+    assert.deepEqual(
+      down.map((r) => r.id),
+      failedPost.body.map((d) => d.id),
+    );
+    assert.equal(summary.failed, 20 + down.length);
     assert.ok(down.every((r) => r.error.status === 502));
 
     const again = join(dir, 'report-502-rerun.json');
@@ -566,14 +621,15 @@ describe('Ctrl-C', () => {
     await writeFile(file, csv);
   });
 
-  /** Resolves once the sandbox has logged `count` POSTs (the run is well under way). */
-  const untilPosts = async (count) => {
+  /** Resolves once the sandbox has logged `count` requests of `method` (the run is well under way). */
+  const untilRequests = async (count, method) => {
     for (let i = 0; i < 200; i++) {
-      if ((await vendorLog('POST')).length >= count) return;
+      if ((await vendorLog(method)).length >= count) return;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    throw new Error(`never saw ${count} POSTs`);
+    throw new Error(`never saw ${count} ${method}s`);
   };
+  const untilPosts = (count) => untilRequests(count, 'POST');
 
   test('stops after the chunk in flight, writes the report with not-run rows, exits 1', async () => {
     sandbox.reset();
@@ -606,7 +662,7 @@ describe('Ctrl-C', () => {
     const report = join(dir, 'report-sigint-twice.json');
     const { code, stderr } = await cli(speaknosisArgs(file, '--report', report, '--chunk-size', '100'), {
       onSpawn: (child) =>
-        untilPosts(1).then(async () => {
+        untilRequests(1, 'GET').then(async () => {
           child.kill('SIGINT');
           await new Promise((resolve) => setTimeout(resolve, 200));
           child.kill('SIGINT');
@@ -616,13 +672,14 @@ describe('Ctrl-C', () => {
     assert.match(stderr, /aborting the requests in flight/);
     const { summary } = await readJson(report);
     assert.deepEqual(summary, { total: 300, existing: 0, created: 0, reactivated: 0, failed: 0, notRun: 300 });
-    // The sandbox notices the closed connection during its latency: the POST never "arrived".
-    let post;
-    for (let i = 0; i < 40 && !post?.aborted; i++) {
-      [post] = await vendorLog('POST');
+    // The sandbox notices the closed connection during its latency: the checks never "arrived".
+    let check;
+    for (let i = 0; i < 40 && !check?.aborted; i++) {
+      [check] = await vendorLog('GET');
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    assert.equal(post.aborted, true, 'the vendor never handled the aborted POST');
+    assert.equal(check.aborted, true, 'the vendor never handled the aborted check');
+    assert.equal((await vendorLog('POST')).length, 0);
     assert.equal(users().has(rows.find((r) => r.kind === 'new').id), false);
   });
 });
@@ -693,8 +750,15 @@ describe('Prescrypto', () => {
     assert.doesNotMatch(JSON.stringify(rows) + stdout + stderr, /Secret-Pass|pk_demo_key/);
 
     // A re-run creates nothing and must not lose the tokens only the first run received.
+    await clearLog();
     const again = await cli(prescryptoArgs(roster, '--report', report), env);
     assert.equal(again.code, 1);
+    // From one listing: only the row that failed is tried again; nothing is PATCHed.
+    assert.deepEqual(
+      (await vendorLog('POST')).map((p) => p.body.email),
+      ['not.admin.cli@clinic.example'],
+    );
+    assert.equal((await vendorLog('PATCH')).length, 0);
     assert.deepEqual((await readJson(report)).summary, {
       total: 5,
       existing: 4,

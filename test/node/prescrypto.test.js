@@ -511,13 +511,30 @@ describe('the doctor schema', () => {
 });
 
 describe('the launch', () => {
-  test('the deeplink carries the medic token from the creation', () => {
-    const values = prescrypto.launchValues({ credential: 'pk_demo_key', account: { id: 9, token: 'mt_abc' } });
-    assert.deepEqual(values, { medicToken: 'mt_abc' });
+  test("the deeplink carries the medic token from a creation in this page, over the page's medicToken", async () => {
+    const created = await provisionDoctor(client(), { name: 'Nueva Médica', email: email('launch') });
+    assert.equal(created.outcome, 'created');
+    const token = created.account.token;
+    assert.match(token, /./);
+    const values = prescrypto.launchValues({
+      credential: 'pk_demo_key',
+      account: created.account,
+      medicToken: 'mt_old',
+    });
+    assert.deepEqual(values, { medicToken: token });
     assert.equal(
       fillTemplate(prescrypto.appUrl, values),
-      'https://app.prescrypto.com/redirect/new/?token=mt_abc&v2_redirect=true',
+      `https://app.prescrypto.com/redirect/new/?token=${encodeURIComponent(token)}&v2_redirect=true`,
     );
+  });
+
+  test("a token in an account that no creation returned (storage, a page) is never used: the page's medicToken wins", () => {
+    // The shape a poisoned sessionStorage entry would hand back.
+    const forged = JSON.parse(JSON.stringify({ id: 110, token: 'mt_forged' }));
+    assert.deepEqual(prescrypto.launchValues({ credential: 'pk_demo_key', account: forged, medicToken: 'mt_110' }), {
+      medicToken: 'mt_110',
+    });
+    assert.throws(() => prescrypto.launchValues({ credential: 'pk_demo_key', account: forged }), { code: 'config' });
   });
 
   test('or the token the page saved, for an existing medic; never the API key', () => {

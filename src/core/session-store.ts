@@ -1,0 +1,79 @@
+import * as z from 'zod/mini';
+import type { ResultStore } from './shared.js';
+import { publicDoctor, type ProvisionResult } from './types.js';
+
+/** The part of the Web Storage API the store needs (sessionStorage, or a Map-backed stand-in). */
+export type ResultStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+
+const PREFIX = 'doctor-gate:';
+
+/**
+ * What is written: the outcome, the account's id and nothing else (never a token, a password or
+ * the doctor's data), the key it was saved for, and when it stops counting.
+ */
+const entrySchema = z.object({
+  v: z.literal(1),
+  key: z.string(),
+  expires: z.number(),
+  outcome: z.enum(['existing', 'created', 'reactivated']),
+  // z.object drops every other key: a stored `token` never comes back.
+  account: z.object({ id: z.optional(z.union([z.string(), z.number()])) }),
+});
+
+type Entry = z.infer<typeof entrySchema>;
+
+/**
+ * A `ResultStore` over `storage` (the element passes `sessionStorage`) that remembers a
+ * provisioned doctor for `ttlMs`. Anything a page script may have written there is validated on
+ * read: an entry of the wrong shape, saved for another vendor, API, scope or doctor, expired, or
+ * expiring later than `ttlMs` from now, is ignored and removed. No credential is stored or supplied.
+ */
+export function sessionResultStore(storage: ResultStorage, ttlMs: number): ResultStore {
+  return {
+    get(key, doctor) {
+      try {
+        const text = storage.getItem(PREFIX + key);
+        if (text === null) return undefined;
+        const parsed = z.safeParse(entrySchema, JSON.parse(text));
+        const now = Date.now();
+        if (
+          parsed.success &&
+          parsed.data.key === key &&
+          parsed.data.expires > now &&
+          parsed.data.expires <= now + ttlMs
+        ) {
+          const { outcome, account } = parsed.data;
+          return {
+            outcome,
+            doctor: doctor ? publicDoctor(doctor) : {},
+            account: account.id === undefined ? {} : { id: account.id },
+          };
+        }
+        storage.removeItem(PREFIX + key);
+      } catch {
+        // Unreadable JSON, or storage disabled: forget the entry; the page-life memory still works.
+        try {
+          storage.removeItem(PREFIX + key);
+        } catch {
+          // Storage is disabled altogether.
+        }
+      }
+      return undefined;
+    },
+    set(key, result: ProvisionResult) {
+      const id = result.account['id'];
+      const entry: Entry = {
+        v: 1,
+        key,
+        expires: Date.now() + ttlMs,
+        outcome: result.outcome,
+        account: typeof id === 'string' || typeof id === 'number' ? { id } : {},
+      };
+      try {
+        storage.setItem(PREFIX + key, JSON.stringify(entry));
+      } catch {
+        // Storage may be full or disabled: the page-life memory still works.
+      }
+    },
+  };
+}

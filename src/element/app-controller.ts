@@ -90,7 +90,7 @@ export class AppController implements ReactiveController {
     try {
       const result = await run;
       if (!opening) return;
-      const url = readyUrl ?? this.#run.launchUrl(context, result, await context.client.http.credential());
+      const url = readyUrl ?? (await this.#run.openingUrl(context, result));
       signal.throwIfAborted();
       if (this.#current !== opening) return; // closed or replaced meanwhile
       const origin = new URL(url, location.href).origin;

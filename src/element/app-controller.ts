@@ -72,6 +72,7 @@ export class AppController implements ReactiveController {
     // Otherwise the requests leave now, before `window.open` blocks the page for tens of ms.
     const run = this.#run.provision({ ...context, signal });
     run.catch(() => undefined);
+    if (mode !== 'none' && !readyUrl) this.#run.launchEarly(context);
     const opening: Opening | undefined = mode === 'none' ? undefined : { mode, watching: new AbortController() };
     if (opening?.mode === 'popup') {
       const { name, features } = context.client.vendor.popup;

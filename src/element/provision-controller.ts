@@ -149,6 +149,12 @@ export class ProvisionController implements ReactiveController {
     }
   }
 
+  /** Server mode, a doctor already found: the launch's `POST` leaves now, in the click (`openingUrl` joins it). */
+  launchEarly({ client, doctor }: Context): void {
+    const known = knownResult(client, doctor);
+    if (known) prepareLaunch(client, known.account).catch(() => undefined);
+  }
+
   /** The launch URL at the moment of opening: in server mode after the handler's `POST` gave the launch. */
   async openingUrl(context: Context, result: ProvisionResult): Promise<string> {
     await prepareLaunch(context.client, result.account);

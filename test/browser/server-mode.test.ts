@@ -24,7 +24,9 @@ interface Seen {
 function observeFetch() {
   const original = window.fetch;
   const seen: Seen[] = [];
+  const called: string[] = [];
   window.fetch = async function (input: RequestInfo | URL, init?: RequestInit) {
+    if (String(input instanceof Request ? input.url : input).includes('/ehr/')) called.push(init?.method ?? 'GET');
     const response = await original.call(window, input, init);
     const url = new URL(input instanceof Request ? input.url : String(input), location.href);
     if (url.pathname.startsWith('/ehr/')) {
@@ -38,6 +40,7 @@ function observeFetch() {
   } as typeof fetch;
   return {
     seen,
+    called,
     count: (method: string) => seen.filter((each) => each.method === method).length,
     restore: () => (window.fetch = original),
   };
@@ -146,6 +149,34 @@ describe('server mode', () => {
     expect((await requests(`/user`, 'POST')).filter((entry) => JSON.stringify(entry.body).includes(id))).to.have.length(
       1,
     );
+    expect((await launchOf(popups().calls[0]!.win!)).get('doctorId')).to.equal(id);
+  });
+
+  it('a doctor the hover found: the launch POST leaves in the click, before window.open', async () => {
+    const id = uid('srv-hover');
+    signIn(id);
+    const first = await serverGate('speaknosis', { mode: 'none' });
+    await first.provision();
+    first.remove();
+    clearProvisionCache();
+    const el = await serverGate('speaknosis', { prefetch: 'intent' });
+    el.shadowRoot!.querySelector('button')!.dispatchEvent(new Event('focus'));
+    await waitFor(() => net.seen.length === 3);
+    const open = window.open;
+    let postsAtOpen = -1;
+    window.open = function (this: Window, ...args: Parameters<typeof window.open>) {
+      postsAtOpen = net.called.filter((method) => method === 'POST').length - 1;
+      return open.apply(this, args);
+    } as typeof window.open;
+    try {
+      const opened = until(el, 'doctor-gate-open');
+      await click(el);
+      await opened;
+    } finally {
+      window.open = open;
+    }
+    expect(postsAtOpen).to.equal(1);
+    expect(net.called).to.deep.equal(['GET', 'POST', 'GET', 'POST']);
     expect((await launchOf(popups().calls[0]!.win!)).get('doctorId')).to.equal(id);
   });
 

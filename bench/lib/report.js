@@ -136,7 +136,7 @@ export function renderReport({ opts, size, delays, requests, upgrade, batch, mac
         serverRows,
       ),
       '',
-      'A known doctor in server mode needs a `POST` at opening even when the check answered before the click (the launch, with its token, comes only then); a new doctor needs the same GET and POST as direct mode, each one handler hop plus the vendor call.',
+      "A known doctor in server mode needs one `POST` at opening even when the check answered before the click (the launch, with its token, comes only then; it leaves in the click), and the handler's `POST` checks at the vendor again (one vendor `GET`); a new doctor's `POST` is the handler's check plus the create, two vendor calls after the click where direct mode has one.",
       '',
     );
   }

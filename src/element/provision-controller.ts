@@ -128,13 +128,13 @@ export class ProvisionController implements ReactiveController {
       onStep: (step) => setState(step === 'check' ? 'checking' : 'creating'),
     });
     signal.throwIfAborted();
+    const shown = shownDoctor(client, result.doctor);
     if (this.provisioned !== result) {
       this.provisioned = result;
-      const shown = shownDoctor(client, result.doctor);
       emit('doctor-gate-provisioned', { outcome: result.outcome, doctor: shown, account: result.account });
     }
     if (state() !== 'open') setState('ready');
-    return { ...result, doctor: shownDoctor(client, result.doctor) };
+    return shown === result.doctor ? result : { ...result, doctor: shown };
   }
 
   /** The launch URL when the gate is ready and the credential known, synchronously; else undefined. */

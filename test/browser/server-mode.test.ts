@@ -62,6 +62,17 @@ async function serverGate(vendor: 'speaknosis' | 'prescrypto', attrs: Record<str
   return el;
 }
 
+/** Signs in a doctor who exists at Speaknosis already (created through the handler, then forgotten by the page). */
+async function signInExisting(prefix: string): Promise<string> {
+  const id = uid(prefix);
+  signIn(id);
+  const first = await serverGate('speaknosis', { mode: 'none' });
+  await first.provision();
+  first.remove();
+  clearProvisionCache();
+  return id;
+}
+
 const lastSeq = async () => Math.max(0, ...(await requests('')).map((entry: LogEntry) => entry.seq));
 
 /** The launch values of the opened popup (Speaknosis reads them from the fragment, Prescrypto from the query). */
@@ -130,12 +141,7 @@ describe('server mode', () => {
   });
 
   it('Speaknosis, existing doctor: the check finds them, and opening still POSTs once for the launch', async () => {
-    const id = uid('srv-old');
-    signIn(id);
-    const first = await serverGate('speaknosis', { mode: 'none' });
-    await first.provision();
-    first.remove();
-    clearProvisionCache();
+    const id = await signInExisting('srv-old');
     net.seen.length = 0;
     const el = await serverGate('speaknosis');
     const log = record(el);
@@ -153,12 +159,7 @@ describe('server mode', () => {
   });
 
   it('a doctor the hover found: the launch POST leaves in the click, before window.open', async () => {
-    const id = uid('srv-hover');
-    signIn(id);
-    const first = await serverGate('speaknosis', { mode: 'none' });
-    await first.provision();
-    first.remove();
-    clearProvisionCache();
+    const id = await signInExisting('srv-hover');
     const el = await serverGate('speaknosis', { prefetch: 'intent' });
     el.shadowRoot!.querySelector('button')!.dispatchEvent(new Event('focus'));
     await waitFor(() => net.seen.length === 3);

@@ -55,7 +55,8 @@ const ERROR_STATUSES = Array.from({ length: 200 }, (_, i) => 400 + i);
 const sessionFetch: typeof fetch = (input, init) => {
   const headers = new Headers(init?.headers);
   headers.delete('Authorization');
-  return fetch(input, { ...init, headers, credentials: 'same-origin' });
+  // The handler never redirects: an answer from elsewhere must not be taken for its launch.
+  return fetch(input, { ...init, headers, credentials: 'same-origin', redirect: 'error' });
 };
 
 /** The launch values the last `POST` gave for an account, kept out of the account (which events carry). */

@@ -284,6 +284,21 @@ describe('server mode', () => {
     expect(net.seen[0]!.status).to.equal(500);
   });
 
+  it('a redirect from the server URL is refused, never followed to another answer', async () => {
+    const id = uid('srv-redirect');
+    signIn(id);
+    const path = `/sandbox/speaknosis/v1/health/${uid('moved')}`;
+    await faults({ match: { path }, status: 307, headers: { Location: '/ehr/doctor-gate/speaknosis' } });
+    const el = await serverGate('speaknosis', { server: path, retries: '0' });
+    const failed = until(el, 'doctor-gate-error');
+    await click(el);
+    expect((await failed).detail).to.deep.include({ code: 'network', step: 'check' });
+    expect((await requests(path)).map((entry) => entry.status)).to.deep.equal([307]);
+    // Not followed: the handler it pointed to never asked the vendor about the doctor.
+    expect(await requests(id)).to.deep.equal([]);
+    await waitFor(() => popups().calls[0]!.win!.closed);
+  });
+
   it('a wrong-shape answer (server pointed at another JSON endpoint) → bad-response, never a success', async () => {
     signIn(uid('srv-shape'));
     const el = await serverGate('speaknosis', { server: '/sandbox/_control/log', retries: '0' });

@@ -1,5 +1,8 @@
 import { defineConfig } from 'vite';
 import { connectMiddleware, createSandbox } from './sandbox/index.js';
+import { serverGates } from './demo/server-gates.js';
+// Server mode's handlers, from source (Vite loads TS config files and what they import).
+import * as gateServer from './src/server/index.js';
 
 /**
  * `npm start`: the demo on the embedded sandbox (mounted at /sandbox/).
@@ -13,6 +16,8 @@ export default defineConfig(({ mode }) => ({
     {
       name: 'doctor-gate-sandbox',
       configureServer(server) {
+        // Before the sandbox: /ehr/doctor-gate/<vendor> are real handlers that call it over HTTP.
+        server.middlewares.use(serverGates(gateServer));
         server.middlewares.use(connectMiddleware(createSandbox()));
       },
       configurePreviewServer(server) {

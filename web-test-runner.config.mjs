@@ -7,6 +7,9 @@ import { commonjsPackages } from './test/frameworks/commonjs-packages.mjs';
 import { serverRendering } from './test/frameworks/ssr/server.mjs';
 import { engineLaunchers } from './scripts/engines.js';
 import { engineSummaryReporter } from './scripts/engine-summary.js';
+import { GATE_PATH, serverGates } from './demo/server-gates.js';
+// The built server half (`npm test` builds first): real handlers for the server-mode suite.
+import * as gateServer from './dist/server.js';
 
 /** The strict page of the security suite: no inline script or style, no eval, Trusted Types required, and lit-html's policy the only one allowed. */
 const STRICT_CSP = "default-src 'self'; require-trusted-types-for 'script'; trusted-types lit-html";
@@ -18,6 +21,17 @@ async function strictCsp(ctx, next) {
 const engines = engineLaunchers();
 // Test files named on the command line are all that runs: the framework group then stays out.
 const filesFromCli = process.argv.slice(2).some((arg) => /\.test\.tsx?$/.test(arg));
+
+/** Real `doctor-gate/server` handlers at /ehr/doctor-gate/<vendor>, on the sandbox over HTTP. */
+const gates = serverGates(gateServer);
+async function serverMode(ctx, next) {
+  if (!ctx.path.startsWith(GATE_PATH)) return next();
+  ctx.respond = false;
+  await new Promise((resolve) => {
+    ctx.res.once('close', resolve);
+    gates(ctx.req, ctx.res, () => ctx.res.writeHead(404).end());
+  });
+}
 
 export default {
   files: ['test/browser/**/*.test.ts'],
@@ -43,7 +57,7 @@ export default {
       tsconfig: new URL('./tsconfig.json', import.meta.url).pathname,
     }),
   ],
-  middleware: [strictCsp, koaMiddleware(createSandbox())],
+  middleware: [strictCsp, serverMode, koaMiddleware(createSandbox())],
   testFramework: { config: { timeout: 15_000 } },
   browsers: Object.values(engines),
   reporters: [defaultReporter(), engineSummaryReporter()],

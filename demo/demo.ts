@@ -1,5 +1,5 @@
 import '../src/define.js';
-import type { DoctorGate } from '../src/index.js';
+import { clearProvisionCache, type DoctorGate } from '../src/index.js';
 
 const log = document.querySelector<HTMLOListElement>('#log')!;
 const EVENTS = ['state', 'before-create', 'provisioned', 'open', 'close', 'message', 'error'] as const;
@@ -58,3 +58,23 @@ for (const button of document.querySelectorAll<HTMLButtonElement>('[data-close]'
     document.querySelector<DoctorGate>(`#${button.dataset['close']} doctor-gate`)!.close(),
   );
 }
+
+// Server mode's fake sign-in: a cookie naming the doctor, read only by the server (demo/server-gates.js).
+const SIGN_IN_COOKIE = 'dg-demo-doctor';
+const session = document.querySelector<HTMLSpanElement>('#session')!;
+const showSession = () => {
+  const id = /(?:^|;\s*)dg-demo-doctor=([^;]+)/.exec(document.cookie)?.[1];
+  session.textContent = id ? `Signed in: ${decodeURIComponent(id)}` : 'Signed out';
+};
+for (const button of document.querySelectorAll<HTMLButtonElement>('[data-sign-in]')) {
+  button.addEventListener('click', () => {
+    const wanted = button.dataset['signIn'];
+    const id = wanted === 'new' ? `demo-${Math.random().toString(36).slice(2, 8)}` : wanted;
+    document.cookie = id ? `${SIGN_IN_COOKIE}=${id}; path=/; SameSite=Lax` : `${SIGN_IN_COOKIE}=; path=/; max-age=0`;
+    // Another doctor now: what the page remembered about the last one is no longer true.
+    clearProvisionCache();
+    for (const gate of document.querySelectorAll<DoctorGate>('#case-server doctor-gate')) gate.close();
+    showSession();
+  });
+}
+showSession();

@@ -13,6 +13,7 @@ import {
   API_BASE,
   APP_TEMPLATE,
   PROVIDER,
+  SERVER_PATH,
   TOKEN,
   countRequests,
   doctorData,
@@ -47,6 +48,16 @@ export const VARIANTS = [
     prefetch: 'eager',
     waitMs: 1000,
   },
+  // Server mode: the same vendor and latency behind the EHR's handler (one more hop, on loopback).
+  { key: 'server-none', label: 'server mode, `prefetch="none"`', page: 'server', prefetch: 'none', direct: 'none' },
+  {
+    key: 'server-intent',
+    label: 'server mode, `prefetch="intent"`, hover 200 ms',
+    page: 'server',
+    prefetch: 'intent',
+    hoverMs: 200,
+    direct: 'intent',
+  },
 ];
 export const KINDS = ['known', 'new'];
 
@@ -62,6 +73,7 @@ async function trial({ server, context, page }, variant, kind) {
   await server.clearLog();
   const query = new URLSearchParams({
     api: API_BASE,
+    server: SERVER_PATH,
     token: TOKEN,
     provider: PROVIDER,
     doctor: id,
@@ -74,7 +86,7 @@ async function trial({ server, context, page }, variant, kind) {
   try {
     await page.mouse.move(1, 1);
     await page.goto(`${server.origin}/pages/${variant.page}.html?${query}`, { waitUntil: 'load' });
-    const isGate = variant.page === 'gate';
+    const isGate = variant.page === 'gate' || variant.page === 'server';
     // Ready: the page has loaded and, for the gate, rendered its button.
     if (isGate)
       await page.evaluate(() =>

@@ -111,6 +111,35 @@ export function renderReport({ opts, size, delays, requests, upgrade, batch, mac
     ),
     '',
   );
+  // Server mode beside direct mode: the same flow, vendor and latency, one hop more (page → EHR handler).
+  const serverRows = VARIANTS.filter((v) => v.direct).map((v) => {
+    const pair = (kind) => {
+      const [server, direct] = [s[kind][v.key].added, s[kind][v.direct].added];
+      return [fmtMs(server), fmtMs(direct), fmtMs(server - direct)];
+    };
+    return [v.label.replace(/^server mode, /, ''), ...pair('known'), ...pair('new')];
+  });
+  if (serverRows.length) {
+    out.push(
+      'Server mode (`server="…"`, the `doctor-gate/server` handler on the same host, loopback) beside direct mode, same vendor latency; medians of the added delay:',
+      '',
+      table(
+        [
+          'prefetch',
+          'known: server mode',
+          'known: direct',
+          'known: difference',
+          'new: server mode',
+          'new: direct',
+          'new: difference',
+        ],
+        serverRows,
+      ),
+      '',
+      "A known doctor in server mode needs one `POST` at opening even when the check answered before the click (the launch, with its token, comes only then; it leaves in the click), and the handler's `POST` checks at the vendor again (one vendor `GET`); a new doctor's `POST` is the handler's check plus the create, two vendor calls after the click where direct mode has one.",
+      '',
+    );
+  }
   out.push('Where the time goes (medians):', '');
   out.push(
     table(

@@ -1,8 +1,14 @@
-// The bench's own HTTP server: the sandbox at /sandbox/, the bench pages at /pages/, and the
-// drop-in at /dist/doctor-gate.iife.js (held in memory, so a rebuild during a run cannot mix builds).
+// The bench's own HTTP server: the sandbox at /sandbox/, the bench pages at /pages/, the
+// drop-in at /dist/doctor-gate.iife.js (held in memory, so a rebuild during a run cannot mix builds),
+// and server mode's handler (`doctor-gate/server`, built) at /ehr/doctor-gate, calling the sandbox
+// over HTTP with the same token and latency as direct mode.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { createSandbox } from '../../sandbox/index.js';
+import { API_BASE, PROVIDER, SERVER_PATH, TOKEN, doctorData } from './util.js';
+
+/** The bench EHR's session cookie: the signed-in doctor's id. */
+const SESSION = 'bench-doctor';
 
 const PAGES = new URL('../pages/', import.meta.url);
 const TYPES = {
@@ -21,10 +27,14 @@ const escapeHtml = (value) =>
  */
 export async function startServer({ iife, latencyMs }) {
   const sandbox = createSandbox({ latencyMs: 0 });
+  const gateServer = await import(new URL('../../dist/server.js', import.meta.url).href);
+  /** @type {((req: any, res: any) => Promise<void>) | undefined} made once the origin is known */
+  let gate;
   const server = createServer(async (req, res) => {
     try {
       if (await sandbox.handle(req, res)) return;
       const url = new URL(req.url ?? '/', 'http://bench.invalid');
+      if (url.pathname === SERVER_PATH) return await gate(req, res);
       if (url.pathname === '/dist/doctor-gate.iife.js') return send(res, 200, TYPES.js, iife, 'max-age=3600');
       const page = /^\/pages\/([a-z-]+)\.(html|js|css)$/.exec(url.pathname);
       if (!page) return send(res, 404, 'text/plain', 'not found');
@@ -32,7 +42,10 @@ export async function startServer({ iife, latencyMs }) {
       if (page[2] === 'html') {
         body = body.replace(/\{\{(\w+)\}\}/g, (_, name) => escapeHtml(url.searchParams.get(name) ?? ''));
       }
-      send(res, 200, TYPES[page[2]], body, page[2] !== 'html' ? 'max-age=3600' : 'no-store');
+      // Server mode's page: the EHR signed the doctor in; the cookie, not the page, names them.
+      const signIn =
+        page[1] === 'server' ? { 'Set-Cookie': `${SESSION}=${url.searchParams.get('doctor')}; Path=/` } : {};
+      send(res, 200, TYPES[page[2]], body, page[2] !== 'html' ? 'max-age=3600' : 'no-store', signIn);
     } catch (error) {
       if (!res.headersSent)
         send(res, error?.code === 'ENOENT' ? 404 : 500, 'text/plain', String(error?.message ?? error));
@@ -41,6 +54,18 @@ export async function startServer({ iife, latencyMs }) {
   server.keepAliveTimeout = 60_000;
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${server.address().port}`;
+  gate = gateServer.toNodeListener(
+    gateServer.createGateHandler({
+      vendor: 'speaknosis',
+      apiBase: `${origin}${API_BASE}`,
+      providerId: PROVIDER,
+      credential: TOKEN,
+      doctorFor: (request) => {
+        const id = new RegExp(`(?:^|;\\s*)${SESSION}=([^;]+)`).exec(request.headers.get('Cookie') ?? '')?.[1];
+        return id ? doctorData(id) : null;
+      },
+    }),
+  );
 
   const control = async (path, init = {}) => {
     const response = await fetch(`${origin}/sandbox/_control/${path}`, {
@@ -72,7 +97,7 @@ export async function startServer({ iife, latencyMs }) {
   };
 }
 
-function send(res, status, type, body, cache = 'no-store') {
-  res.writeHead(status, { 'Content-Type': type, 'Cache-Control': cache });
+function send(res, status, type, body, cache = 'no-store', headers = {}) {
+  res.writeHead(status, { 'Content-Type': type, 'Cache-Control': cache, ...headers });
   res.end(body);
 }

@@ -21,6 +21,8 @@ export const uniqueId = (prefix) => `bench-${prefix}-${runTag}-${(counter++).toS
 /** What the gate's `app-url` template gives for a doctor, filled the way the gate fills it. */
 export const APP_TEMPLATE = '/sandbox/app/speaknosis#/pop-up/?view={view}&token={token}&doctorId={doctorId}';
 export const API_BASE = '/sandbox/speaknosis/v1/health';
+/** Where the bench mounts server mode's handler (`doctor-gate/server`). */
+export const SERVER_PATH = '/ehr/doctor-gate';
 export const TOKEN = 'sk_demo_token';
 export const PROVIDER = '1001';
 export const launchUrl = (doctorId) =>

@@ -72,6 +72,7 @@ export class AppController implements ReactiveController {
     // Otherwise the requests leave now, before `window.open` blocks the page for tens of ms.
     const run = this.#run.provision({ ...context, signal });
     run.catch(() => undefined);
+    if (mode !== 'none' && !readyUrl) this.#run.launchEarly(context);
     const opening: Opening | undefined = mode === 'none' ? undefined : { mode, watching: new AbortController() };
     if (opening?.mode === 'popup') {
       const { name, features } = context.client.vendor.popup;
@@ -90,7 +91,7 @@ export class AppController implements ReactiveController {
     try {
       const result = await run;
       if (!opening) return;
-      const url = readyUrl ?? this.#run.launchUrl(context, result, await context.client.http.credential());
+      const url = readyUrl ?? (await this.#run.openingUrl(context, result));
       signal.throwIfAborted();
       if (this.#current !== opening) return; // closed or replaced meanwhile
       const origin = new URL(url, location.href).origin;

@@ -84,6 +84,8 @@ export class DoctorGate extends LitElement implements GateInputs {
 
   /** `speaknosis` (default) or `prescrypto`. */
   @property() vendor: VendorName = DEFAULTS.vendor;
+  /** Server mode: URL of the EHR's `doctor-gate/server` handler (same rules as `api-base`); no API base, credential or provider id then. */
+  @property() server?: string;
   /** Base URL of the vendor API: https, loopback, or a same-origin path. */
   @property({ attribute: 'api-base' }) apiBase?: string;
   /** API credential. Prefer `tokenProvider`. Never written back to an attribute. */

@@ -5,6 +5,7 @@ import type { GateMode } from './events.js';
 /** What a page sets on the gate: the element's inputs, as the controllers read them. */
 export interface GateInputs {
   vendor: VendorName;
+  server?: string;
   apiBase?: string;
   token?: string;
   tokenProvider?: () => Promise<string>;

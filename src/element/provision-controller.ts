@@ -7,6 +7,7 @@ import type { DoctorGateError } from '../core/errors.js';
 import { parseDoctor } from '../core/provision.js';
 import { knownResult, sharedProvision } from '../core/shared.js';
 import type { Doctor, Lang, ProvisionResult } from '../core/types.js';
+import { prepareLaunch, serverClient, shownDoctor } from '../vendors/server.js';
 import type { Emit, GateState } from './events.js';
 import { attributeOf, badDoctorLang, uiLang, type GateInputs } from './inputs.js';
 import { sessionStore } from './session-store.js';
@@ -72,27 +73,31 @@ export class ProvisionController implements ReactiveController {
     this.#applyInputs();
     const host = this.#host;
     const properties = (host.constructor as typeof ReactiveElement).elementProperties;
+    const server = host.server || undefined;
+    // Server mode: `server` takes the API base's place (the same URL rule), with no credential or scope.
     const parsed = safeParse(settingsSchema, {
       vendor: host.vendor,
-      apiBase: host.apiBase,
+      apiBase: server ?? host.apiBase,
       mode: host.mode,
       appUrl: host.appUrl || undefined,
       prefetch: host.prefetch,
       timeout: host.timeout,
       retries: host.retries,
       sessionTtl: host.sessionTtl,
-      providerId: host.providerId == null || host.providerId === '' ? undefined : String(host.providerId),
-      hasCredential: !!host.token || typeof host.tokenProvider === 'function',
+      providerId: server || host.providerId == null || host.providerId === '' ? undefined : String(host.providerId),
+      hasCredential: !!server || !!host.token || typeof host.tokenProvider === 'function',
       appointmentId: host.appointmentId,
       reportExampleId: host.reportExampleId,
     });
     const fields = parsed.success
-      ? checkVendorSettings(parsed.data.vendor, parsed.data)
-      : parsed.error.issues.map((issue) => String(issue.path[0]));
+      ? server
+        ? []
+        : checkVendorSettings(parsed.data.vendor, parsed.data)
+      : parsed.error.issues.map((issue) => (server && issue.path[0] === 'apiBase' ? 'server' : String(issue.path[0])));
     if (badDoctorLang(host)) fields.push('doctorLang');
     if (!parsed.success || fields.length) throw configError(fields.map((field) => attributeOf(field, properties)));
     const settings = parsed.data;
-    const client = this.#clientFor(settings);
+    const client = this.#clientFor(settings, server);
     const lang = uiLang(host);
     const fromAttributes: Doctor = {
       id: host.doctorId,
@@ -118,16 +123,18 @@ export class ProvisionController implements ReactiveController {
     const result = await sharedProvision(client, doctor, {
       signal,
       store: ttl > 0 ? sessionStore(ttl) : undefined,
-      beforeCreate: (detail) => emit('doctor-gate-before-create', detail, true),
+      beforeCreate: (detail) =>
+        emit('doctor-gate-before-create', { ...detail, doctor: shownDoctor(client, detail.doctor) }, true),
       onStep: (step) => setState(step === 'check' ? 'checking' : 'creating'),
     });
     signal.throwIfAborted();
+    const shown = shownDoctor(client, result.doctor);
     if (this.provisioned !== result) {
       this.provisioned = result;
-      emit('doctor-gate-provisioned', { outcome: result.outcome, doctor: result.doctor, account: result.account });
+      emit('doctor-gate-provisioned', { outcome: result.outcome, doctor: shown, account: result.account });
     }
     if (state() !== 'open') setState('ready');
-    return result;
+    return shown === result.doctor ? result : { ...result, doctor: shown };
   }
 
   /** The launch URL when the gate is ready and the credential known, synchronously; else undefined. */
@@ -140,6 +147,18 @@ export class ProvisionController implements ReactiveController {
     } catch {
       return undefined; // e.g. no medic token yet: the normal path reports it
     }
+  }
+
+  /** Server mode, a doctor already found: the launch's `POST` leaves now, in the click (`openingUrl` joins it). */
+  launchEarly({ client, doctor }: Context): void {
+    const known = knownResult(client, doctor);
+    if (known) prepareLaunch(client, known.account).catch(() => undefined);
+  }
+
+  /** The launch URL at the moment of opening: in server mode after the handler's `POST` gave the launch. */
+  async openingUrl(context: Context, result: ProvisionResult): Promise<string> {
+    await prepareLaunch(context.client, result.account);
+    return this.launchUrl(context, result, await context.client.http.credential());
   }
 
   /** The launch URL, built at the moment of opening and never stored or logged. */
@@ -163,9 +182,16 @@ export class ProvisionController implements ReactiveController {
   }
 
   /** One client per API, scope and credential source; a new `tokenProvider` function gets a new client, not a new run. */
-  #clientFor(settings: Settings): GateClient {
+  #clientFor(settings: Settings, server?: string): GateClient {
     const { token, tokenProvider } = this.#host;
-    const key = [settings.vendor, settings.apiBase, settings.providerId, settings.timeout, settings.retries].join('\n');
+    const key = [
+      settings.vendor,
+      server,
+      settings.apiBase,
+      settings.providerId,
+      settings.timeout,
+      settings.retries,
+    ].join('\n');
     const cached = this.#client;
     if (
       cached?.key === key &&
@@ -173,14 +199,16 @@ export class ProvisionController implements ReactiveController {
       cached.client.http.options.tokenProvider === tokenProvider
     )
       return cached.client;
-    const client = createClient(settings.vendor, {
-      apiBase: settings.apiBase,
-      providerId: settings.providerId,
-      token,
-      tokenProvider,
-      timeoutMs: settings.timeout,
-      retries: settings.retries,
-    });
+    const client = server
+      ? serverClient(settings.vendor, { server, timeoutMs: settings.timeout, retries: settings.retries })
+      : createClient(settings.vendor, {
+          apiBase: settings.apiBase,
+          providerId: settings.providerId,
+          token,
+          tokenProvider,
+          timeoutMs: settings.timeout,
+          retries: settings.retries,
+        });
     this.#client = { key, client };
     return client;
   }

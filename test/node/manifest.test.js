@@ -17,6 +17,8 @@ const prose = readme.replace(/```[\s\S]*?```/g, '');
 const CONTRACT = {
   attributes: [
     'vendor',
+    // DESIGN.md v2: server mode.
+    'server',
     'api-base',
     'token',
     'provider-id',
@@ -37,6 +39,7 @@ const CONTRACT = {
   ],
   properties: [
     'vendor',
+    'server',
     'apiBase',
     'token',
     'tokenProvider',

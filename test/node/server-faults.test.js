@@ -1,10 +1,13 @@
 // createGateHandler (doctor-gate/server) for Speaknosis against the sandbox over real HTTP:
 // vendor faults mapped to the element's codes, and the credential as a speaknosisToken source.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { REDACTED } from '../../dist/core.js';
 import { speaknosisToken } from '../../dist/server.js';
-import { CLIENT_ID, CLIENT_SECRET, serveTokenEndpoint, speaknosisSuite } from './server-helpers.js';
+import { fixtures } from '../../sandbox/index.js';
+import { speaknosisSuite } from './server-helpers.js';
+
+const { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET } = fixtures.speaknosis;
 
 const { TOKEN, gate, sandbox, posts } = speaknosisSuite();
 
@@ -66,17 +69,14 @@ describe('server mode: vendor faults keep the element’s codes and statuses', (
   });
 });
 
-// [token stub] The token endpoint is the Hono stand-in until the sandbox has POST
-// /api/iam/integration/token; after the merge, point `tokenUrl` at the sandbox's endpoint.
-describe('[token stub] server mode with speaknosisToken: client credentials on the server', () => {
-  let endpoint;
-  before(async () => (endpoint = await serveTokenEndpoint({ sandbox })));
-  after(() => endpoint.stop());
-  beforeEach(() => (endpoint.state.minted = 0));
+// The sandbox's own token endpoint, with the fixture client: the handler mints as in production.
+describe('server mode with speaknosisToken: client credentials on the server', () => {
+  const TOKEN_PATH = '/sandbox/speaknosis/api/iam/integration/token';
+  const tokenUrl = () => `${sandbox.origin}${TOKEN_PATH}`;
+  /** Tokens the sandbox minted since the last reset (its log redacts the secret). */
+  const minted = async () => (await sandbox.log(TOKEN_PATH)).filter((entry) => entry.status === 200).length;
   const withToken = () =>
-    gate({
-      credential: speaknosisToken({ tokenUrl: endpoint.tokenUrl, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }),
-    });
+    gate({ credential: speaknosisToken({ tokenUrl: tokenUrl(), clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }) });
 
   test('one token is minted for many requests, and is the one in launch', async () => {
     const { call } = await withToken();
@@ -87,21 +87,44 @@ describe('[token stub] server mode with speaknosisToken: client credentials on t
       call('ana', { method: 'POST' }),
     ]);
     const launched = answers[2].body.launch.token;
-    assert.match(launched, /^sk_minted_1_/);
+    assert.match(launched, /^sk_iam_/);
+    assert.notEqual(launched, TOKEN);
     assert.equal(answers[3].body.launch.token, launched);
-    assert.equal(endpoint.state.minted, 1);
+    assert.equal(await minted(), 1);
     for (const { body } of answers) assert.doesNotMatch(JSON.stringify(body), new RegExp(CLIENT_SECRET));
   });
 
   test('a vendor 401 drops the token: one new one is fetched and the request succeeds', async () => {
     const { call } = await withToken();
-    await call('ana');
+    const first = await call('ana', { method: 'POST' });
     await sandbox.faults({ match: { method: 'GET', path: '/user/' }, status: 401 });
     const { status, body } = await call('newcomer', { method: 'POST' });
     assert.equal(status, 200);
     assert.equal(body.outcome, 'created');
-    assert.match(body.launch.token, /^sk_minted_2_/);
-    assert.equal(endpoint.state.minted, 2);
+    assert.match(body.launch.token, /^sk_iam_/);
+    assert.notEqual(body.launch.token, first.body.launch.token);
+    assert.equal(await minted(), 2);
+  });
+
+  test('after the vendor expires its tokens (401 for real), the handler mints once more and goes on', async () => {
+    const { call } = await withToken();
+    const first = await call('ana', { method: 'POST' });
+    assert.equal(first.status, 200);
+    assert.deepEqual(await sandbox.control('expire-tokens', {}), { expired: 1 });
+    // The old token is refused by the doctor API now.
+    const refused = await fetch(`${sandbox.origin}/sandbox/speaknosis/v1/health/provider/1001/user/doc-ana`, {
+      headers: { Authorization: `Bearer ${first.body.launch.token}` },
+    });
+    assert.equal(refused.status, 401);
+    const answers = await Promise.all([call('ana'), call('newcomer', { method: 'POST' })]);
+    assert.deepEqual(
+      answers.map((answer) => answer.status),
+      [200, 200],
+    );
+    assert.notEqual(answers[1].body.launch.token, first.body.launch.token);
+    assert.equal(await minted(), 2);
+    const statuses = (await sandbox.log('/sandbox/speaknosis/v1')).map((entry) => entry.status);
+    assert.ok(statuses.includes(401), 'the vendor refused the expired token first');
   });
 
   test('a second 401 is final: unauthorized, with no token or secret in the answer', async () => {
@@ -110,14 +133,14 @@ describe('[token stub] server mode with speaknosisToken: client credentials on t
     const { status, body } = await call('ana');
     assert.equal(status, 401);
     assert.equal(body.error.code, 'unauthorized');
-    assert.equal(endpoint.state.minted, 2);
-    assert.doesNotMatch(JSON.stringify(body), /sk_minted|demo-client-secret/);
+    assert.equal(await minted(), 2);
+    assert.doesNotMatch(JSON.stringify(body), /sk_iam_|demo-client-secret/);
   });
 
   test('refused client credentials → 401 unauthorized, the secret nowhere, no vendor request', async () => {
     const { call } = await gate({
       credential: speaknosisToken({
-        tokenUrl: endpoint.tokenUrl,
+        tokenUrl: tokenUrl(),
         clientId: CLIENT_ID,
         clientSecret: 'wrong-secret-xyz',
       }),
@@ -127,5 +150,6 @@ describe('[token stub] server mode with speaknosisToken: client credentials on t
     assert.equal(body.error.code, 'unauthorized');
     assert.doesNotMatch(JSON.stringify(body), /wrong-secret-xyz/);
     assert.deepEqual(await sandbox.log('/sandbox/speaknosis/v1'), []);
+    assert.equal((await sandbox.log(TOKEN_PATH))[0].status, 401);
   });
 });

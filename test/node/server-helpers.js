@@ -2,8 +2,6 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { after, before, beforeEach } from 'node:test';
-import { Hono } from 'hono';
-import { getRequestListener } from '@hono/node-server';
 import { createSandbox } from '../../sandbox/index.js';
 import { createGateHandler, toNodeListener } from '../../dist/server.js';
 
@@ -41,40 +39,6 @@ export async function serveSandbox() {
     log: async (path = '') => (await control(`log?path=${encodeURIComponent(path)}`)).entries,
     faults: (...faults) => control('faults', { faults }),
   };
-}
-
-// Stand-in for the sandbox's `POST /api/iam/integration/token` until it lands (another helper
-// is adding it): after the merge, point these tests at `${sandbox}/sandbox/speaknosis/api/iam/
-// integration/token` with the sandbox fixtures' clientId/clientSecret, and drop this stub.
-export const CLIENT_ID = 'demo-client';
-export const CLIENT_SECRET = 'demo-client-secret-Zq81';
-
-/**
- * A Hono app that behaves like the vendor's token endpoint: form-encoded client credentials →
- * `{ access_token, token_type: "Bearer" }`, 401 on a wrong secret (echoing it back, as a careless
- * vendor might). Each minted token is registered with the sandbox for provider 1001.
- */
-export async function serveTokenEndpoint({ sandbox, expiresIn } = {}) {
-  const state = { minted: 0, requests: [], echo: false };
-  const app = new Hono();
-  app.post('/api/iam/integration/token', async (c) => {
-    const type = c.req.header('Content-Type') ?? '';
-    const form = new URLSearchParams(await c.req.text());
-    state.requests.push({ type, form: Object.fromEntries(form) });
-    if (!type.startsWith('application/x-www-form-urlencoded') || form.get('grant_type') !== 'client_credentials') {
-      return c.json({ error: 'unsupported_grant_type' }, 400);
-    }
-    if (form.get('client_id') !== CLIENT_ID || form.get('client_secret') !== CLIENT_SECRET) {
-      return c.json({ error: 'invalid_client', client_secret: form.get('client_secret') }, 401);
-    }
-    const token = `sk_minted_${++state.minted}_${Math.random().toString(36).slice(2)}`;
-    if (sandbox) await sandbox.control('seed', { tokens: { speaknosis: { [token]: ['1001'] } } });
-    const body = { access_token: token, token_type: 'Bearer' };
-    if (expiresIn !== undefined) body.expires_in = expiresIn;
-    return c.json(body);
-  });
-  const served = await listen(getRequestListener(app.fetch, { overrideGlobalObjects: false }));
-  return { ...served, state, tokenUrl: `${served.origin}/api/iam/integration/token` };
 }
 
 /** The error a promise rejects with (fails the test when it resolves). */

@@ -1,33 +1,47 @@
-// speaknosisToken (doctor-gate/server) over real HTTP. Until the sandbox has its token endpoint,
-// these run against the Hono stand-in in server-helpers.js (marked "[token stub]"): after the
-// merge, point `tokenUrl` at the sandbox's POST /api/iam/integration/token instead.
+// speaknosisToken (doctor-gate/server) over real HTTP, against the sandbox's token endpoint
+// (POST /sandbox/speaknosis/api/iam/integration/token) with the fixture client.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { DoctorGateError, speaknosisToken } from '../../dist/server.js';
-import { CLIENT_ID, CLIENT_SECRET, listen, rejection, serveTokenEndpoint } from './server-helpers.js';
+import { fixtures } from '../../sandbox/index.js';
+import { listen, rejection, serveSandbox } from './server-helpers.js';
 
-let endpoint;
-before(async () => (endpoint = await serveTokenEndpoint()));
-after(() => endpoint.stop());
-beforeEach(() => {
-  endpoint.state.minted = 0;
-  endpoint.state.requests.length = 0;
+const { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET } = fixtures.speaknosis;
+const TOKEN_PATH = '/sandbox/speaknosis/api/iam/integration/token';
+
+let sandbox;
+let tokenUrl;
+before(async () => {
+  sandbox = await serveSandbox();
+  tokenUrl = `${sandbox.origin}${TOKEN_PATH}`;
 });
+after(() => sandbox.stop());
+beforeEach(() => sandbox.reset());
+
+/** The token endpoint's requests as the sandbox logged them (the secret redacted), and how many minted. */
+const tokenRequests = () => sandbox.log(TOKEN_PATH);
+const minted = async () => (await tokenRequests()).filter((entry) => entry.status === 200).length;
 
 const source = (options = {}) =>
-  speaknosisToken({ tokenUrl: endpoint.tokenUrl, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, ...options });
+  speaknosisToken({ tokenUrl, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, ...options });
 
-describe('[token stub] speaknosisToken: client credentials', () => {
+describe('speaknosisToken: client credentials', () => {
   test('POSTs the form the vendor documents and returns the access token', async () => {
     const token = await source()();
-    assert.match(token, /^sk_minted_1_/);
-    const [request] = endpoint.state.requests;
-    assert.equal(request.type, 'application/x-www-form-urlencoded');
-    assert.deepEqual(request.form, {
+    assert.match(token, /^sk_iam_/);
+    const [request] = await tokenRequests();
+    // The sandbox accepted the form (it refuses any other content type) and logged it, secret redacted.
+    assert.equal(request.status, 200);
+    assert.deepEqual(Object.fromEntries(new URLSearchParams(request.body)), {
       grant_type: 'client_credentials',
       client_id: CLIENT_ID,
-      client_secret: CLIENT_SECRET,
+      client_secret: '[redacted]',
     });
+    // The token works on the doctor API at once.
+    const user = await fetch(`${sandbox.origin}/sandbox/speaknosis/v1/health/provider/1001/user/nobody`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    assert.equal(user.status, 404);
   });
 
   test('mints once for many callers, concurrent or later', async () => {
@@ -35,7 +49,7 @@ describe('[token stub] speaknosisToken: client credentials', () => {
     const all = await Promise.all(Array.from({ length: 10 }, () => tokens()));
     const later = await tokens();
     assert.equal(new Set([...all, later]).size, 1);
-    assert.equal(endpoint.state.minted, 1);
+    assert.equal(await minted(), 1);
   });
 
   test('fetches a new token after ttlMs', async () => {
@@ -44,7 +58,7 @@ describe('[token stub] speaknosisToken: client credentials', () => {
     await new Promise((resolve) => setTimeout(resolve, 60));
     const second = await tokens();
     assert.notEqual(first, second);
-    assert.equal(endpoint.state.minted, 2);
+    assert.equal(await minted(), 2);
   });
 
   test('invalidate(refused) after a 401: one new token for every caller that had the refused one', async () => {
@@ -58,30 +72,47 @@ describe('[token stub] speaknosisToken: client credentials', () => {
     // A late caller still holding the old token does not throw away the new one.
     tokens.invalidate(refused);
     assert.equal(await tokens(), a);
-    assert.equal(endpoint.state.minted, 2);
+    assert.equal(await minted(), 2);
   });
 
   test('honours expires_in when the endpoint gives it', async () => {
-    const short = await serveTokenEndpoint({ expiresIn: 0.05 });
-    try {
-      const tokens = speaknosisToken({ tokenUrl: short.tokenUrl, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
-      const first = await tokens();
-      await new Promise((resolve) => setTimeout(resolve, 80));
-      assert.notEqual(await tokens(), first);
-      assert.equal(short.state.minted, 2);
-    } finally {
-      await short.stop();
-    }
+    // The sandbox, like the seed, gives no expires_in: this vendor answer is the sandbox's, with one added.
+    const withExpiry = async (url, init) => {
+      const answer = await (await fetch(url, init)).json();
+      return Response.json({ ...answer, expires_in: 0.05 });
+    };
+    const tokens = source({ fetch: withExpiry });
+    const first = await tokens();
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    assert.notEqual(await tokens(), first);
+    assert.equal(await minted(), 2);
   });
 });
 
-describe('[token stub] speaknosisToken: failures never show the secret or a token', () => {
-  test('a wrong secret is unauthorized, and the echoed secret is not in the error', async () => {
-    const secret = 'wrong-secret-that-the-vendor-echoes';
+describe('speaknosisToken: failures never show the secret or a token', () => {
+  test('a wrong secret is unauthorized, and the secret is not in the error', async () => {
+    const secret = 'wrong-secret-of-demo-client';
     const error = await rejection(source({ clientSecret: secret })());
     assert.ok(error instanceof DoctorGateError);
     assert.equal(error.code, 'unauthorized');
     assert.equal(error.status, 401);
+    assert.doesNotMatch(`${error.message} ${String(error.cause ?? '')}`, new RegExp(secret));
+    assert.equal(await minted(), 0);
+  });
+
+  test('a vendor that echoes the secret in its 401 body: the secret is still not in the error', async () => {
+    const secret = 'wrong-secret-that-the-vendor-echoes';
+    await sandbox.faults({
+      match: { method: 'POST', path: TOKEN_PATH },
+      status: 401,
+      body: { error: 'invalid_client', client_secret: secret, error_description: `bad secret ${secret}` },
+    });
+    const error = await rejection(source({ clientSecret: secret })());
+    assert.equal(error.code, 'unauthorized');
+    assert.ok(
+      (await tokenRequests()).every((entry) => entry.fault),
+      'the echoing answer was the one given',
+    );
     assert.doesNotMatch(`${error.message} ${String(error.cause ?? '')}`, new RegExp(secret));
   });
 
@@ -92,7 +123,7 @@ describe('[token stub] speaknosisToken: failures never show the secret or a toke
     const error = await rejection(tokens());
     assert.equal(error.code, 'server');
     assert.equal(error.retryable, true);
-    assert.match(await tokens(), /^sk_minted_/);
+    assert.match(await tokens(), /^sk_iam_/);
   });
 
   test('a 2xx of the wrong shape is bad-response, without quoting the body', async () => {
@@ -146,9 +177,9 @@ describe('[token stub] speaknosisToken: failures never show the secret or a toke
   test('bad options are a config error naming the fields, never their values', () => {
     for (const [options, field] of [
       [{ tokenUrl: 'http://vendor.example/token', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }, 'tokenUrl'],
-      [{ tokenUrl: endpoint.tokenUrl, clientId: '', clientSecret: CLIENT_SECRET }, 'clientId'],
-      [{ tokenUrl: endpoint.tokenUrl, clientId: CLIENT_ID, clientSecret: 42 }, 'clientSecret'],
-      [{ tokenUrl: endpoint.tokenUrl, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, ttlMs: -1 }, 'ttlMs'],
+      [{ tokenUrl: tokenUrl, clientId: '', clientSecret: CLIENT_SECRET }, 'clientId'],
+      [{ tokenUrl: tokenUrl, clientId: CLIENT_ID, clientSecret: 42 }, 'clientSecret'],
+      [{ tokenUrl: tokenUrl, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, ttlMs: -1 }, 'ttlMs'],
     ]) {
       assert.throws(
         () => speaknosisToken(options),

@@ -1,0 +1,179 @@
+import * as z from 'zod/mini';
+import { bindVendor, type GateClient } from '../core/client.js';
+import { codeForStatus, DoctorGateError, type ErrorCode, type Step } from '../core/errors.js';
+import { parseBody, type HttpClient } from '../core/http.js';
+import { publicDoctor, type Account, type Doctor, type VendorName } from '../core/types.js';
+import { vendors } from './index.js';
+import type { Vendor } from './vendor.js';
+
+// Server mode: the gate talks only to the EHR's own `doctor-gate/server` handler, which holds the
+// vendor credential and names the doctor from its session. This module is that handler's client,
+// written as a vendor so the element and the core run it like any other: `find` is `GET {server}`,
+// `create` is `POST {server}`, and the vendor's own module still gives the launch template and popup.
+
+const CODES = [
+  'config',
+  'unauthorized',
+  'forbidden',
+  'conflict',
+  'rate-limited',
+  'server',
+  'network',
+  'timeout',
+  'bad-response',
+  'create-failed',
+  'popup-blocked',
+  'cancelled',
+] as const satisfies readonly ErrorCode[];
+
+const record = z.looseObject({});
+const checkAnswer = z.object({ found: z.boolean(), active: z.boolean(), doctor: record });
+const text = z.string().check(z.minLength(1), z.maxLength(4096));
+/** Only what the vendor's launch URL takes: a wrong or missing value is `bad-response`, never a blank launch. */
+const LAUNCH = {
+  speaknosis: z.object({ token: text, doctorId: text }),
+  prescrypto: z.object({ medicToken: text }),
+};
+const provisionAnswer = (vendor: VendorName) =>
+  z.object({
+    outcome: z.enum(['existing', 'created', 'reactivated']),
+    doctor: record,
+    account: record,
+    launch: LAUNCH[vendor],
+  });
+const errorAnswer = z.object({
+  error: z.object({ code: z.enum(CODES), message: z.string(), step: z.enum(['config', 'check', 'create', 'open']) }),
+});
+
+/** Every error status: the handler's body names its own code, which the gate keeps. */
+const ERROR_STATUSES = Array.from({ length: 200 }, (_, i) => 400 + i);
+
+/**
+ * The core's HTTP client suits a vendor API (no cookies, an `Authorization` header); the EHR's
+ * handler is the opposite: its session cookie is the credential, and no API credential exists here.
+ */
+const sessionFetch: typeof fetch = (input, init) => {
+  const headers = new Headers(init?.headers);
+  headers.delete('Authorization');
+  // The handler never redirects: an answer from elsewhere must not be taken for its launch.
+  return fetch(input, { ...init, headers, credentials: 'same-origin', redirect: 'error' });
+};
+
+/** The launch values the last `POST` gave for an account, kept out of the account (which events carry). */
+const launches = new WeakMap<Account, Record<string, string>>();
+/** One `POST` at a time per account, for every gate opening it. */
+const pendingLaunches = new WeakMap<Account, Promise<void>>();
+/** The signed-in doctor as the handler named them, per server URL: what events show. */
+const sessionDoctors = new Map<string, Doctor>();
+
+async function call(http: HttpClient, method: 'GET' | 'POST', step: Step, signal?: AbortSignal): Promise<unknown> {
+  let answer: { status: number; body: unknown };
+  try {
+    // The exact URL the page gave (the client's base gains a trailing slash); a JSON body, so a
+    // cross-site form can never make the same request.
+    answer = await http.request({
+      method,
+      url: http.options.apiBase,
+      body: method === 'POST' ? {} : undefined,
+      step,
+      signal,
+      accept: ERROR_STATUSES,
+    });
+  } catch (error) {
+    // An error status whose body is not JSON (a proxy's page) is a failure of that status.
+    const status = (error as DoctorGateError).status ?? 0;
+    if ((error as DoctorGateError).code !== 'bad-response' || status < 400) throw error;
+    answer = { status, body: undefined };
+  }
+  const { status, body } = answer;
+  if (status < 400) return body;
+  const parsed = z.safeParse(errorAnswer, body);
+  const failure = parsed.success ? parsed.data.error : undefined;
+  throw new DoctorGateError(failure?.code ?? codeForStatus(status), failure?.message ?? `HTTP ${status}`, {
+    step: failure?.step ?? step,
+    status,
+  });
+}
+
+const remember = (http: HttpClient, doctor: Doctor) => sessionDoctors.set(http.base.href, publicDoctor(doctor));
+
+async function provision(http: HttpClient, name: VendorName, signal?: AbortSignal) {
+  const answer = parseBody(provisionAnswer(name), await call(http, 'POST', 'create', signal), 'create');
+  remember(http, answer.doctor);
+  launches.set(answer.account, answer.launch);
+  return answer;
+}
+
+const serverVendors = new WeakSet<Vendor>();
+
+function serverVendor(inner: Vendor): Vendor {
+  const vendor: Vendor = {
+    name: inner.name,
+    authScheme: inner.authScheme,
+    knowsInactive: inner.knowsInactive,
+    label: inner.label,
+    appUrl: inner.appUrl,
+    popup: inner.popup,
+    // The page's doctor fields are never sent: the handler names the doctor from the session.
+    doctorSchema: z.pipe(
+      z.unknown(),
+      z.transform((): Doctor => ({})),
+    ),
+    key: () => 'session',
+    launchValues({ account }) {
+      const launch = launches.get(account);
+      if (!launch) throw new DoctorGateError('config', 'No launch from the server yet', { step: 'open' });
+      return launch;
+    },
+    async find(http, _doctor, _scope, signal) {
+      const answer = parseBody(checkAnswer, await call(http, 'GET', 'check', signal), 'check');
+      remember(http, answer.doctor);
+      return answer.found ? { active: answer.active, account: {} } : null;
+    },
+    async create(http, _doctor, _found, _scope, signal) {
+      const { outcome, account } = await provision(http, inner.name, signal);
+      return { outcome, account };
+    },
+  };
+  serverVendors.add(vendor);
+  return vendor;
+}
+
+const byName = new Map<VendorName, Vendor>();
+
+/** A client for the EHR's handler at `server`, opening `vendor`'s app. */
+export function serverClient(
+  vendor: VendorName,
+  options: { server: string; timeoutMs: number; retries: number },
+): GateClient {
+  let impl = byName.get(vendor);
+  if (!impl) byName.set(vendor, (impl = serverVendor(vendors[vendor])));
+  // No API credential lives in the page: the core's client wants one, and `sessionFetch` drops it.
+  return bindVendor(impl, { apiBase: options.server, token: 'session', fetch: sessionFetch, ...options });
+}
+
+/**
+ * Makes sure `account` has its launch values, at the moment of opening. A doctor the check found
+ * needed no `POST` to provision, but opening does: the handler's `POST` finds them, creates
+ * nothing, and answers the launch. Shared by every gate opening the same result; not tied to
+ * one gate's abort, like a shared check.
+ */
+export function prepareLaunch(client: GateClient, account: Account): Promise<void> {
+  if (!serverVendors.has(client.vendor) || launches.has(account)) return Promise.resolve();
+  let pending = pendingLaunches.get(account);
+  if (!pending) {
+    pending = provision(client.http, client.vendor.name).then(
+      (answer) => void launches.set(account, answer.launch),
+      (error: unknown) => {
+        pendingLaunches.delete(account);
+        throw error;
+      },
+    );
+    pendingLaunches.set(account, pending);
+  }
+  return pending;
+}
+
+/** In server mode the doctor is the handler's, not the page's: the one the events show. */
+export const shownDoctor = (client: GateClient, doctor: Doctor): Doctor =>
+  (serverVendors.has(client.vendor) && sessionDoctors.get(client.http.base.href)) || doctor;

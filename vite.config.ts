@@ -1,3 +1,4 @@
+import { literalsHtmlCssMinifier } from '@literals/rollup-plugin-html-css-minifier';
 import { defineConfig } from 'vite';
 import { connectMiddleware, createSandbox } from './sandbox/index.js';
 
@@ -19,6 +20,8 @@ export default defineConfig(({ mode }) => ({
         server.middlewares.use(connectMiddleware(createSandbox()));
       },
     },
+    // The drop-in only: whitespace and comments out of the `css` and `html` literals (lit-html's markers are kept).
+    ...(mode === 'iife' ? [literalsHtmlCssMinifier({ include: ['src/**/*.ts'], failOnError: true })] : []),
   ],
   build:
     mode === 'iife'

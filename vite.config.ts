@@ -33,6 +33,8 @@ export default defineConfig(({ mode }) => ({
           // Classes keep their names (`DoctorGate.name`, stack traces, devtools); functions may not.
           rolldownOptions: {
             output: {
+              // `window.DoctorGate` is a plain object: no `Symbol.toStringTag` "Module" glue.
+              generatedCode: { symbols: false },
               minify: {
                 compress: { keepNames: { class: true, function: false } },
                 mangle: { keepNames: { class: true, function: false } },

@@ -35,7 +35,7 @@ const doctorSchema = z.looseObject({
   id: z.optional(
     z.union([
       z.string().check(z.trim(), z.regex(/^\d{0,15}$/)),
-      z.pipe(z.int().check(z.positive()), z.transform(String)),
+      z.pipe(z.int().check(z.positive()), z.coerce.string()),
     ]),
   ),
   name: z.string().check(z.trim(), z.minLength(1), z.maxLength(150)),

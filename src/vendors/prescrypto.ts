@@ -48,19 +48,22 @@ const doctorSchema = z.looseObject({
   specialty_no: digits,
   alma_mater: optionalText,
   female: z.optional(z.boolean()),
-  // zod's ISO date is a real calendar day (no 2023-02-29) written YYYY-MM-DD.
-  date_of_birth: z.optional(z.iso.date()),
+  // zod's ISO date pattern: a real calendar day (no 2023-02-29) written YYYY-MM-DD.
+  date_of_birth: z.optional(z.string().check(z.regex(z.regexes.date))),
   hospital: z.optional(z.int().check(z.positive())),
   campaign: optionalText,
   is_admin_membership: z.optional(z.boolean()),
 });
 
+/** Text the vendor may send as `null` or leave out (a union with the null literal: the drop-in has both kinds already). */
+const textOrNull = z.optional(z.union([z.string(), z.literal(null)]));
+
 const medicSchema = z.looseObject({
   id: z.int().check(z.minimum(0)),
-  email: z.optional(z.nullable(z.string())),
+  email: textOrNull,
   is_active: z.optional(z.boolean()),
 });
-const medicPage = z.looseObject({ next: z.optional(z.nullable(z.string())), results: z.array(medicSchema) });
+const medicPage = z.looseObject({ next: textOrNull, results: z.array(medicSchema) });
 type Medic = z.infer<typeof medicSchema>;
 
 /** The medic as the page may see it: never the password (not even its hash); the token only from a create. */

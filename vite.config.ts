@@ -30,14 +30,14 @@ export default defineConfig(({ mode }) => ({
           emptyOutDir: false,
           target: 'es2022',
           minify: true,
-          // Classes keep their names (`DoctorGate.name`, stack traces, devtools); functions may not.
+          // The public classes keep their names (`DoctorGate.name`, `DoctorGateError`, stack traces,
+          // devtools) by not being renamed at all; the internal ones and functions may be.
           rolldownOptions: {
             output: {
               // `window.DoctorGate` is a plain object: no `Symbol.toStringTag` "Module" glue.
               generatedCode: { symbols: false },
               minify: {
-                compress: { keepNames: { class: true, function: false } },
-                mangle: { keepNames: { class: true, function: false } },
+                mangle: { reserved: ['DoctorGate', 'DoctorGateError'] },
               },
             },
           },

@@ -120,7 +120,7 @@ export function prescryptoRefusal(
   if (isDuplicateEmail(body)) {
     return new DoctorGateError(
       'conflict',
-      'This email already belongs to a Prescrypto account that this API key cannot see (created with another key); use another email or ask Prescrypto to move the account',
+      'The email belongs to a Prescrypto medic this API key cannot see (another key made it): use another email, or ask Prescrypto to move it',
       { step, status },
     );
   }
@@ -280,7 +280,7 @@ export const prescrypto: Vendor = {
     if (!token) {
       throw new DoctorGateError(
         'config',
-        'No Prescrypto medic token: Prescrypto returns it only when it creates the medic, so for an existing medic the page must give the token it saved via the `medicToken` property (provisioning alone works with mode="none")',
+        'No Prescrypto medic token: it comes only from creating the medic; for an existing one give the saved `medicToken` (mode="none" provisions without it)',
         { step: 'open', fields: ['medicToken'] },
       );
     }

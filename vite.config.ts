@@ -1,5 +1,6 @@
 import { literalsHtmlCssMinifier } from '@literals/rollup-plugin-html-css-minifier';
-import { defineConfig } from 'vite';
+import { minify as terser } from 'terser';
+import { defineConfig, type Plugin } from 'vite';
 import { connectMiddleware, createSandbox } from './sandbox/index.js';
 
 /**
@@ -21,7 +22,7 @@ export default defineConfig(({ mode }) => ({
       },
     },
     // The drop-in only: whitespace and comments out of the `css` and `html` literals (lit-html's markers are kept).
-    ...(mode === 'iife' ? [literalsHtmlCssMinifier({ include: ['src/**/*.ts'], failOnError: true })] : []),
+    ...(mode === 'iife' ? [literalsHtmlCssMinifier({ include: ['src/**/*.ts'], failOnError: true }), foldFirst()] : []),
   ],
   build:
     mode === 'iife'
@@ -65,3 +66,23 @@ export default defineConfig(({ mode }) => ({
           rollupOptions: { external: [/^lit(\/|$)/, /^@lit\//, /^zod(\/|$)/, /^react(\/|$)/] },
         },
 }));
+
+/**
+ * The drop-in only: terser's compressor (no renaming) before oxc minifies the chunk. It inlines
+ * and folds what oxc leaves as is (single-use functions, mostly); oxc still renames and prints.
+ */
+function foldFirst(): Plugin {
+  return {
+    name: 'doctor-gate-fold-first',
+    async renderChunk(code) {
+      const folded = await terser(code, {
+        ecma: 2020,
+        compress: { passes: 2 },
+        mangle: false,
+        keep_classnames: true,
+        sourceMap: true,
+      });
+      return { code: folded.code ?? code, map: folded.map as string };
+    },
+  };
+}

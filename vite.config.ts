@@ -1,4 +1,6 @@
-import { defineConfig } from 'vite';
+import { literalsHtmlCssMinifier } from '@literals/rollup-plugin-html-css-minifier';
+import { minify as terser } from 'terser';
+import { defineConfig, type Plugin } from 'vite';
 import { connectMiddleware, createSandbox } from './sandbox/index.js';
 import { serverGates } from './demo/server-gates.js';
 // Server mode's handlers, from source (Vite loads TS config files and what they import).
@@ -24,6 +26,8 @@ export default defineConfig(({ mode }) => ({
         server.middlewares.use(connectMiddleware(createSandbox()));
       },
     },
+    // The drop-in only: whitespace and comments out of the `css` and `html` literals (lit-html's markers are kept).
+    ...(mode === 'iife' ? [literalsHtmlCssMinifier({ include: ['src/**/*.ts'], failOnError: true }), foldFirst()] : []),
   ],
   build:
     mode === 'iife'
@@ -32,12 +36,14 @@ export default defineConfig(({ mode }) => ({
           emptyOutDir: false,
           target: 'es2022',
           minify: true,
-          // Classes keep their names (`DoctorGate.name`, stack traces, devtools); functions may not.
+          // The public classes keep their names (`DoctorGate.name`, `DoctorGateError`, stack traces,
+          // devtools) by not being renamed at all; the internal ones and functions may be.
           rolldownOptions: {
             output: {
+              // `window.DoctorGate` is a plain object: no `Symbol.toStringTag` "Module" glue.
+              generatedCode: { symbols: false },
               minify: {
-                compress: { keepNames: { class: true, function: false } },
-                mangle: { keepNames: { class: true, function: false } },
+                mangle: { reserved: ['DoctorGate', 'DoctorGateError'] },
               },
             },
           },
@@ -65,3 +71,23 @@ export default defineConfig(({ mode }) => ({
           rollupOptions: { external: [/^lit(\/|$)/, /^@lit\//, /^zod(\/|$)/, /^react(\/|$)/] },
         },
 }));
+
+/**
+ * The drop-in only: terser's compressor (no renaming) before oxc minifies the chunk. It inlines
+ * and folds what oxc leaves as is (single-use functions, mostly); oxc still renames and prints.
+ */
+function foldFirst(): Plugin {
+  return {
+    name: 'doctor-gate-fold-first',
+    async renderChunk(code) {
+      const folded = await terser(code, {
+        ecma: 2020,
+        compress: { passes: 2 },
+        mangle: false,
+        keep_classnames: true,
+        sourceMap: true,
+      });
+      return { code: folded.code ?? code, map: folded.map as string };
+    },
+  };
+}

@@ -20,6 +20,7 @@ export const pathSegment = z.refine<string>(
  */
 export const positiveDecimal = z.union([
   z.int().check(z.positive()),
-  // At most 15 digits, so every accepted string is a safe integer.
-  z.pipe(z.string().check(z.regex(/^[1-9]\d{0,14}$/)), z.transform(Number)),
+  // At most 15 digits, so every accepted string is a safe integer; checked first, so coercing
+  // only turns those digits into their number (and the drop-in needs no `z.transform`).
+  z.pipe(z.string().check(z.regex(/^[1-9]\d{0,14}$/)), z.coerce.number()),
 ]);

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import type { ResultStore } from './shared.js';
-import { publicDoctor, type ProvisionResult } from './types.js';
+import { accountId, publicDoctor, type ProvisionResult } from './types.js';
 
 /** The part of the Web Storage API the store needs (sessionStorage, or a Map-backed stand-in). */
 export type ResultStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
@@ -14,7 +14,7 @@ const PREFIX = 'doctor-gate:';
 const entrySchema = z.object({
   v: z.literal(1),
   key: z.string(),
-  expires: z.number(),
+  expires: z.int(),
   outcome: z.enum(['existing', 'created', 'reactivated']),
   // z.object drops every other key: a stored `token` never comes back.
   account: z.object({ id: z.optional(z.union([z.string(), z.number()])) }),
@@ -46,7 +46,7 @@ export function sessionResultStore(storage: ResultStorage, ttlMs: number): Resul
           return {
             outcome,
             doctor: doctor ? publicDoctor(doctor) : {},
-            account: account.id === undefined ? {} : { id: account.id },
+            account: accountId(account),
           };
         }
         storage.removeItem(PREFIX + key);
@@ -61,13 +61,12 @@ export function sessionResultStore(storage: ResultStorage, ttlMs: number): Resul
       return undefined;
     },
     set(key, result: ProvisionResult) {
-      const id = result.account['id'];
       const entry: Entry = {
         v: 1,
         key,
         expires: Date.now() + ttlMs,
         outcome: result.outcome,
-        account: typeof id === 'string' || typeof id === 'number' ? { id } : {},
+        account: accountId(result.account),
       };
       try {
         storage.setItem(PREFIX + key, JSON.stringify(entry));

@@ -1,6 +1,6 @@
 import type { GateClient } from './client.js';
 import { provisionDoctor, type BeforeCreate } from './provision.js';
-import { publicDoctor, type Doctor, type Found, type ProvisionResult } from './types.js';
+import { accountId, publicDoctor, type Doctor, type Found, type ProvisionResult } from './types.js';
 
 /**
  * Somewhere beyond the page's memory to remember provisioned doctors (`sessionResultStore` over
@@ -20,9 +20,7 @@ const OUTCOMES: readonly unknown[] = ['existing', 'created', 'reactivated'];
 function fromStore(store: ResultStore | undefined, key: string, doctor: Doctor): ProvisionResult | undefined {
   const saved = store?.get(key, doctor);
   if (!saved || !OUTCOMES.includes(saved.outcome)) return undefined;
-  const id = (saved.account as { id?: unknown } | undefined)?.id;
-  const account = typeof id === 'string' || typeof id === 'number' ? { id } : {};
-  return { outcome: saved.outcome, doctor: publicDoctor(doctor), account };
+  return { outcome: saved.outcome, doctor: publicDoctor(doctor), account: accountId(saved.account) };
 }
 
 /** One caller of a shared run: its own abort, its own before-create answer and step listener. */

@@ -50,3 +50,9 @@ export function publicDoctor(doctor: Doctor): Doctor {
   const { password: _password, token: _token, medicToken: _medicToken, ...rest } = doctor;
   return rest;
 }
+
+/** The account reduced to its id (a string or a number), the one part kept beyond the page's memory. */
+export function accountId(account: Account | undefined): Account {
+  const id = account?.['id'];
+  return typeof id === 'string' || typeof id === 'number' ? { id } : {};
+}

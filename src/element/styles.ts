@@ -1,16 +1,8 @@
 import { css } from 'lit';
 
-/** Public `--doctor-gate-*` tokens map to private `--_*` variables used below. */
+/** Each public `--doctor-gate-*` token is read where it applies, with its default beside it. */
 export const styles = css`
   :host {
-    --_accent: var(--doctor-gate-accent, #0b6bcb);
-    --_on-accent: var(--doctor-gate-on-accent, #fff);
-    --_radius: var(--doctor-gate-radius, 6px);
-    --_error: var(--doctor-gate-error-color, #b3261e);
-    --_muted: var(--doctor-gate-muted-color, #4a5560);
-    --_frame-width: var(--doctor-gate-frame-width, 320px);
-    --_frame-height: var(--doctor-gate-frame-height, 220px);
-    --_frame-border: var(--doctor-gate-frame-border, 1px solid #c9d1d9);
     display: inline-block;
     font: var(--doctor-gate-font, inherit);
   }
@@ -22,12 +14,12 @@ export const styles = css`
     cursor: pointer;
     padding: 0.5em 1em;
     border: 0;
-    border-radius: var(--_radius);
-    background: var(--_accent);
-    color: var(--_on-accent);
+    border-radius: var(--doctor-gate-radius, 6px);
+    background: var(--doctor-gate-accent, #0b6bcb);
+    color: var(--doctor-gate-on-accent, #fff);
   }
   [part='button']:focus-visible {
-    outline: 2px solid var(--_accent);
+    outline: 2px solid var(--doctor-gate-accent, #0b6bcb);
     outline-offset: 2px;
   }
   [part='button'][aria-busy='true'] {
@@ -36,11 +28,11 @@ export const styles = css`
   }
   [part='status'] {
     margin-inline-start: 0.5em;
-    color: var(--_muted);
+    color: var(--doctor-gate-muted-color, #4a5560);
     font-size: 0.9em;
   }
   [part='status'][role='alert'] {
-    color: var(--_error);
+    color: var(--doctor-gate-error-color, #b3261e);
   }
   [part='frame'] {
     /* A block of its own under the button; the host is inline-block, so any width applies. */
@@ -48,9 +40,9 @@ export const styles = css`
     box-sizing: border-box;
     margin-top: 0.5em;
     max-width: 100%;
-    width: var(--_frame-width);
-    height: var(--_frame-height);
-    border: var(--_frame-border);
-    border-radius: var(--_radius);
+    width: var(--doctor-gate-frame-width, 320px);
+    height: var(--doctor-gate-frame-height, 220px);
+    border: var(--doctor-gate-frame-border, 1px solid #c9d1d9);
+    border-radius: var(--doctor-gate-radius, 6px);
   }
 `;

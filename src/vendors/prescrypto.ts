@@ -35,7 +35,7 @@ const doctorSchema = z.looseObject({
   id: z.optional(
     z.union([
       z.string().check(z.trim(), z.regex(/^\d{0,15}$/)),
-      z.pipe(z.int().check(z.positive()), z.transform(String)),
+      z.pipe(z.int().check(z.positive()), z.coerce.string()),
     ]),
   ),
   name: z.string().check(z.trim(), z.minLength(1), z.maxLength(150)),
@@ -48,19 +48,22 @@ const doctorSchema = z.looseObject({
   specialty_no: digits,
   alma_mater: optionalText,
   female: z.optional(z.boolean()),
-  // zod's ISO date is a real calendar day (no 2023-02-29) written YYYY-MM-DD.
-  date_of_birth: z.optional(z.iso.date()),
+  // zod's ISO date pattern: a real calendar day (no 2023-02-29) written YYYY-MM-DD.
+  date_of_birth: z.optional(z.string().check(z.regex(z.regexes.date))),
   hospital: z.optional(z.int().check(z.positive())),
   campaign: optionalText,
   is_admin_membership: z.optional(z.boolean()),
 });
 
+/** Text the vendor may send as `null` or leave out (a union with the null literal: the drop-in has both kinds already). */
+const textOrNull = z.optional(z.union([z.string(), z.literal(null)]));
+
 const medicSchema = z.looseObject({
   id: z.int().check(z.minimum(0)),
-  email: z.optional(z.nullable(z.string())),
+  email: textOrNull,
   is_active: z.optional(z.boolean()),
 });
-const medicPage = z.looseObject({ next: z.optional(z.nullable(z.string())), results: z.array(medicSchema) });
+const medicPage = z.looseObject({ next: textOrNull, results: z.array(medicSchema) });
 type Medic = z.infer<typeof medicSchema>;
 
 /** The medic as the page may see it: never the password (not even its hash); the token only from a create. */
@@ -117,7 +120,7 @@ export function prescryptoRefusal(
   if (isDuplicateEmail(body)) {
     return new DoctorGateError(
       'conflict',
-      'This email already belongs to a Prescrypto account that this API key cannot see (created with another key); use another email or ask Prescrypto to move the account',
+      'The email belongs to a Prescrypto medic this API key cannot see (another key made it): use another email, or ask Prescrypto to move it',
       { step, status },
     );
   }
@@ -277,7 +280,7 @@ export const prescrypto: Vendor = {
     if (!token) {
       throw new DoctorGateError(
         'config',
-        'No Prescrypto medic token: Prescrypto returns it only when it creates the medic, so for an existing medic the page must give the token it saved via the `medicToken` property (provisioning alone works with mode="none")',
+        'No Prescrypto medic token: it comes only from creating the medic; for an existing one give the saved `medicToken` (mode="none" provisions without it)',
         { step: 'open', fields: ['medicToken'] },
       );
     }

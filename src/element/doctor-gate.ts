@@ -21,6 +21,7 @@ import {
 } from './inputs.js';
 import { preconnect } from './preconnect.js';
 import { ProvisionController, type Context } from './provision-controller.js';
+import { StringsController } from './strings-controller.js';
 import { styles } from './styles.js';
 
 export type * from './events.js';
@@ -129,6 +130,7 @@ export class DoctorGate extends LitElement implements GateInputs {
   @state() private _status?: { key: UiKey; value?: string };
 
   readonly #emit = emitFrom(this);
+  readonly #strings = new StringsController(this);
   readonly #run = new ProvisionController(this, {
     emit: this.#emit,
     state: () => this._state,

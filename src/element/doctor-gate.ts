@@ -130,6 +130,7 @@ export class DoctorGate extends LitElement implements GateInputs {
   @state() private _status?: { key: UiKey; value?: string };
 
   readonly #emit = emitFrom(this);
+  // eslint-disable-next-line no-unused-private-class-members -- it registers itself with addController
   readonly #strings = new StringsController(this);
   readonly #run = new ProvisionController(this, {
     emit: this.#emit,

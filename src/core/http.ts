@@ -241,8 +241,17 @@ export class HttpClient {
   async #send(request: HttpRequest, credential: string): Promise<HttpResponse> {
     const { step, signal } = request;
     const timeoutMs = this.options.timeoutMs ?? 10_000;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    // One controller per request, aborted by its own timer or by the run. Not `AbortSignal.any` with
+    // `AbortSignal.timeout`: WebKit sometimes never aborts a fetch given that signal once the time is up.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const onAbort = () => controller.abort(signal!.reason);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
     const headers: Record<string, string> = {
       Accept: 'application/json',
       Authorization: `${this.#scheme} ${credential}`,
@@ -256,7 +265,7 @@ export class HttpClient {
         method: request.method,
         headers,
         body: request.body === undefined ? undefined : JSON.stringify(request.body),
-        signal: combined,
+        signal: controller.signal,
         credentials: 'omit',
         referrerPolicy: 'no-referrer',
         // Never followed: a redirect could take the credential and the doctor's data to another origin.
@@ -275,15 +284,17 @@ export class HttpClient {
     } catch (error) {
       if (error instanceof DoctorGateError) throw error;
       if (signal?.aborted) throw signal.reason ?? error;
-      if (timeout.aborted) {
-        throw new DoctorGateError('timeout', `No answer within ${timeoutMs} ms`, { step, cause: error });
-      }
+      // Told by our timer, not the error's name: WebKit rejects a timed-out fetch with `AbortError`.
+      if (timedOut) throw new DoctorGateError('timeout', `No answer within ${timeoutMs} ms`, { step, cause: error });
       if (isAbort(error)) throw error;
       throw new DoctorGateError('network', 'The vendor API could not be reached', {
         step,
         status: status || undefined,
         cause: error,
       });
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
     }
     const expected = (status >= 200 && status < 300) || request.accept?.includes(status);
     let body: unknown = text || undefined;

@@ -21,6 +21,7 @@ import {
 } from './inputs.js';
 import { preconnect } from './preconnect.js';
 import { ProvisionController, type Context } from './provision-controller.js';
+import { StringsController } from './strings-controller.js';
 import { styles } from './styles.js';
 
 export type * from './events.js';
@@ -131,6 +132,8 @@ export class DoctorGate extends LitElement implements GateInputs {
   @state() private _status?: { key: UiKey; value?: string };
 
   readonly #emit = emitFrom(this);
+  // eslint-disable-next-line no-unused-private-class-members -- it registers itself with addController
+  readonly #strings = new StringsController(this);
   readonly #run = new ProvisionController(this, {
     emit: this.#emit,
     state: () => this._state,

@@ -55,3 +55,33 @@ describe('registerStrings', () => {
     expect(button(el).textContent!.trim()).to.equal('Abrir Speaknosis');
   });
 });
+
+describe('registerStrings on gates already rendered', () => {
+  after(() => registerStrings('EN', { open: 'Open %s', ready: 'Account ready' }));
+
+  it('re-renders a connected gate at once: the button and the status', async () => {
+    const el = await gate({ attrs: { 'doctor-lang': 'EN' } });
+    await el.provision();
+    await el.updateComplete;
+    expect(button(el).textContent!.trim()).to.equal('Open Speaknosis');
+    expect(status(el).textContent).to.equal('Account ready');
+    registerStrings('EN', { open: 'Go to %s', ready: 'All set' });
+    expect(el.isUpdatePending).to.equal(true);
+    await el.updateComplete;
+    expect(button(el).textContent!.trim()).to.equal('Go to Speaknosis');
+    expect(status(el).textContent).to.equal('All set');
+  });
+
+  it('leaves a removed gate alone, and follows again once it is back in the page', async () => {
+    const el = await gate({ attrs: { 'doctor-lang': 'EN' } });
+    const parent = el.parentElement!;
+    el.remove();
+    registerStrings('EN', { open: 'Removed %s' });
+    expect(el.isUpdatePending).to.equal(false);
+    parent.append(el);
+    await el.updateComplete;
+    registerStrings('EN', { open: 'Back to %s' });
+    await el.updateComplete;
+    expect(button(el).textContent!.trim()).to.equal('Back to Speaknosis');
+  });
+});

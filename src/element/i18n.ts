@@ -116,6 +116,7 @@ const STRINGS: Record<Lang, UiStrings> = {
 
 /** What the page registered, by language (upper-case primary subtag: `es-MX` → `ES`). */
 const registered = new Map<string, Partial<UiStrings>>();
+const listeners = new Set<() => void>();
 
 /**
  * Replaces or adds UI strings for a language, in the spirit of Shoelace's `registerTranslation`:
@@ -128,7 +129,14 @@ export function registerStrings(lang: Lang | (string & {}), strings: Partial<UiS
   }
   const primary = lang.split('-')[0]!.toUpperCase();
   registered.set(primary, { ...registered.get(primary), ...strings });
+  for (const listener of listeners) listener();
 }
+
+/** Calls `listener` after each `registerStrings()`; returns the unsubscribe function (the `StringsController` re-renders its gate). */
+export const onStringsChange = (listener: () => void): (() => void) => {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+};
 
 export const translate = (lang: Lang, key: UiKey, value = ''): string =>
   (registered.get(lang)?.[key] ?? STRINGS[lang][key]).replace('%s', value);

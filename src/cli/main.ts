@@ -11,24 +11,19 @@ import {
   type GateClient,
 } from '../core/index.js';
 import { parseCommand, UsageError, USAGE, type ProvisionArgs } from './args.js';
-import { Progress, type Counts, type ProgressStream } from './progress.js';
+import { buildReport, printPlan, printSummary, type Io } from './output.js';
+import { Progress, type Counts } from './progress.js';
 import {
   checkWritable,
   readTokensFile,
-  summarize,
   writeReport,
   writeTokensFile,
   type IssuedToken,
-  type Report,
   type ReportRow,
 } from './report.js';
-import { readRoster, RosterError, rowLabel, type Roster, type RosterRow } from './roster.js';
+import { readRoster, RosterError, rowLabel, type RosterRow } from './roster.js';
 
-export interface Io {
-  env: Record<string, string | undefined>;
-  stdout: ProgressStream;
-  stderr: ProgressStream;
-}
+export type { Io } from './output.js';
 
 const defaultIo = (): Io => ({ env: process.env, stdout: process.stdout, stderr: process.stderr });
 
@@ -50,13 +45,6 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
     throw error;
   }
 }
-
-const SECRET_FIELDS = new Set(['password', 'token', 'medictoken']);
-/** The doctor as it would be sent, with secrets shown as "[redacted]" (dry run output). */
-const redacted = (doctor: Doctor): Doctor =>
-  Object.fromEntries(
-    Object.entries(doctor).map(([k, v]) => [k, SECRET_FIELDS.has(k.toLowerCase()) ? '[redacted]' : v]),
-  );
 
 const text = (value: unknown): string | undefined =>
   typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
@@ -297,106 +285,4 @@ async function provision(args: ProvisionArgs, io: Io): Promise<number> {
   if (args.report) await writeReport(args.report, report);
   printSummary(io, args, report, requests, tokensPath, issued.length, tokensError);
   return report.summary.failed + report.summary.notRun > 0 || tokensError ? 1 : 0;
-}
-
-function buildReport(
-  args: ProvisionArgs,
-  rows: ReportRow[],
-  startedAt: Date,
-  dryRun: boolean,
-  stopReason: string | undefined,
-): Report {
-  const finishedAt = new Date();
-  return {
-    tool: 'doctor-gate provision',
-    vendor: args.vendor,
-    apiBase: args.apiBase,
-    ...(args.providerId ? { providerId: args.providerId } : {}),
-    file: args.file,
-    dryRun,
-    interrupted: stopReason !== undefined,
-    ...(stopReason ? { stopReason } : {}),
-    startedAt: startedAt.toISOString(),
-    finishedAt: finishedAt.toISOString(),
-    durationMs: finishedAt.getTime() - startedAt.getTime(),
-    summary: summarize(rows),
-    rows,
-  };
-}
-
-const label = (row: ReportRow) => rowLabel(row).padEnd(9);
-const MAX_LISTED = 10;
-
-function listFailures(io: Io, rows: ReportRow[]) {
-  const failed = rows.filter((row) => row.outcome === 'failed');
-  for (const row of failed.slice(0, MAX_LISTED)) {
-    io.stdout.write(`    ${label(row)} ${row.error!.code.padEnd(12)} ${row.error!.message}\n`);
-  }
-  if (failed.length > MAX_LISTED) io.stdout.write(`    … and ${failed.length - MAX_LISTED} more\n`);
-}
-
-function printPlan(
-  io: Io,
-  target: string,
-  roster: Roster,
-  rows: ReportRow[],
-  valid: number[],
-  units: number[][],
-  batched: boolean,
-  concurrency: number,
-  chunkSize: number,
-) {
-  const out = (line: string) => io.stdout.write(`${line}\n`);
-  out(`Dry run: nothing is sent. ${target}`);
-  out(`${rows.length} row(s): ${valid.length} valid, ${rows.length - valid.length} invalid`);
-  if (batched) {
-    out(
-      `Would check ${valid.length} doctor(s), then send the missing ones in at most ${units.length} request(s) of up to ${chunkSize}, ${concurrency} at a time:`,
-    );
-  } else {
-    out(`Would check ${valid.length} doctor(s), ${concurrency} at a time, and create or reactivate the missing ones:`);
-  }
-  units.forEach((unit, n) => {
-    if (batched) out(`  request ${n + 1} of ${units.length}: ${unit.length} doctor(s)`);
-    for (const index of unit) {
-      out(`    ${rowLabel(roster.rows[index]!).padEnd(9)} ${JSON.stringify(redacted(roster.rows[index]!.doctor))}`);
-    }
-  });
-  if (valid.length < rows.length) {
-    out('Invalid rows (never sent):');
-    listFailures(io, rows);
-  }
-}
-
-function printSummary(
-  io: Io,
-  args: ProvisionArgs,
-  report: Report,
-  requests: number,
-  tokensPath: string,
-  tokensIssued: number,
-  tokensError: unknown,
-) {
-  const out = (line: string) => io.stdout.write(`${line}\n`);
-  const { summary } = report;
-  const took = report.durationMs < 1000 ? `${report.durationMs} ms` : `${(report.durationMs / 1000).toFixed(1)} s`;
-  out(
-    `doctor-gate provision: ${summary.total} row(s), ${args.vendor}${args.providerId ? ` provider ${args.providerId}` : ''}, ${requests} request(s) in ${took}`,
-  );
-  out(`  created      ${summary.created}`);
-  out(`  existing     ${summary.existing}`);
-  out(`  reactivated  ${summary.reactivated}`);
-  out(`  failed       ${summary.failed}`);
-  if (summary.failed) listFailures(io, report.rows);
-  out(`  not run      ${summary.notRun}`);
-  if (report.stopReason) {
-    out(`Stopped: ${report.stopReason}.`);
-    if (summary.notRun) out('Re-run the same command to finish: doctors already provisioned come back as "existing".');
-  }
-  if (args.report) out(`Report: ${args.report}`);
-  if (tokensIssued) out(`Medic tokens: ${tokensIssued} new in ${tokensPath} (mode 0600; keep it secret)`);
-  if (tokensError)
-    out(
-      `ERROR: the medic tokens could not be saved to ${tokensPath}: ${(tokensError as Error).message ?? tokensError}`,
-    );
 }

@@ -6,15 +6,17 @@ import { prefetchCheck } from '../core/shared.js';
 import type { Doctor, ProvisionResult, VendorName } from '../core/types.js';
 import { vendors } from '../vendors/index.js';
 import { AppController } from './app-controller.js';
-import { emitFrom, type GateMode, type GateState } from './events.js';
+import { emitFrom, errorDetail, type GateMode, type GateState } from './events.js';
 import { translate, type UiKey } from './i18n.js';
 import {
   attributeOf,
+  changedValue,
   decimalAttribute,
   DEFAULTS,
   effective,
   hasDefault,
   isUnset,
+  KEEPS_RUN,
   numberAttribute,
   uiLang,
   type GateInputs,
@@ -25,22 +27,6 @@ import { StringsController } from './strings-controller.js';
 import { styles } from './styles.js';
 
 export type * from './events.js';
-
-/**
- * Inputs that do not change who is provisioned where: a run under way survives them (a framework
- * passing a new `tokenProvider` function on every render must not abort it).
- */
-const KEEPS_RUN: ReadonlySet<PropertyKey> = new Set([
-  'token',
-  'tokenProvider',
-  'timeout',
-  'retries',
-  'sessionTtl',
-  'prefetch',
-]);
-
-/** Frameworks pass a new `doctor` object on every render: only a different value is a change. */
-const changedValue = (a: unknown, b: unknown) => JSON.stringify(a) !== JSON.stringify(b);
 
 /** Inputs are the declared properties that are not internal state (`_state`, `_status`). */
 const isInput = (name: PropertyKey): boolean =>
@@ -294,12 +280,6 @@ export class DoctorGate extends LitElement implements GateInputs {
         : undefined;
     this._status = { key: failure.code, value };
     this.#setState('error');
-    this.#emit('doctor-gate-error', {
-      code: failure.code,
-      message: this.#t(failure.code, value),
-      step: failure.step,
-      ...(failure.status === undefined ? {} : { status: failure.status }),
-      retryable: failure.retryable,
-    });
+    this.#emit('doctor-gate-error', errorDetail(failure, this.#t(failure.code, value)));
   }
 }

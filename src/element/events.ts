@@ -1,4 +1,4 @@
-import type { ErrorCode, Step } from '../core/errors.js';
+import type { DoctorGateError, ErrorCode, Step } from '../core/errors.js';
 import type { Doctor, Outcome } from '../core/types.js';
 
 export type GateState = 'idle' | 'checking' | 'creating' | 'ready' | 'open' | 'error';
@@ -35,6 +35,15 @@ export interface ErrorDetail {
   status?: number;
   retryable: boolean;
 }
+
+/** The `doctor-gate-error` detail of a failure, with its message already in the UI language. */
+export const errorDetail = (failure: DoctorGateError, message: string): ErrorDetail => ({
+  code: failure.code,
+  message,
+  step: failure.step,
+  ...(failure.status === undefined ? {} : { status: failure.status }),
+  retryable: failure.retryable,
+});
 
 /** Every event of the gate with its detail type. */
 export interface DoctorGateEventMap {

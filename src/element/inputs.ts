@@ -40,6 +40,22 @@ export const DEFAULTS = {
 
 export const hasDefault = (name: PropertyKey): name is keyof typeof DEFAULTS => Object.hasOwn(DEFAULTS, name);
 
+/**
+ * Inputs that do not change who is provisioned where: a run under way survives them (a framework
+ * passing a new `tokenProvider` function on every render must not abort it).
+ */
+export const KEEPS_RUN: ReadonlySet<PropertyKey> = new Set([
+  'token',
+  'tokenProvider',
+  'timeout',
+  'retries',
+  'sessionTtl',
+  'prefetch',
+]);
+
+/** Frameworks pass a new `doctor` object on every render: only a different value is a change. */
+export const changedValue = (a: unknown, b: unknown) => JSON.stringify(a) !== JSON.stringify(b);
+
 /** `''` counts as unset: frameworks bind an unset value so, and none of these inputs means anything by it. */
 export const isUnset = (value: unknown): boolean => value === undefined || value === null || value === '';
 

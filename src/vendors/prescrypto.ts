@@ -1,8 +1,11 @@
 import * as z from 'zod/mini';
-import { DoctorGateError, type Step } from '../core/errors.js';
+import { DoctorGateError } from '../core/errors.js';
 import { parseBody, type HttpClient, type HttpRequest } from '../core/http.js';
 import type { Account, Doctor, Found } from '../core/types.js';
+import { isDuplicateEmail, prescryptoRefusal } from './prescrypto-errors.js';
 import type { Created, Vendor } from './vendor.js';
+
+export { prescryptoRefusal } from './prescrypto-errors.js';
 
 /** The seed's maximum page size of the medic list. */
 export const PRESCRYPTO_PAGE_SIZE = 100;
@@ -99,60 +102,6 @@ function createBody(doctor: Doctor): Record<string, unknown> {
   const body: Record<string, unknown> = { name, password, email: doctor.email };
   for (const field of OPTIONAL_FIELDS) if (doctor[field] !== undefined) body[field] = doctor[field];
   return body;
-}
-
-const isDuplicateEmail = (body: unknown): boolean =>
-  Array.isArray(body) &&
-  body.some(
-    (line) => typeof line === 'string' && /unique constraint|already exists/i.test(line) && /email/i.test(line),
-  );
-
-/**
- * Maps the seed's 400 bodies: the raw unique-email violation, the hospital-permission message,
- * and DRF field errors `{ field: [messages] }`. Messages about the password are never repeated.
- */
-export function prescryptoRefusal(
-  status: number,
-  body: unknown,
-  step: Step,
-  redact: (text: string) => string = (text) => text,
-): DoctorGateError {
-  if (isDuplicateEmail(body)) {
-    return new DoctorGateError(
-      'conflict',
-      'The email belongs to a Prescrypto medic this API key cannot see (another key made it): use another email, or ask Prescrypto to move it',
-      { step, status },
-    );
-  }
-  const record =
-    body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
-  const message = typeof record?.['message'] === 'string' ? record['message'] : undefined;
-  if (message && /permission/i.test(message) && /hospital/i.test(message)) {
-    return new DoctorGateError(
-      'forbidden',
-      `The Prescrypto API key is not an admin of that hospital: ${redact(message).slice(0, 160)}`,
-      { step, status },
-    );
-  }
-  const fields = record ? Object.keys(record).filter((key) => key !== 'message' && key !== 'detail') : [];
-  if (fields.length) {
-    const details = fields.map((field) => {
-      const messages = record![field];
-      const first = Array.isArray(messages) && typeof messages[0] === 'string' ? messages[0] : undefined;
-      return field === 'password' || !first ? field : `${field} (${redact(first).slice(0, 120)})`;
-    });
-    return new DoctorGateError('config', `Prescrypto refused field(s): ${details.join('; ')}`, {
-      step,
-      status,
-      fields,
-    });
-  }
-  const detail = message ?? (typeof record?.['detail'] === 'string' ? record['detail'] : undefined);
-  return new DoctorGateError(
-    'config',
-    `Prescrypto refused the request (HTTP ${status})${detail ? `: ${redact(detail).slice(0, 160)}` : ''}`,
-    { step, status },
-  );
 }
 
 /** The medic by id: `null` on 404 (unknown, or created with another key). */

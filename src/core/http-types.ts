@@ -1,0 +1,40 @@
+// The contract of the one HTTP seam: what a client is built from, and a request and its answer.
+import type { Step } from './errors.js';
+
+/** What every vendor client is built from. */
+export interface ClientOptions {
+  /** Base URL of the vendor API. https, loopback, or a same-origin path. */
+  apiBase: string;
+  token?: string;
+  /** Returns a fresh credential; called before the first request and once more after a 401. */
+  tokenProvider?: () => Promise<string>;
+  fetch?: typeof fetch;
+  /** Per request, default 10 000 ms. */
+  timeoutMs?: number;
+  /** Retries of a retryable failure, default 3. */
+  retries?: number;
+  /** First backoff step, default 300 ms; doubles each retry, with jitter. */
+  retryDelayMs?: number;
+}
+
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** Path segments after `apiBase`; each is `encodeURIComponent`-encoded here, never by callers. */
+  path?: readonly (string | number)[];
+  trailingSlash?: boolean;
+  query?: Record<string, string | number>;
+  /** An absolute URL the vendor gave (a `next` page); must share `apiBase`'s origin. */
+  url?: string;
+  body?: unknown;
+  step: Step;
+  signal?: AbortSignal;
+  /** Statuses the caller handles itself instead of getting an error (e.g. 404 on a check). */
+  accept?: readonly number[];
+  /** Secrets the body carries (a Prescrypto password): never repeated in an error, even if the vendor echoes them. */
+  secrets?: readonly string[];
+}
+
+export interface HttpResponse {
+  status: number;
+  body: unknown;
+}

@@ -1,0 +1,57 @@
+// How Prescrypto's refusals (seed 000's 400 bodies) become DoctorGateErrors.
+import { DoctorGateError, type Step } from '../core/errors.js';
+
+/** The seed's raw unique-email violation: a list of lines naming the email constraint. */
+export const isDuplicateEmail = (body: unknown): boolean =>
+  Array.isArray(body) &&
+  body.some(
+    (line) => typeof line === 'string' && /unique constraint|already exists/i.test(line) && /email/i.test(line),
+  );
+
+/**
+ * Maps the seed's 400 bodies: the raw unique-email violation, the hospital-permission message,
+ * and DRF field errors `{ field: [messages] }`. Messages about the password are never repeated.
+ */
+export function prescryptoRefusal(
+  status: number,
+  body: unknown,
+  step: Step,
+  redact: (text: string) => string = (text) => text,
+): DoctorGateError {
+  if (isDuplicateEmail(body)) {
+    return new DoctorGateError(
+      'conflict',
+      'The email belongs to a Prescrypto medic this API key cannot see (another key made it): use another email, or ask Prescrypto to move it',
+      { step, status },
+    );
+  }
+  const record =
+    body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+  const message = typeof record?.['message'] === 'string' ? record['message'] : undefined;
+  if (message && /permission/i.test(message) && /hospital/i.test(message)) {
+    return new DoctorGateError(
+      'forbidden',
+      `The Prescrypto API key is not an admin of that hospital: ${redact(message).slice(0, 160)}`,
+      { step, status },
+    );
+  }
+  const fields = record ? Object.keys(record).filter((key) => key !== 'message' && key !== 'detail') : [];
+  if (fields.length) {
+    const details = fields.map((field) => {
+      const messages = record![field];
+      const first = Array.isArray(messages) && typeof messages[0] === 'string' ? messages[0] : undefined;
+      return field === 'password' || !first ? field : `${field} (${redact(first).slice(0, 120)})`;
+    });
+    return new DoctorGateError('config', `Prescrypto refused field(s): ${details.join('; ')}`, {
+      step,
+      status,
+      fields,
+    });
+  }
+  const detail = message ?? (typeof record?.['detail'] === 'string' ? record['detail'] : undefined);
+  return new DoctorGateError(
+    'config',
+    `Prescrypto refused the request (HTTP ${status})${detail ? `: ${redact(detail).slice(0, 160)}` : ''}`,
+    { step, status },
+  );
+}

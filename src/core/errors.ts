@@ -1,20 +1,23 @@
 /** Every way a provisioning or an open can fail, as a stable machine-readable code. */
-export type ErrorCode =
-  | 'config'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'conflict'
-  | 'rate-limited'
-  | 'server'
-  | 'network'
-  | 'timeout'
-  | 'bad-response'
-  | 'create-failed'
-  | 'popup-blocked'
-  | 'cancelled';
+export const ERROR_CODES = [
+  'config',
+  'unauthorized',
+  'forbidden',
+  'conflict',
+  'rate-limited',
+  'server',
+  'network',
+  'timeout',
+  'bad-response',
+  'create-failed',
+  'popup-blocked',
+  'cancelled',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
-/** The step of the run an error belongs to. */
-export type Step = 'config' | 'check' | 'create' | 'open';
+/** The steps of a run an error can belong to. */
+export const STEPS = ['config', 'check', 'create', 'open'] as const;
+export type Step = (typeof STEPS)[number];
 
 export interface ErrorOptions {
   step?: Step;

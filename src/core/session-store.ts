@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import type { ResultStore } from './shared.js';
-import { accountId, publicDoctor, type ProvisionResult } from './types.js';
+import { accountId, OUTCOMES, publicDoctor, type ProvisionResult } from './types.js';
 
 /** The part of the Web Storage API the store needs (sessionStorage, or a Map-backed stand-in). */
 export type ResultStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
@@ -15,7 +15,7 @@ const entrySchema = z.object({
   v: z.literal(1),
   key: z.string(),
   expires: z.int(),
-  outcome: z.enum(['existing', 'created', 'reactivated']),
+  outcome: z.enum(OUTCOMES),
   // z.object drops every other key: a stored `token` never comes back.
   account: z.object({ id: z.optional(z.union([z.string(), z.number()])) }),
 });

@@ -1,6 +1,6 @@
 import type { GateClient } from './client.js';
 import { provisionDoctor, type BeforeCreate } from './provision.js';
-import { accountId, publicDoctor, type Doctor, type Found, type ProvisionResult } from './types.js';
+import { accountId, OUTCOMES, publicDoctor, type Doctor, type Found, type ProvisionResult } from './types.js';
 
 /**
  * Somewhere beyond the page's memory to remember provisioned doctors (`sessionResultStore` over
@@ -14,12 +14,10 @@ export interface ResultStore {
   set(key: string, result: ProvisionResult): void;
 }
 
-const OUTCOMES: readonly unknown[] = ['existing', 'created', 'reactivated'];
-
 /** A stored result, reduced to what may be trusted from outside the page's memory. */
 function fromStore(store: ResultStore | undefined, key: string, doctor: Doctor): ProvisionResult | undefined {
   const saved = store?.get(key, doctor);
-  if (!saved || !OUTCOMES.includes(saved.outcome)) return undefined;
+  if (!saved || !(OUTCOMES as readonly unknown[]).includes(saved.outcome)) return undefined;
   return { outcome: saved.outcome, doctor: publicDoctor(doctor), account: accountId(saved.account) };
 }
 

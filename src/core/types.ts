@@ -18,7 +18,9 @@ export interface Doctor {
   [vendorField: string]: unknown;
 }
 
-export type Outcome = 'existing' | 'created' | 'reactivated';
+/** How a doctor's account came to be ready, as a tuple so `z.enum(OUTCOMES)` can name them. */
+export const OUTCOMES = ['existing', 'created', 'reactivated'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
 
 /** What the vendor told about the account; for Prescrypto creations it holds the medic `id` and `token`. */
 export type Account = Record<string, unknown>;

@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
 import { bindVendor, type GateClient } from '../core/client.js';
-import { codeForStatus, DoctorGateError, type ErrorCode, type Step } from '../core/errors.js';
+import { codeForStatus, DoctorGateError, ERROR_CODES, STEPS, type Step } from '../core/errors.js';
 import { parseBody, type HttpClient } from '../core/http.js';
-import { publicDoctor, type Account, type Doctor, type VendorName } from '../core/types.js';
+import { OUTCOMES, publicDoctor, type Account, type Doctor, type VendorName } from '../core/types.js';
 import { vendors } from './index.js';
 import type { Vendor } from './vendor.js';
 
@@ -10,21 +10,6 @@ import type { Vendor } from './vendor.js';
 // vendor credential and names the doctor from its session. This module is that handler's client,
 // written as a vendor so the element and the core run it like any other: `find` is `GET {server}`,
 // `create` is `POST {server}`, and the vendor's own module still gives the launch template and popup.
-
-const CODES = [
-  'config',
-  'unauthorized',
-  'forbidden',
-  'conflict',
-  'rate-limited',
-  'server',
-  'network',
-  'timeout',
-  'bad-response',
-  'create-failed',
-  'popup-blocked',
-  'cancelled',
-] as const satisfies readonly ErrorCode[];
 
 const record = z.looseObject({});
 const checkAnswer = z.object({ found: z.boolean(), active: z.boolean(), doctor: record });
@@ -36,13 +21,13 @@ const LAUNCH = {
 };
 const provisionAnswer = (vendor: VendorName) =>
   z.object({
-    outcome: z.enum(['existing', 'created', 'reactivated']),
+    outcome: z.enum(OUTCOMES),
     doctor: record,
     account: record,
     launch: LAUNCH[vendor],
   });
 const errorAnswer = z.object({
-  error: z.object({ code: z.enum(CODES), message: z.string(), step: z.enum(['config', 'check', 'create', 'open']) }),
+  error: z.object({ code: z.enum(ERROR_CODES), message: z.string(), step: z.enum(STEPS) }),
 });
 
 /** Every error status: the handler's body names its own code, which the gate keeps. */

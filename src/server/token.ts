@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { codeForStatus } from '../core/errors.js';
 import { parseRetryAfter } from '../core/http.js';
 import { DoctorGateError } from '../core/index.js';
-import { httpsOrLoopback, optionsError, redactor } from './shared.js';
+import { fn, httpsOrLoopback, optionsError, redactor } from './shared.js';
 
 /** A credential that can be asked again and told that the one it gave was refused. */
 export interface TokenSource {
@@ -31,7 +31,7 @@ const optionsSchema = z.object({
   tokenUrl: httpsOrLoopback,
   clientId: z.string().min(1).max(512),
   clientSecret: z.string().min(1).max(4096),
-  fetch: z.optional(z.custom<typeof fetch>((value) => typeof value === 'function')),
+  fetch: z.optional(fn<typeof fetch>()),
   ttlMs: z.optional(z.int().min(1).max(86_400_000)),
   timeoutMs: z.optional(z.int().min(1).max(120_000)),
 });

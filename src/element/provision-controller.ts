@@ -7,10 +7,14 @@ import type { DoctorGateError } from '../core/errors.js';
 import { parseDoctor } from '../core/provision.js';
 import { knownResult, sharedProvision } from '../core/shared.js';
 import type { Doctor, Lang, ProvisionResult } from '../core/types.js';
-import { prepareLaunch, serverClient, shownDoctor } from '../vendors/server.js';
+import { serverClient } from '../vendors/server.js';
 import type { Emit, GateState } from './events.js';
 import { attributeOf, badDoctorLang, uiLang, type GateInputs } from './inputs.js';
 import { sessionStore } from './session-store.js';
+
+/** The doctor events show: the vendor's own naming of them (server mode), else the page's. */
+const shownDoctor = ({ vendor, http }: GateClient, doctor: Doctor): Doctor =>
+  vendor.shownDoctor?.(http, doctor) ?? doctor;
 
 /** The element a controller serves: its inputs, and Lit's controller host. */
 export type GateHost = ReactiveControllerHost & ReactiveElement & GateInputs;
@@ -152,12 +156,12 @@ export class ProvisionController implements ReactiveController {
   /** Server mode, a doctor already found: the launch's `POST` leaves now, in the click (`openingUrl` joins it). */
   launchEarly({ client, doctor }: Context): void {
     const known = knownResult(client, doctor);
-    if (known) prepareLaunch(client, known.account).catch(() => undefined);
+    if (known) client.vendor.prepareLaunch?.(client.http, known.account).catch(() => undefined);
   }
 
   /** The launch URL at the moment of opening: in server mode after the handler's `POST` gave the launch. */
   async openingUrl(context: Context, result: ProvisionResult): Promise<string> {
-    await prepareLaunch(context.client, result.account);
+    await context.client.vendor.prepareLaunch?.(context.client.http, result.account);
     return this.launchUrl(context, result, await context.client.http.credential());
   }
 

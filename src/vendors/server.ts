@@ -89,8 +89,6 @@ async function provision(http: HttpClient, name: VendorName, signal?: AbortSigna
   return answer;
 }
 
-const serverVendors = new WeakSet<Vendor>();
-
 function serverVendor(inner: Vendor): Vendor {
   const vendor: Vendor = {
     name: inner.name,
@@ -117,8 +115,29 @@ function serverVendor(inner: Vendor): Vendor {
       const { outcome, account } = await provision(http, inner.name, signal);
       return { outcome, account };
     },
+    /**
+     * A doctor the check found needed no `POST` to provision, but opening does: the handler's
+     * `POST` finds them, creates nothing, and answers the launch. Shared by every gate opening
+     * the same result; not tied to one gate's abort, like a shared check.
+     */
+    prepareLaunch(http, account) {
+      if (launches.has(account)) return Promise.resolve();
+      let pending = pendingLaunches.get(account);
+      if (!pending) {
+        pending = provision(http, inner.name).then(
+          (answer) => void launches.set(account, answer.launch),
+          (error: unknown) => {
+            pendingLaunches.delete(account);
+            throw error;
+          },
+        );
+        pendingLaunches.set(account, pending);
+      }
+      return pending;
+    },
+    // The doctor is the handler's, not the page's: the one the events show.
+    shownDoctor: (http, doctor) => sessionDoctors.get(http.base.href) ?? doctor,
   };
-  serverVendors.add(vendor);
   return vendor;
 }
 
@@ -134,29 +153,3 @@ export function serverClient(
   // No API credential lives in the page: the core's client wants one, and `sessionFetch` drops it.
   return bindVendor(impl, { apiBase: options.server, token: 'session', fetch: sessionFetch, ...options });
 }
-
-/**
- * Makes sure `account` has its launch values, at the moment of opening. A doctor the check found
- * needed no `POST` to provision, but opening does: the handler's `POST` finds them, creates
- * nothing, and answers the launch. Shared by every gate opening the same result; not tied to
- * one gate's abort, like a shared check.
- */
-export function prepareLaunch(client: GateClient, account: Account): Promise<void> {
-  if (!serverVendors.has(client.vendor) || launches.has(account)) return Promise.resolve();
-  let pending = pendingLaunches.get(account);
-  if (!pending) {
-    pending = provision(client.http, client.vendor.name).then(
-      (answer) => void launches.set(account, answer.launch),
-      (error: unknown) => {
-        pendingLaunches.delete(account);
-        throw error;
-      },
-    );
-    pendingLaunches.set(account, pending);
-  }
-  return pending;
-}
-
-/** In server mode the doctor is the handler's, not the page's: the one the events show. */
-export const shownDoctor = (client: GateClient, doctor: Doctor): Doctor =>
-  (serverVendors.has(client.vendor) && sessionDoctors.get(client.http.base.href)) || doctor;

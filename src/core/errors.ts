@@ -19,8 +19,16 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export const STEPS = ['config', 'check', 'create', 'open'] as const;
 export type Step = (typeof STEPS)[number];
 
+/** Who failed: the page (configuration, its `tokenProvider`), the vendor API, the EHR's own server handler, or the browser. */
+export const ERROR_SOURCES = ['page', 'vendor', 'server', 'browser'] as const;
+export type ErrorSource = (typeof ERROR_SOURCES)[number];
+
 export interface ErrorOptions {
   step?: Step;
+  /** Who failed; by default derived from the code (`config` → page, `network`/`popup-blocked` → browser, else vendor). */
+  source?: ErrorSource;
+  /** Server mode: the handler's `X-Request-Id` of the failing answer. */
+  requestId?: string;
   status?: number;
   /** Server-requested wait before a retry, from `Retry-After`. */
   retryAfterMs?: number;
@@ -39,6 +47,8 @@ export class DoctorGateError extends Error {
   readonly retryable: boolean;
   readonly retryAfterMs?: number;
   readonly fields?: string[];
+  readonly source: ErrorSource;
+  readonly requestId?: string;
 
   constructor(code: ErrorCode, message: string, options: ErrorOptions = {}) {
     super(message, { cause: options.cause });
@@ -48,11 +58,19 @@ export class DoctorGateError extends Error {
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
     this.fields = options.fields;
+    this.source = options.source ?? defaultSource(code);
+    if (options.requestId !== undefined) this.requestId = options.requestId;
     // 502–504 are transient gateway failures; a plain 500 is a bug on the vendor's side.
     this.retryable =
       RETRYABLE.has(code) ||
       (code === 'server' && options.status !== undefined && options.status >= 502 && options.status <= 504);
   }
+}
+
+function defaultSource(code: ErrorCode): ErrorSource {
+  if (code === 'config' || code === 'cancelled') return 'page';
+  if (code === 'network' || code === 'popup-blocked') return 'browser';
+  return 'vendor';
 }
 
 /** The error of a run that was aborted on purpose (element removed, inputs changed): never reported. */

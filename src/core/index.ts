@@ -1,5 +1,14 @@
 // The framework-free core: no DOM, no vendor. `src/api.ts` adds the vendors and `createClient`.
-export { DoctorGateError, isAbort, redact, REDACTED, type ErrorCode, type Step } from './errors.js';
+export {
+  DoctorGateError,
+  ERROR_SOURCES,
+  isAbort,
+  redact,
+  REDACTED,
+  type ErrorCode,
+  type ErrorSource,
+  type Step,
+} from './errors.js';
 export { HttpClient, type ClientOptions, type HttpRequest, type HttpResponse } from './http.js';
 export { bindVendor, type GateClient, type GateClientOptions } from './client.js';
 export type { Created, LaunchContext, Vendor, VendorScope } from './vendor.js';

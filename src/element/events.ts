@@ -1,4 +1,4 @@
-import type { DoctorGateError, ErrorCode, Step } from '../core/errors.js';
+import type { DoctorGateError, ErrorCode, ErrorSource, Step } from '../core/errors.js';
 import type { Doctor, Outcome } from '../core/types.js';
 
 export type GateState = 'idle' | 'checking' | 'creating' | 'ready' | 'open' | 'error';
@@ -30,10 +30,15 @@ export interface MessageDetail {
 }
 export interface ErrorDetail {
   code: ErrorCode;
+  /** What the gate shows (today: the localized text; the developer's message is being split off). */
   message: string;
   step: Step;
+  /** Who failed: `page`, `vendor`, `server` or `browser`. */
+  source: ErrorSource;
   status?: number;
   retryable: boolean;
+  /** Server mode: the handler's `X-Request-Id` of the failing answer. */
+  requestId?: string;
 }
 
 /** The `doctor-gate-error` detail of a failure, with its message already in the UI language. */
@@ -41,6 +46,8 @@ export const errorDetail = (failure: DoctorGateError, message: string): ErrorDet
   code: failure.code,
   message,
   step: failure.step,
+  source: failure.source,
+  ...(failure.requestId === undefined ? {} : { requestId: failure.requestId }),
   ...(failure.status === undefined ? {} : { status: failure.status }),
   retryable: failure.retryable,
 });

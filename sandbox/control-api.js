@@ -1,6 +1,7 @@
-// The control API's answers (reset, latency, faults, log, seed, state, expire-tokens): pure
-// functions of the sandbox state; the routing and body parsing live in sandbox.js.
+// The control API's answers (reset, latency, faults, log, seed, state, expire-tokens, held,
+// release): functions of the sandbox state; the routing and body parsing live in sandbox.js.
 import { parseFaults, parseLatency, parseSeed } from './control.js';
+import { heldAnswer, releaseAll, releaseAnswer, waitAnswer } from './hold.js';
 import { safeDecode } from './http.js';
 import { medicRecord, medicsByEmail, publicMedic, publicUser, resetStore, speaknosisUser } from './store.js';
 import { expireTokens } from './token.js';
@@ -14,13 +15,17 @@ export const CONTROL_METHODS = Object.freeze({
   seed: ['POST'],
   state: ['GET'],
   'expire-tokens': ['POST'],
+  held: ['GET'],
+  'held/wait': ['POST'],
+  release: ['POST'],
 });
 
 /**
- * Fixtures back, faults and log cleared, initial latency.
+ * Fixtures back, faults and log cleared, initial latency; held requests released.
  * @param {import('./vendor.js').SandboxState} state
  */
 export function resetState(state) {
+  releaseAll(state.holds, state.faults);
   resetStore(state.store);
   state.latencyMs = state.initialLatency;
   state.faults.length = 0;
@@ -31,9 +36,10 @@ export function resetState(state) {
 /**
  * @param {import('./vendor.js').SandboxState} state
  * @param {string} name @param {string} method @param {unknown} payload @param {URLSearchParams} params
- * @returns {import('./http.js').Answer}
+ * @param {AbortSignal} [signal] the control request's: a `held/wait` whose client left stops waiting
+ * @returns {import('./http.js').Answer | Promise<import('./http.js').Answer>}
  */
-export function controlAnswer(state, name, method, payload, params) {
+export function controlAnswer(state, name, method, payload, params, signal) {
   switch (`${method} ${name}`) {
     case 'POST reset':
       resetState(state);
@@ -83,6 +89,12 @@ export function controlAnswer(state, name, method, payload, params) {
       }
       return { status: 200, body: { expired: expireTokens(state.store, clientId) } };
     }
+    case 'GET held':
+      return heldAnswer(state.holds, params);
+    case 'POST held/wait':
+      return waitAnswer(state.holds, payload, signal);
+    case 'POST release':
+      return releaseAnswer(state.holds, state.faults, payload, () => ++state.faultIds);
     default:
       return { status: 404, body: { error: 'not found' } };
   }

@@ -10,12 +10,16 @@ export const FAULT_KINDS = Object.freeze([
   'redirect',
   'doctor-status',
   'echo-credential',
+  'hold',
 ]);
 export const MAX_LATENCY_MS = 120_000;
+/** How long a `hold` keeps its request when nothing releases it (its `ms`), by default. */
+export const DEFAULT_HOLD_MS = 60_000;
 const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
 
 /**
- * @typedef {'status' | 'drop' | 'hang' | 'malformed' | 'delay' | 'redirect' | 'doctor-status' | 'echo-credential'} FaultKind
+ * @typedef {'status' | 'drop' | 'hang' | 'malformed' | 'delay' | 'redirect' | 'doctor-status' | 'echo-credential'
+ *   | 'hold'} FaultKind
  * @typedef {{ id: number, match: { method?: string, path?: string, body?: string }, times: number,
  *   kind: FaultKind, status: number | string, body?: unknown, headers: Record<string, string>,
  *   after: boolean, ms?: number, location?: string, doctor?: string }} Fault
@@ -85,8 +89,10 @@ export function parseFaults(payload, nextId) {
         return { error: `${where}.headers has an invalid name: ${name}` };
     }
     if (raw.after !== undefined && typeof raw.after !== 'boolean') return { error: `${where}.after must be a boolean` };
-    // `delay` holds one request for `ms`, then answers it normally (a slow check, not a failed one).
-    const ms = kind === 'delay' ? parseLatency(raw.ms) : undefined;
+    // `delay` holds one request for `ms`, then answers it normally (a slow check, not a failed one);
+    // `hold` keeps it until the control API releases it, or at most `ms` (sandbox/hold.js).
+    const ms =
+      kind === 'delay' ? parseLatency(raw.ms) : kind === 'hold' ? parseLatency(raw.ms ?? DEFAULT_HOLD_MS) : undefined;
     if (typeof ms === 'string') return { error: `${where}.${ms}` };
     /** @type {Fault['match']} */
     const cleanMatch = {};

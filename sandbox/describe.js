@@ -59,6 +59,11 @@ export function indexDocument({ cors, latencyMs }) {
         '{ "speaknosis": [...], "prescrypto": [...], "tokens": { "speaknosis": {}, "prescrypto": {} } }',
       'GET /sandbox/_control/state': '?vendor=speaknosis&providerId=&id= | ?vendor=prescrypto&email= (or id=)',
       'POST /sandbox/_control/expire-tokens': '{ "clientId"?: "demo-client" } — minted Speaknosis tokens answer 401',
+      'GET /sandbox/_control/held': '?id=&method=&path= — requests a "hold" fault keeps now',
+      'POST /sandbox/_control/held/wait':
+        '{ "id"?, "match"?: { "method", "path" }, "count"?: 1, "timeoutMs"?: 10000 } — answers once that many are held (408 after timeoutMs)',
+      'POST /sandbox/_control/release':
+        '{ "id"?, "match"?, "then"?: fault } — releases held requests (all, without id or match) → { released, withdrawn }',
     },
   };
 }

@@ -91,12 +91,36 @@ export interface LogEntry {
   realStatus?: number;
   /** The client went away before the answer. */
   aborted?: boolean;
+  /** With a `hold` fault: how the hold ended (released by the control API, or its `ms` passed). */
+  held?: 'released' | 'timeout';
   auth: 'Bearer' | 'Token' | 'other' | null;
   body: unknown;
 }
 
 export type FaultKind =
-  'status' | 'drop' | 'hang' | 'malformed' | 'delay' | 'redirect' | 'doctor-status' | 'echo-credential';
+  | 'status'
+  | 'drop'
+  | 'hang'
+  | 'malformed'
+  | 'delay'
+  | 'redirect'
+  | 'doctor-status'
+  | 'echo-credential'
+  /** Keeps the request until `POST /sandbox/_control/release` (or its `ms`, default 60000) ends it. */
+  | 'hold';
+
+/** A request a `hold` fault keeps: `GET /sandbox/_control/held`, `POST /sandbox/_control/held/wait`. */
+export interface HeldRequest {
+  /** The id of the `hold` fault that keeps it. */
+  fault: number;
+  /** Its log entry's `seq`. */
+  seq: number;
+  method: string;
+  /** Raw (still percent-encoded) path. */
+  path: string;
+  /** When it was held (ISO 8601). */
+  since: string;
+}
 
 export declare const FIXTURE_CLIENTS: Readonly<
   Record<'demo-client' | 'other-client', { readonly secret: string; readonly providers: readonly string[] }>

@@ -12,6 +12,7 @@ import { BODY_LIMIT, parseAuthorization, parseJson, splitUrl, toResponse } from 
 import { APP_FILES, appFile, whoamiAnswer } from './pages.js';
 import { PRESCRYPTO_PREFIX } from './prescrypto.js';
 import { SPEAKNOSIS_PREFIX } from './speaknosis.js';
+import { createHolds } from './hold.js';
 import { createStore } from './store.js';
 import { logRequest, networkErrors, vendorRequest } from './vendor.js';
 
@@ -44,6 +45,7 @@ export function createSandboxHandler(options = {}) {
     latencyMs,
     initialLatency: latencyMs,
     cors: options.cors === true,
+    holds: createHolds(),
   };
   const app = routes(state);
   return {
@@ -100,7 +102,7 @@ function routes(state) {
         payload = parsed.value;
       }
       const params = new URL(c.req.url).searchParams;
-      return toResponse(controlAnswer(state, name, c.req.method, payload, params));
+      return toResponse(await controlAnswer(state, name, c.req.method, payload, params, c.req.raw.signal));
     });
     app.all(path, () => toResponse(notAllowed(methods.join(', '))));
   }

@@ -130,7 +130,7 @@ ${clients}
 ${keys}
     pk_demo_key owns medics 1..120 (medic tokens mt_<id>); taken@elsewhere.example belongs to pk_other_key
   Stand-in apps    ${base}/sandbox/app/speaknosis   ${base}/sandbox/app/prescrypto
-  Control          ${base}/sandbox/_control/{reset,latency,faults,log,seed,state,expire-tokens}
+  Control          ${base}/sandbox/_control/{reset,latency,faults,log,seed,state,expire-tokens,held,release}
 
 These are demo credentials for the local sandbox only. Ctrl+C to stop.`;
 }

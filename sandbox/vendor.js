@@ -12,6 +12,7 @@ import {
   toResponse,
   untilAborted,
 } from './http.js';
+import { holdRequest } from './hold.js';
 import { handlePrescrypto } from './prescrypto.js';
 import { SPEAKNOSIS_PREFIX, handleSpeaknosis } from './speaknosis.js';
 
@@ -26,9 +27,11 @@ const CREDENTIAL_PLACEHOLDER = '{credential}';
  * @typedef {import('./control.js').Fault} Fault
  * @typedef {{ seq: number, time: string, method: string, path: string, query: string,
  *   status: number | null, fault?: Fault['kind'], after?: boolean, realStatus?: number,
- *   aborted?: boolean, auth: 'Bearer' | 'Token' | 'other' | null, body: unknown }} LogEntry
+ *   aborted?: boolean, held?: 'released' | 'timeout', auth: 'Bearer' | 'Token' | 'other' | null,
+ *   body: unknown }} LogEntry
  * @typedef {{ store: import('./store.js').Store, faults: Fault[], faultIds: number, log: LogEntry[],
- *   seq: number, latencyMs: number, initialLatency: number, cors: boolean }} SandboxState
+ *   seq: number, latencyMs: number, initialLatency: number, cors: boolean,
+ *   holds: import('./hold.js').Holds }} SandboxState
  * @typedef {{ publicUrl?: (rawPath: string) => string }} VendorEnv
  *   `publicUrl`: the URL the caller used for a sandbox path (MSW mode), for Prescrypto's links.
  */
@@ -66,6 +69,17 @@ export async function vendorRequest(state, request, env = {}) {
   if (state.latencyMs > 0 && !(await delayUnlessAborted(state.latencyMs, request.signal))) {
     entry.aborted = true; // the client gave up during the latency: the request never "arrived"
     return networkError();
+  }
+  if (fault?.kind === 'hold') {
+    entry.fault = 'hold';
+    const outcome = await holdRequest(state.holds, fault, entry, request.signal);
+    if (outcome.by === 'abort') {
+      entry.aborted = true;
+      return networkError();
+    }
+    // Released (or timed out): the request goes on as if never held, or takes the release's fault.
+    entry.held = outcome.by === 'release' ? 'released' : 'timeout';
+    fault = outcome.by === 'release' ? outcome.then : undefined;
   }
   if (fault?.kind === 'delay') {
     entry.fault = 'delay';

@@ -47,13 +47,73 @@ export interface Fault {
   status?: number;
   body?: unknown;
   headers?: Record<string, string>;
-  kind?: 'status' | 'drop' | 'hang' | 'malformed' | 'delay';
+  kind?: 'status' | 'drop' | 'hang' | 'malformed' | 'delay' | 'hold';
   ms?: number;
   after?: boolean;
 }
 
 export const faults = (...list: Fault[]) =>
   control('faults', { method: 'POST', body: JSON.stringify({ faults: list }) });
+
+/** A request the sandbox keeps, answer-less, until `release()`. */
+export interface HeldRequest {
+  fault: number;
+  seq: number;
+  method: string;
+  path: string;
+  since: string;
+}
+
+export interface Hold {
+  /** The `hold` fault's id. */
+  id: number;
+  /** Resolves once `count` (default 1) requests are held by this fault: the request arrived and waits. */
+  arrived(count?: number): Promise<HeldRequest[]>;
+  /**
+   * Lets the held requests proceed (answered for real, or with `then`) and withdraws the fault, so
+   * no later request is held by it. Resolves to how many were held.
+   */
+  release(then?: Omit<Fault, 'match' | 'times'>): Promise<number>;
+}
+
+/** Holds still open: the hook below releases them after each test, whatever the test did. */
+const openHolds = new Set<number>();
+
+/**
+ * Holds the next matching request(s) at the sandbox until `release()`: a test sees the state
+ * "while the check is in flight" for as long as it likes, instead of racing a `delay`. No test
+ * leaves a request held: every hold still open is released after each test.
+ */
+export async function hold(fault: Pick<Fault, 'match' | 'times' | 'ms'>): Promise<Hold> {
+  const { faults: queued } = (await faults({ ...fault, kind: 'hold' })) as { faults: { id: number }[] };
+  const id = queued.at(-1)!.id;
+  openHolds.add(id);
+  return {
+    id,
+    async arrived(count = 1) {
+      const body = JSON.stringify({ id, count, timeoutMs: 10_000 });
+      const { held } = (await control('held/wait', { method: 'POST', body }).catch(() => {
+        throw new Error(`hold ${JSON.stringify(fault.match)}: fewer than ${count} request(s) arrived in 10 s`);
+      })) as { held: HeldRequest[] };
+      return held;
+    },
+    async release(then) {
+      openHolds.delete(id);
+      const { released } = (await control('release', {
+        method: 'POST',
+        body: JSON.stringify({ id, ...(then ? { then } : {}) }),
+      })) as { released: number };
+      return released;
+    },
+  };
+}
+
+// A root hook: it runs after every test of every file that imports these helpers.
+afterEach(async () => {
+  const ids = [...openHolds];
+  openHolds.clear();
+  for (const id of ids) await control('release', { method: 'POST', body: JSON.stringify({ id }) });
+});
 
 export const seedSpeaknosis = (users: Record<string, unknown>[]) =>
   control('seed', {

@@ -4,8 +4,8 @@ import {
   click,
   clickAnd,
   isolateEachTest,
-  faults,
   gate,
+  hold,
   PROVIDER,
   record,
   requests,
@@ -23,13 +23,16 @@ describe('lifecycle', () => {
 
   it('removing the gate mid-run aborts quietly: no error, no open, popup closed, nothing created', async () => {
     const id = uid('removed');
-    await faults({ match: { method: 'GET', path: id }, kind: 'delay', ms: 300 });
+    const check = await hold({ match: { method: 'GET', path: id } });
     const el = await gate({ doctorId: id });
     const log = record(el);
-    // Removed while the check is in flight, whatever the driver's click takes to return.
+    // Removed in the click, so while the check is in flight: its answer is held until released.
     await clickAnd(el, () => el.remove());
     expect(popups().calls).to.have.length(1);
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    await waitFor(() => popups().calls[0]!.win!.closed);
+    // Were the check still running, its answer would now lead to a create and an open.
+    await check.release();
+    await new Promise((resolve) => setTimeout(resolve, 300));
     expect(log.of('error')).to.deep.equal([]);
     expect(log.of('open')).to.deep.equal([]);
     expect(popups().calls[0]!.win!.closed).to.equal(true);
@@ -65,20 +68,22 @@ describe('lifecycle', () => {
   it('changing doctor-id mid-run aborts the stale run; only the new doctor is provisioned', async () => {
     const stale = uid('stale');
     const fresh = uid('fresh');
-    await faults({ match: { method: 'GET', path: stale }, kind: 'delay', ms: 300 });
+    const check = await hold({ match: { method: 'GET', path: stale } });
     const el = await gate({ doctorId: stale, attrs: { mode: 'none' } });
     const log = record(el);
     const first = el.provision().then(
       () => 'resolved',
       (error: Error) => error.name,
     );
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await check.arrived();
     el.doctorId = fresh;
     await el.updateComplete;
     expect(await first).to.equal('AbortError');
     const result = await el.provision();
     expect(result.doctor.id).to.equal(fresh);
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // The stale check's answer, had its run not ended, would now create the stale doctor.
+    await check.release();
+    await new Promise((resolve) => setTimeout(resolve, 300));
     expect(log.of('provisioned').map((d) => d.doctor.id)).to.deep.equal([fresh]);
     expect(log.of('error')).to.deep.equal([]);
     expect(await postsFor(stale)).to.have.length(0);
@@ -88,11 +93,11 @@ describe('lifecycle', () => {
   it('new inputs end a pending iframe opening at once: open() in the same task opens for the new doctor', async () => {
     const stale = uid('pending-stale');
     const fresh = uid('pending-fresh');
-    await faults({ match: { method: 'GET', path: stale }, kind: 'delay', ms: 400 });
+    const check = await hold({ match: { method: 'GET', path: stale } });
     const el = await gate({ doctorId: stale, attrs: { mode: 'iframe' } });
     const log = record(el);
     void el.open();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await check.arrived();
     const opened = until(el, 'doctor-gate-open');
     el.doctorId = fresh;
     void el.open();
@@ -100,8 +105,11 @@ describe('lifecycle', () => {
     const frame = el.shadowRoot!.querySelector('iframe')!;
     await waitFor(() => frame.contentWindow!.location.hash.includes('doctorId='));
     expect(frame.contentWindow!.location.hash).to.contain(`doctorId=${encodeURIComponent(fresh)}`);
+    await check.release();
+    await new Promise((resolve) => setTimeout(resolve, 300));
     expect(log.of('provisioned').map((d) => d.doctor.id)).to.deep.equal([fresh]);
     expect(await postsFor(stale)).to.have.length(0);
+    expect(frame.contentWindow!.location.hash).to.contain(`doctorId=${encodeURIComponent(fresh)}`);
     el.close();
   });
 
@@ -178,17 +186,18 @@ describe('lifecycle', () => {
 
   it('a new tokenProvider or an equal doctor object does not abort the run under way', async () => {
     const id = uid('keep-run');
-    await faults({ match: { method: 'GET', path: id }, kind: 'delay', ms: 200 });
+    const check = await hold({ match: { method: 'GET', path: id } });
     const el = await gate({ doctorId: id, attrs: { mode: 'none', token: undefined } });
     el.tokenProvider = async () => 'sk_demo_token';
     el.doctor = { email: 'keep@clinic.example' };
     await el.updateComplete;
     const run = el.provision();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    // What a framework re-render does: a new function, a new but equal object.
+    await check.arrived();
+    // What a framework re-render does, while the check is in flight: a new function, a new but equal object.
     el.tokenProvider = async () => 'sk_demo_token';
     el.doctor = { email: 'keep@clinic.example' };
     await el.updateComplete;
+    expect(await check.release()).to.equal(1);
     expect((await run).outcome).to.equal('created');
   });
 

@@ -5,6 +5,7 @@ import {
   clickAnd,
   faults,
   gate,
+  hold,
   record,
   requests,
   seedSpeaknosis,
@@ -26,7 +27,7 @@ describe('opening the app', () => {
   describe('mode="popup"', () => {
     it('opens the popup inside the click, before the check answers, then navigates it to the app', async () => {
       const id = uid('popup');
-      await faults({ match: { method: 'GET', path: id }, kind: 'delay', ms: 400 });
+      const check = await hold({ match: { method: 'GET', path: id } });
       const el = await gate({ doctorId: id });
       const log = record(el);
       const opening = until(el, 'doctor-gate-open');
@@ -37,7 +38,11 @@ describe('opening the app', () => {
         text: popups.calls[0]?.win?.document.body.textContent,
       }));
       expect(inClick).to.deep.equal({ urls: ['about:blank'], state: 'checking', text: 'Preparing Speaknosis…' });
+      await check.arrived();
+      // Still so once the driver's click has returned: the check has no answer until released.
+      expect([popups.calls.length, el.state, popups.calls[0]?.url]).to.deep.equal([1, 'checking', 'about:blank']);
       const popup = popups.calls[0]!.win!;
+      expect(await check.release()).to.equal(1);
       const opened = await opening;
       expect(opened.detail).to.deep.equal({ mode: 'popup' });
       expect(log.states()).to.deep.equal(['checking', 'creating', 'ready', 'open']);
@@ -100,10 +105,12 @@ describe('opening the app', () => {
 
     it('each opening owns its window: a stale run never closes the popup of a newer click', async () => {
       const id = uid('owns');
-      await faults({ match: { method: 'GET', path: id }, kind: 'delay', ms: 500 });
+      // Every check for this doctor is held: the first run cannot end before the second click.
+      const check = await hold({ match: { method: 'GET', path: id }, times: 2 });
       const el = await gate({ doctorId: id });
       const log = record(el);
       await click(el);
+      await check.arrived();
       // The doctor closes the "Preparing…" popup and clicks again before the first run ends.
       popups.calls[0]!.win!.close();
       await waitFor(() => popups.calls[0]!.win!.closed);
@@ -112,6 +119,8 @@ describe('opening the app', () => {
       expect(popups.calls).to.have.length(2);
       const second = popups.calls[1]!.win!;
       expect(second).to.not.equal(popups.calls[0]!.win);
+      expect(log.of('open')).to.deep.equal([]);
+      await check.release();
       await opened;
       // Past a `closed` poll of the stale opening, had it one.
       await new Promise((resolve) => setTimeout(resolve, 600));
@@ -351,12 +360,16 @@ describe('opening the app', () => {
 
     it('a double click opens the iframe once, with one doctor-gate-open', async () => {
       const id = uid('double');
-      await faults({ match: { method: 'GET', path: id }, kind: 'delay', ms: 300 });
+      const check = await hold({ match: { method: 'GET', path: id }, times: 2 });
       const el = await gate({ doctorId: id, attrs: { mode: 'iframe' } });
       const log = record(el);
       const opened = until(el, 'doctor-gate-open');
       await click(el);
+      await check.arrived();
+      // The second click comes while the first one's check is in flight.
       await click(el);
+      expect(log.of('open')).to.deep.equal([]);
+      await check.release();
       await opened;
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(log.of('open')).to.have.length(1);

@@ -2,7 +2,18 @@
 // /ehr/doctor-gate/<vendor>), which call the sandbox over HTTP. The page signs in with a cookie.
 import { expect, fixture, html } from '@open-wc/testing';
 import { clearProvisionCache } from '../../src/index.js';
-import { click, faults, isolateEachTest, record, requests, uid, until, waitFor, type LogEntry } from './helpers.js';
+import {
+  click,
+  faults,
+  hold,
+  isolateEachTest,
+  record,
+  requests,
+  uid,
+  until,
+  waitFor,
+  type LogEntry,
+} from './helpers.js';
 
 const SERVER = { speaknosis: '/ehr/doctor-gate/speaknosis', prescrypto: '/ehr/doctor-gate/prescrypto' };
 const APP = {
@@ -247,14 +258,17 @@ describe('server mode', () => {
   it('opens the popup inside the click, before the GET answers', async () => {
     const id = uid('srv-slow');
     signIn(id);
-    await faults({ match: { method: 'GET', path: id }, kind: 'delay', ms: 400 });
+    // The server's GET to the vendor is held: the page's GET to the server cannot answer until released.
+    const check = await hold({ match: { method: 'GET', path: id } });
     const el = await serverGate('speaknosis');
     const opened = until(el, 'doctor-gate-open');
     await click(el);
+    await check.arrived();
     expect(popups().calls).to.have.length(1);
     expect(popups().calls[0]!.url).to.equal('about:blank');
     expect(el.state).to.equal('checking');
     expect(net.seen).to.deep.equal([]);
+    expect(await check.release()).to.equal(1);
     await opened;
     expect((await launchOf(popups().calls[0]!.win!)).get('doctorId')).to.equal(id);
   });

@@ -112,11 +112,13 @@ try {
           `${result.skipped} skipped  ${result.seconds.toFixed(1).padStart(7)} s  ${ok ? 'ok' : `FAILED (exit ${result.code}, log ${result.log})`}`,
       );
       if (!ok) {
-        const lines = readFileSync(result.log, 'utf8')
-          .split('\n')
-          .filter((line) => /❌|AssertionError|Error:|failed/.test(line))
-          .slice(0, 30);
-        for (const line of lines) console.log(`    ${line.trim()}`);
+        const lines = new Set(
+          readFileSync(result.log, 'utf8')
+            .split('\n')
+            .map((line) => line.trim())
+            .filter((line) => /^❌|Error:|no end after/.test(line)),
+        );
+        for (const line of [...lines].slice(0, 30)) console.log(`    ${line}`);
       }
     }
   }

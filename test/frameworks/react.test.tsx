@@ -6,7 +6,7 @@ import { StrictMode, useEffect, useRef } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { flushSync } from 'react-dom';
 import { clearProvisionCache, type DoctorGate } from '../../src/index.js';
-import { API, PROVIDER, TOKEN, faults, requests, uid, userState, waitFor, type LogEntry } from '../browser/helpers.js';
+import { API, PROVIDER, TOKEN, hold, requests, uid, userState, waitFor, type LogEntry } from '../browser/helpers.js';
 
 interface Seen {
   states: string[];
@@ -189,13 +189,14 @@ describe('React 19', () => {
     it('unmounting mid-run aborts the request, sends no create, and no listener fires afterwards', async () => {
       const id = uid('unmount');
       const seen = newSeen();
-      await faults({ match: { method: 'GET', path: id }, kind: 'delay', ms: 10_000 });
+      // The check is held (never released): the run is mid-flight for as long as the test looks.
+      const check = await hold({ match: { method: 'GET', path: id } });
       render(
         <StrictMode>
           <ProvisionOnMount doctorId={id} seen={seen} tokenProvider={async () => TOKEN} />
         </StrictMode>,
       );
-      await waitFor(async () => (await requests(id)).length === 1);
+      await check.arrived();
       expect(seen.states.at(-1)).to.equal('checking');
       const statesBefore = [...seen.states];
 

@@ -2,18 +2,8 @@
 // /ehr/doctor-gate/<vendor>), which call the sandbox over HTTP. The page signs in with a cookie.
 import { expect, fixture, html } from '@open-wc/testing';
 import { clearProvisionCache } from '../../src/index.js';
-import {
-  click,
-  faults,
-  hold,
-  isolateEachTest,
-  record,
-  requests,
-  uid,
-  until,
-  waitFor,
-  type LogEntry,
-} from './helpers.js';
+import { click, faults, isolateEachTest, record, requests, uid, until, waitFor, type LogEntry } from './helpers.js';
+import { hold } from './helpers.js';
 
 const SERVER = { speaknosis: '/ehr/doctor-gate/speaknosis', prescrypto: '/ehr/doctor-gate/prescrypto' };
 const APP = {

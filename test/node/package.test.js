@@ -227,7 +227,7 @@ describe('README recipes, as written', () => {
         cwd: root,
         env: { ...process.env, SPEAKNOSIS_TOKEN: 'sk_demo_token' },
       });
-      // The same outcomes as `doctor-gate provision` on this roster (test/node/cli.test.js).
+      // The same outcomes as `doctor-gate provision` on this roster (test/node/cli-process.test.js).
       assert.deepEqual(
         run.stdout
           .trim()

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 
-import { demoClientToken } from './serve.js';
+import { demoClientToken } from './support/sandbox.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const skip = process.env.DOCTOR_GATE_SKIP_PACK_TEST === '1';

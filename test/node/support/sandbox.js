@@ -15,6 +15,9 @@ export const JSON_HEADERS = Object.freeze({ 'Content-Type': 'application/json' }
  */
 export async function listen(listener) {
   const server = createServer(listener);
+  // Never close an idle keep-alive socket from this side: when a long synchronous test holds the
+  // event loop, the close and fetch's reuse of that socket land together (ECONNRESET). stop() closes them.
+  server.keepAliveTimeout = 0;
   await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
   const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
   return {

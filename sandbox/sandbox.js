@@ -5,16 +5,10 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 
-import {
-  allowedOrigins,
-  CONTROL_METHODS,
-  controlAnswer,
-  controlOriginRefusal,
-  controlTypeRefusal,
-  resetState,
-} from './control-api.js';
+import { CONTROL_METHODS, controlAnswer, resetState } from './control-api.js';
 import { parseLatency } from './control.js';
 import { indexDocument } from './describe.js';
+import { allowedOrigins, controlOriginRefusal, controlTypeRefusal } from './control-access.js';
 import { BODY_LIMIT, parseAuthorization, parseJson, splitUrl, toResponse } from './http.js';
 import { APP_FILES, appFile, whoamiAnswer } from './pages.js';
 import { PRESCRYPTO_PREFIX } from './prescrypto.js';

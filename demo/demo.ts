@@ -39,7 +39,7 @@ for (const type of EVENTS) {
 document.querySelector('#clear')!.addEventListener('click', () => log.replaceChildren());
 
 document.querySelector('#reset')!.addEventListener('click', async () => {
-  await fetch('/sandbox/_control/reset', { method: 'POST' });
+  await fetch('/sandbox/_control/reset', { method: 'POST', headers: { 'Content-Type': 'application/json' } });
   location.reload();
 });
 

@@ -150,3 +150,32 @@ export function requestOrigin(request) {
   const proto = forwarded === 'https' || forwarded === 'http' ? `${forwarded}:` : url.protocol;
   return `${proto}//${url.host}`;
 }
+
+/**
+ * The origin `text` names (`scheme://host[:port]`, http or https), or null when it is anything else:
+ * a path, userinfo, a query, another scheme, or the opaque `null` of sandboxed frames.
+ * @param {string} text
+ * @returns {string | null}
+ */
+export function parseOrigin(text) {
+  let url;
+  try {
+    url = new URL(text);
+  } catch {
+    return null;
+  }
+  const plain = url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password;
+  return plain && (url.protocol === 'http:' || url.protocol === 'https:') ? url.origin : null;
+}
+
+/**
+ * True for a page on this machine: http(s) on localhost, 127.0.0.0/8 or [::1], any port.
+ * The URL parser has already normalised the host (`127.1`, `0x7f.0.0.1` → `127.0.0.1`).
+ * @param {string} origin an `Origin` header value
+ */
+export function isLoopbackOrigin(origin) {
+  const parsed = parseOrigin(origin);
+  if (parsed === null || parsed !== origin) return false;
+  const { hostname } = new URL(parsed);
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}

@@ -4,8 +4,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpHandler } from 'msw';
 
 export interface SandboxOptions {
-  /** Answer CORS (reflect Origin, preflight 204, expose Retry-After). Default false. */
+  /**
+   * Answer CORS (preflight 204, expose Retry-After). The vendor APIs reflect any `Origin`; the
+   * control API (`/sandbox/_control/`) answers only loopback origins and `allowOrigins`. Default false.
+   */
   cors?: boolean;
+  /**
+   * Origins (`https://host[:port]`) whose pages may use the control API besides this machine's
+   * (http(s) on localhost, 127.0.0.0/8 and [::1], any port). A request whose `Origin` is neither is
+   * refused with 403, its preflight too, whether `cors` is on or not. Default none.
+   */
+  allowOrigins?: readonly string[];
   /** Initial added latency before every vendor-API answer, in ms. Default 0. */
   latencyMs?: number;
 }

@@ -8,6 +8,7 @@ import { cors } from 'hono/cors';
 import { CONTROL_METHODS, controlAnswer, resetState } from './control-api.js';
 import { parseLatency } from './control.js';
 import { indexDocument } from './describe.js';
+import { allowedOrigins, controlOriginRefusal, controlTypeRefusal } from './control-access.js';
 import { BODY_LIMIT, parseAuthorization, parseJson, splitUrl, toResponse } from './http.js';
 import { APP_FILES, appFile, whoamiAnswer } from './pages.js';
 import { PRESCRYPTO_PREFIX } from './prescrypto.js';
@@ -20,7 +21,8 @@ const CORS_METHODS = ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'];
 const CORS_HEADERS = ['Authorization', 'Content-Type'];
 
 /**
- * @typedef {{ cors?: boolean, latencyMs?: number }} SandboxOptions
+ * @typedef {{ cors?: boolean, latencyMs?: number, allowOrigins?: readonly string[] }} SandboxOptions
+ * `allowOrigins`: origins, besides loopback ones, whose pages may use the control API.
  * @typedef {{ fetch(request: Request, env?: import('./vendor.js').VendorEnv): Promise<Response>,
  *   handle(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): Promise<boolean>,
  *   reset(): void, store: import('./store.js').Store }} Sandbox
@@ -35,6 +37,7 @@ const CORS_HEADERS = ['Authorization', 'Content-Type'];
 export function createSandboxHandler(options = {}) {
   const latencyMs = parseLatency(options.latencyMs ?? 0);
   if (typeof latencyMs === 'string') throw new TypeError(`createSandbox: latencyMs: ${latencyMs}`);
+  const allowed = allowedOrigins(options.allowOrigins);
   /** @type {import('./vendor.js').SandboxState} */
   const state = {
     store: createStore(),
@@ -47,7 +50,7 @@ export function createSandboxHandler(options = {}) {
     cors: options.cors === true,
     holds: createHolds(),
   };
-  const app = routes(state);
+  const app = routes(state, allowed);
   return {
     async fetch(request, env = {}) {
       const response = await app.fetch(request, env);
@@ -58,14 +61,21 @@ export function createSandboxHandler(options = {}) {
   };
 }
 
-/** @param {import('./vendor.js').SandboxState} state */
-function routes(state) {
+/** @param {import('./vendor.js').SandboxState} state @param {ReadonlySet<string>} allowed */
+function routes(state, allowed) {
   /** @type {Hono<{ Bindings: import('./vendor.js').VendorEnv }>} */
   const app = new Hono();
   app.onError((err, c) =>
     c.json({ error: 'internal sandbox error', message: String(/** @type {Error} */ (err)?.message ?? err) }, 500),
   );
   app.notFound((c) => toResponse(notFound(c.req.raw)));
+
+  // Before CORS: a refused origin gets no CORS header, for its preflight or its request.
+  app.use('/sandbox/_control/*', async (c, next) => {
+    const refusal = controlOriginRefusal(c.req.raw, allowed);
+    if (refusal) return toResponse(refusal);
+    await next();
+  });
 
   if (state.cors) {
     // Chrome's Private Network Access: a public page calling a sandbox on localhost.
@@ -95,6 +105,8 @@ function routes(state) {
   for (const [name, methods] of Object.entries(CONTROL_METHODS)) {
     const path = `/sandbox/_control/${name}`;
     app.on(methods, path, bodyLimit({ maxSize: BODY_LIMIT, onError: () => toResponse(tooLarge()) }), async (c) => {
+      const refusal = controlTypeRefusal(c.req.raw);
+      if (refusal) return toResponse(refusal);
       let payload;
       if (c.req.method === 'POST') {
         const parsed = parseJson(await c.req.text());

@@ -4,17 +4,21 @@ import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 
 import { fixtures } from './fixtures.js';
+import { parseOrigin } from './http.js';
 import { createSandbox } from './index.js';
 import { TOKEN_PATH } from './speaknosis.js';
 import { FIXTURE_CLIENTS, FIXTURE_CREDENTIALS } from './store.js';
 
 /** @param {string} command */
-const usage = (command) => `Usage: ${command} [--port 8787] [--host 127.0.0.1] [--latency 0]
+const usage = (command) => `Usage: ${command} [--port 8787] [--host 127.0.0.1] [--latency 0] [--allow-origin URL]…
 
 Runs the doctor-gate vendor sandbox (Speaknosis and Prescrypto stand-ins) with CORS enabled.
-  --port     TCP port (0 picks a free one)             default 8787
-  --host     interface to listen on                    default 127.0.0.1
-  --latency  milliseconds added before vendor answers  default 0
+  --port          TCP port (0 picks a free one)             default 8787
+  --host          interface to listen on                    default 127.0.0.1
+  --latency       milliseconds added before vendor answers  default 0
+  --allow-origin  an origin whose pages may use the control API besides this machine's
+                  (http(s)://localhost, 127.x.x.x, [::1]); repeat for more
+The vendor APIs answer pages of any origin; the control API (/sandbox/_control/) only these.
 Ctrl-C (SIGINT) or SIGTERM stops it.`;
 
 /**
@@ -29,7 +33,7 @@ export async function sandboxMain(argv, io = {}) {
     stderr.write(`${command}: ${message}\n\n${usage(command)}\n`);
     return 2;
   };
-  /** @type {{ port: string, host: string, latency: string, help: boolean }} */
+  /** @type {{ port: string, host: string, latency: string, 'allow-origin': string[], help: boolean }} */
   let args;
   try {
     args = parseArgs({
@@ -38,6 +42,7 @@ export async function sandboxMain(argv, io = {}) {
         port: { type: 'string', short: 'p', default: '8787' },
         host: { type: 'string', short: 'H', default: '127.0.0.1' },
         latency: { type: 'string', short: 'l', default: '0' },
+        'allow-origin': { type: 'string', multiple: true, default: [] },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -52,13 +57,15 @@ export async function sandboxMain(argv, io = {}) {
   }
   const port = Number(args.port);
   if (!/^\d+$/.test(args.port) || port > 65535) return fail(`invalid --port: ${args.port}`);
+  const badOrigin = args['allow-origin'].find((origin) => parseOrigin(origin) === null);
+  if (badOrigin !== undefined) return fail(`invalid --allow-origin: ${badOrigin} (an origin: https://host[:port])`);
   const latencyMs = Number(args.latency);
   /** @type {ReturnType<typeof createSandbox>} */
   let sandbox;
   try {
     if (args.latency.trim() === '' || !Number.isFinite(latencyMs))
       throw new Error(`invalid --latency: ${args.latency}`);
-    sandbox = createSandbox({ cors: true, latencyMs });
+    sandbox = createSandbox({ cors: true, latencyMs, allowOrigins: args['allow-origin'] });
   } catch (err) {
     return fail(/** @type {Error} */ (err).message);
   }
@@ -88,7 +95,7 @@ export async function sandboxMain(argv, io = {}) {
   const address = server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
   const hostForUrl = args.host.includes(':') ? `[${args.host}]` : args.host;
-  stdout.write(`${banner(`http://${hostForUrl}:${actualPort}`, latencyMs)}\n`);
+  stdout.write(`${banner(`http://${hostForUrl}:${actualPort}`, latencyMs, args['allow-origin'])}\n`);
 
   return new Promise((resolve) => {
     const stop = (/** @type {NodeJS.Signals} */ signal) => {
@@ -105,7 +112,8 @@ export async function sandboxMain(argv, io = {}) {
 }
 
 /** What the running sandbox prints: its base URLs and the fixture credentials. */
-function banner(/** @type {string} */ base, /** @type {number} */ latencyMs) {
+function banner(/** @type {string} */ base, /** @type {number} */ latencyMs, /** @type {string[]} */ allowOrigins) {
+  const controlFrom = ['pages on this machine', ...allowOrigins.map((origin) => new URL(origin).origin)].join(', ');
   const tokens = Object.entries(FIXTURE_CREDENTIALS.speaknosis)
     .map(([token, providers]) => `    Bearer ${token}  → providers ${providers.join(', ')}`)
     .join('\n');
@@ -131,6 +139,7 @@ ${keys}
     pk_demo_key owns medics 1..120 (medic tokens mt_<id>); taken@elsewhere.example belongs to pk_other_key
   Stand-in apps    ${base}/sandbox/app/speaknosis   ${base}/sandbox/app/prescrypto
   Control          ${base}/sandbox/_control/{reset,latency,faults,log,seed,state,expire-tokens,held,release}
+                   JSON requests from ${controlFrom} only
 
 These are demo credentials for the local sandbox only. Ctrl+C to stop.`;
 }

@@ -1,9 +1,8 @@
 // The framework-free core, in Node (no DOM), against the sandbox over real HTTP.
-import { test, describe, before, after, beforeEach } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import { createSandbox } from '../../sandbox/index.js';
-import { control as controlAt, serve } from './serve.js';
+import { useSandbox } from './support/sandbox.js';
 import {
   createClient,
   provisionDoctor,
@@ -14,18 +13,7 @@ import {
   speaknosis,
 } from '../../dist/core.js';
 
-let stop;
-let origin;
-const sandbox = createSandbox();
-
-before(async () => {
-  ({ origin, stop } = await serve(sandbox));
-});
-after(() => stop());
-beforeEach(() => sandbox.reset());
-
-const control = (path, body) => controlAt(origin, path, body);
-const log = async (path = '', method = '') => (await control(`log?${new URLSearchParams({ path, method })}`)).entries;
+const { origin, control, log } = await useSandbox();
 
 const client = (options = {}) =>
   createClient('speaknosis', {
@@ -38,11 +26,7 @@ const client = (options = {}) =>
 const doctor = (id, extra = {}) => ({ id, name: 'Lucía', lastname: 'Gómez', specialityId: 1, lang: 'ES', ...extra });
 
 describe('the core has no DOM dependency', () => {
-  test('runs in Node without window or document', () => {
-    assert.equal(typeof globalThis.window, 'undefined');
-    assert.equal(typeof globalThis.document, 'undefined');
-  });
-
+  // That importing it defines no browser global: package.test.js, `doctor-gate/core` touches no browser global at all.
   test('src/core and src/vendors import nothing from Lit or the document', () => {
     for (const dir of ['src/core', 'src/vendors']) {
       for (const file of readdirSync(dir)) {

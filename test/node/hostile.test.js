@@ -1,24 +1,22 @@
 // The core against a hostile vendor (issue 12): answers that lie, redirect, echo secrets, and a
 // tokenProvider that never answers. The sandbox over real HTTP; a second server plays the other origin.
-import { test, describe, before, after, beforeEach } from 'node:test';
+import { test, describe, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import fc from 'fast-check';
-import { createSandbox } from '../../sandbox/index.js';
-import { control as controlAt, serve } from './serve.js';
+import { listen, useSandbox } from './support/sandbox.js';
 import * as core from '../../dist/core.js';
 
 const { createClient, provisionDoctor, DoctorGateError } = core;
 
-let stop;
-let origin;
-const sandbox = createSandbox();
-/** The other origin: answers every request as if it were the vendor, and records what it got. */
-const evil = { hits: [], origin: '', stop: () => Promise.resolve() };
+const sandbox = await useSandbox();
+const { origin, faults } = sandbox;
+const log = (method = '') => sandbox.log('', method);
+const userState = (id) => sandbox.state({ vendor: 'speaknosis', providerId: '1001', id });
 
-before(async () => {
-  ({ origin, stop } = await serve(sandbox));
-  const server = createServer((req, res) => {
+/** The other origin: answers every request as if it were the vendor, and records what it got. */
+const evil = {
+  hits: [],
+  ...(await listen((req, res) => {
     let body = '';
     req.on('data', (chunk) => (body += chunk));
     req.on('end', () => {
@@ -38,24 +36,12 @@ before(async () => {
         ),
       );
     });
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  evil.origin = `http://127.0.0.1:${server.address().port}`;
-  evil.stop = () => new Promise((resolve) => (server.closeAllConnections(), server.close(resolve)));
-});
-after(async () => {
-  await stop();
-  await evil.stop();
-});
+  })),
+};
+after(() => evil.stop());
 beforeEach(() => {
-  sandbox.reset();
   evil.hits.length = 0;
 });
-
-const control = (path, body) => controlAt(origin, path, body);
-const faults = (...list) => control('faults', { faults: list });
-const log = async (method = '') => (await control(`log?${new URLSearchParams({ method })}`)).entries;
-const userState = (id) => control(`state?${new URLSearchParams({ vendor: 'speaknosis', providerId: '1001', id })}`);
 
 const API = () => `${origin}/sandbox/speaknosis/v1/health`;
 const client = (options = {}) =>

@@ -8,8 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSandbox } from '../../sandbox/index.js';
-import { serve } from './serve.js';
+import { serveSandbox } from './support/sandbox.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
@@ -212,8 +211,7 @@ describe('README recipes, as written', () => {
   });
 
   test('"The core API from Node" provisions demo/roster.json against the sandbox, as the CLI does', async () => {
-    const sandbox = createSandbox();
-    const { origin, stop } = await serve(sandbox);
+    const { origin, stop } = await serveSandbox();
     // Inside the package (but outside test/, where node --test would take it for a test), so
     // `doctor-gate/core` resolves by the package's own name, as an app's would.
     const dir = mkdtempSync(join(root, '.readme-recipe-'));
@@ -229,7 +227,7 @@ describe('README recipes, as written', () => {
         cwd: root,
         env: { ...process.env, SPEAKNOSIS_TOKEN: 'sk_demo_token' },
       });
-      // The same outcomes as `doctor-gate provision` on this roster (test/node/cli.test.js).
+      // The same outcomes as `doctor-gate provision` on this roster (test/node/cli-process.test.js).
       assert.deepEqual(
         run.stdout
           .trim()

@@ -1,8 +1,7 @@
 // The core against the Prescrypto sandbox in Node, over real HTTP on a random port.
-import { test, describe, before, after, beforeEach } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSandbox } from '../../sandbox/index.js';
-import { control as controlAt, serve } from './serve.js';
+import { useSandbox } from './support/sandbox.js';
 import {
   createClient,
   provisionDoctor,
@@ -13,20 +12,11 @@ import {
   DoctorGateError,
 } from '../../dist/core.js';
 
-let stop;
-let origin;
-const sandbox = createSandbox();
+const sandbox = await useSandbox();
+const { origin, control, faults } = sandbox;
 const MEDICS = '/sandbox/prescrypto/api/v2/medics';
 
-before(async () => {
-  ({ origin, stop } = await serve(sandbox));
-});
-after(() => stop());
-beforeEach(() => sandbox.reset());
-
-const control = (path, body) => controlAt(origin, path, body);
-const state = (query) => control(`state?${new URLSearchParams({ vendor: 'prescrypto', ...query })}`);
-const faults = (...list) => control('faults', { faults: list });
+const state = (query) => sandbox.state({ vendor: 'prescrypto', ...query });
 const seedMedics = async (medics) =>
   (await control('seed', { prescrypto: medics.map((m) => ({ key: 'pk_demo_key', name: 'Seed Medic', ...m })) }))
     .prescrypto;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 
-import { demoClientToken } from './serve.js';
+import { demoClientToken } from './support/sandbox.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const skip = process.env.DOCTOR_GATE_SKIP_PACK_TEST === '1';
@@ -115,7 +115,7 @@ describe('the packed package', { skip }, () => {
     writeFileSync(
       join(app, 'check.ts'),
       `import { createSandbox, fixtures, sandboxHandlers, type Sandbox } from 'doctor-gate/sandbox';
-const sandbox: Sandbox = createSandbox({ cors: true, latencyMs: 0 });
+const sandbox: Sandbox = createSandbox({ cors: true, latencyMs: 0, allowOrigins: ['https://ehr.example'] });
 const handlers = sandboxHandlers({ sandbox, prescrypto: 'https://px.example' });
 const answer: Promise<Response> = sandbox.fetch(new Request('http://x/sandbox/'));
 const id: string = fixtures.speaknosis.doctors[0]!.id;

@@ -1,21 +1,19 @@
 // One handler, every host the README's recipes use: node:http, Express (Connect-style middleware),
 // Hono, and a Next.js-style route handler module, each over real HTTP against the sandbox.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import express from 'express';
 import { Hono } from 'hono';
 import { getRequestListener } from '@hono/node-server';
 import { createGateHandler, toNodeListener } from '../../dist/server.js';
-import { listen, serveSandbox } from './server-helpers.js';
+import { listen, useSandbox } from './support/sandbox.js';
 
 const DOCTOR = { id: 'doc-ana', name: 'Ana', lastname: 'García', specialityId: 1, lang: 'ES' };
 const signedIn = (cookie) => /(?:^|;\s*)session=ok(?:;|$)/.test(cookie ?? '');
 
-let sandbox;
+const sandbox = await useSandbox();
 const servers = [];
-before(async () => (sandbox = await serveSandbox()));
-after(async () => Promise.all([sandbox.stop(), ...servers.map((server) => server.stop())]));
-beforeEach(() => sandbox.reset());
+after(() => Promise.all(servers.map((server) => server.stop())));
 
 const handlerWith = (doctorFor) =>
   createGateHandler({

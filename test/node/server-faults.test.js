@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { REDACTED } from '../../dist/core.js';
 import { speaknosisToken } from '../../dist/server.js';
 import { fixtures } from '../../sandbox/index.js';
-import { speaknosisSuite } from './server-helpers.js';
+import { speaknosisSuite } from './support/server.js';
 
 const { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET } = fixtures.speaknosis;
 

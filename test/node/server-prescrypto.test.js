@@ -2,10 +2,10 @@
 // the medic token saved at creation, returned for an existing medic, never the API key or a password.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { PGlite } from '@electric-sql/pglite';
 import { createGateHandler, memoryMedicTokens, sqlMedicTokens, toNodeListener } from '../../dist/server.js';
-import { listen, serveSandbox } from './server-helpers.js';
+import { listen, useSandbox } from './support/sandbox.js';
 
 const API_KEY = 'pk_demo_key';
 const PASSWORD = 'Doctor-Passw0rd!-never-echoed';
@@ -19,18 +19,12 @@ const SESSIONS = {
 const doctorOfSession = (request) =>
   SESSIONS[/(?:^|;\s*)session=([^;]+)/.exec(request.headers.get('Cookie') ?? '')?.[1]] ?? null;
 
-let sandbox;
-let api;
-let db;
+// PGlite first: its start-up holds the event loop for seconds, which would outlast keep-alive sockets.
+const db = await PGlite.create();
+const sandbox = await useSandbox();
+const api = `${sandbox.origin}/sandbox/prescrypto/`;
 const servers = [];
-before(async () => {
-  // PGlite first: its start-up holds the event loop for seconds, which would outlast keep-alive sockets.
-  db = await PGlite.create();
-  sandbox = await serveSandbox();
-  api = `${sandbox.origin}/sandbox/prescrypto/`;
-});
-after(async () => Promise.all([sandbox.stop(), db.close(), ...servers.map((server) => server.stop())]));
-beforeEach(() => sandbox.reset());
+after(() => Promise.all([db.close(), ...servers.map((server) => server.stop())]));
 
 async function gate(medicTokens = memoryMedicTokens()) {
   const handler = createGateHandler({

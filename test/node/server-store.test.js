@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { PGlite } from '@electric-sql/pglite';
 import { DoctorGateError, memoryMedicTokens, sqlMedicTokens } from '../../dist/server.js';
-import { rejection } from './server-helpers.js';
+import { rejection } from './support/assert.js';
 
 const KEY = { vendor: 'prescrypto', api: 'https://api.prescrypto.example/', doctor: '110' };
 const OTHER = { ...KEY, doctor: '111' };

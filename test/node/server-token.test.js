@@ -1,22 +1,17 @@
 // speaknosisToken (doctor-gate/server) over real HTTP, against the sandbox's token endpoint
 // (POST /sandbox/speaknosis/api/iam/integration/token) with the fixture client.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { DoctorGateError, speaknosisToken } from '../../dist/server.js';
 import { fixtures } from '../../sandbox/index.js';
-import { listen, rejection, serveSandbox } from './server-helpers.js';
+import { rejection } from './support/assert.js';
+import { listen, useSandbox } from './support/sandbox.js';
 
 const { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET } = fixtures.speaknosis;
 const TOKEN_PATH = '/sandbox/speaknosis/api/iam/integration/token';
 
-let sandbox;
-let tokenUrl;
-before(async () => {
-  sandbox = await serveSandbox();
-  tokenUrl = `${sandbox.origin}${TOKEN_PATH}`;
-});
-after(() => sandbox.stop());
-beforeEach(() => sandbox.reset());
+const sandbox = await useSandbox();
+const tokenUrl = `${sandbox.origin}${TOKEN_PATH}`;
 
 /** The token endpoint's requests as the sandbox logged them (the secret redacted), and how many minted. */
 const tokenRequests = () => sandbox.log(TOKEN_PATH);

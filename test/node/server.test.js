@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createGateHandler } from '../../dist/server.js';
-import { speaknosisSuite } from './server-helpers.js';
+import { speaknosisSuite } from './support/server.js';
 
 const { TOKEN, SESSIONS, doctorOfSession, gate, sandbox, state, posts } = speaknosisSuite();
 

@@ -1,25 +1,16 @@
 // The sessionStorage result store (issue 12 item 8), in Node over a Map-backed Storage: what a page
 // script pre-writes there is validated, bound to its doctor, expires, and never supplies a credential.
-import { test, describe, before, after, beforeEach } from 'node:test';
+import { test, describe, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { createSandbox } from '../../sandbox/index.js';
-import { control as controlAt, serve } from './serve.js';
+import { useSandbox } from './support/sandbox.js';
 import * as core from '../../dist/core.js';
 
 const { createClient, sharedProvision, clearProvisionCache, prescrypto } = core;
 
-let stop;
-let origin;
-const sandbox = createSandbox();
-before(async () => {
-  ({ origin, stop } = await serve(sandbox));
-});
-after(() => stop());
-beforeEach(() => {
-  sandbox.reset();
-  clearProvisionCache();
-});
+const sandbox = await useSandbox();
+const { origin } = sandbox;
+beforeEach(() => clearProvisionCache());
 
 /** Storage as the Web API has it, over a Map, with every write visible. */
 function mapStorage() {
@@ -42,7 +33,7 @@ const speaknosis = () =>
 const doctor = (id) => ({ id, name: 'Lucía', lastname: 'Gómez', specialityId: 1, lang: 'ES' });
 /** The key sharedProvision uses for a doctor: the client's identity, then the vendor's key of the doctor. */
 const keyOf = (client, d) => `${client.key}|${client.vendor.key(d)}`;
-const log = async () => (await controlAt(origin, 'log')).entries;
+const log = () => sandbox.log();
 /** What a result may say about the account when it comes from storage: its id, nothing else. */
 const onlyId = (account) => Object.keys(account).every((key) => key === 'id');
 

@@ -1,7 +1,6 @@
-// The same sandbox scenarios through every way of running it: node:http (`handle`), Connect and
-// Koa middleware, and MSW in Node answering the real vendor URLs. node --test test/node/
+// The ways of running the sandbox: node:http (`handle`), Connect and Koa middleware, MSW in Node
+// answering the real vendor URLs, and the Web-standard handler itself — the same scenarios through each.
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { after, before, beforeEach, describe, it } from 'node:test';
 
@@ -10,6 +9,8 @@ import { setupServer } from 'msw/node';
 
 import { connectMiddleware, createSandbox, fixtures, koaMiddleware, sandboxHandlers } from '../../sandbox/index.js';
 import { createClient, provisionDoctor } from '../../dist/core.js';
+import { JSON_HEADERS, listen, sandboxControl, useSandbox } from './support/sandbox.js';
+import { PX, SK, vendorApi } from './support/vendor-api.js';
 
 const SK_AUTH = { Authorization: `Bearer ${fixtures.speaknosis.token}` };
 const PX_AUTH = { Authorization: `Token ${fixtures.prescrypto.apiKey}` };
@@ -20,42 +21,18 @@ const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
  *   control(path: string, body?: unknown, method?: string): Promise<any>, stop(): Promise<void> }} Mode
  */
 
-/** @param {http.RequestListener} listener @returns {Promise<{ origin: string, stop(): Promise<void> }>} */
-async function listen(listener) {
-  const server = http.createServer(listener);
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
-  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
-  const stop = () =>
-    new Promise((resolve) => {
-      server.close(() => resolve(undefined));
-      server.closeAllConnections();
-    });
-  return { origin: `http://127.0.0.1:${port}`, stop };
-}
-
 /** Bases and control of a sandbox served over HTTP at `origin`. */
 function overHttp(/** @type {string} */ origin, /** @type {() => Promise<void>} */ stop) {
   return /** @type {Mode} */ ({
     speaknosis: `${origin}/sandbox/speaknosis/v1/health`,
     token: `${origin}/sandbox/speaknosis/api/iam/integration/token`,
     prescrypto: `${origin}/sandbox/prescrypto`,
-    control: (path, body, method) => controlWith(fetch, `${origin}/sandbox/_control/${path}`, body, method),
+    control: sandboxControl(origin).control,
     stop,
   });
 }
 
-/** @param {typeof fetch} fetcher @param {string} url @param {unknown} body @param {string} [method] */
-async function controlWith(fetcher, url, body, method) {
-  const response = await fetcher(url, {
-    method: method ?? (body === undefined ? 'GET' : 'POST'),
-    headers: { 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  assert.ok(response.ok, `control ${url}: ${response.status}`);
-  return response.json();
-}
-
-const notSandbox = (/** @type {http.ServerResponse} */ res) => {
+const notSandbox = (/** @type {import('node:http').ServerResponse} */ res) => {
   res.statusCode = 418;
   res.end();
 };
@@ -87,17 +64,158 @@ const MODES = {
       token: 'https://api-qa.speaknosis.com/api/iam/integration/token',
       prescrypto,
       // The control API through the same sandbox's fetch: MSW answers only the vendor hosts.
-      control: (path, body, method) =>
-        controlWith(
-          (url, init) => sandbox.fetch(new Request(url, init)),
-          `http://sandbox.invalid/sandbox/_control/${path}`,
-          body,
-          method,
-        ),
+      control: sandboxControl('http://sandbox.invalid', (url, init) => sandbox.fetch(new Request(url, init))).control,
       stop: async () => server.close(),
     };
   },
 };
+
+// One sandbox served by node:http for the handler's own behaviour; each mode below has its own.
+const { origin } = await useSandbox();
+const { call, callJson, postUsers } = vendorApi(origin);
+
+describe('handle()', () => {
+  it('returns false and leaves the response alone outside /sandbox/', async () => {
+    for (const path of ['/', '/sandbox', '/sandboxes/x', '/src/index.ts?x=/sandbox/']) {
+      const res = await call(path);
+      assert.equal(res.status, 418, path);
+      assert.equal(await res.text(), 'not the sandbox');
+    }
+  });
+
+  it('answers 404 JSON for unknown paths under /sandbox/', async () => {
+    for (const path of ['/sandbox/nope', '/sandbox/app/nope.js', '/sandbox/_control/nope', '/sandbox/app-api/nope']) {
+      const { status, res, body } = await callJson(path);
+      assert.equal(status, 404, path);
+      assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
+      assert.equal(body.error, 'not found');
+    }
+  });
+
+  it('GET /sandbox/ describes the routes and the fixture credentials', async () => {
+    const { status, body } = await callJson('/sandbox/');
+    assert.equal(status, 200);
+    assert.equal(body.vendors.speaknosis.apiBase, SK);
+    assert.deepEqual(body.vendors.speaknosis.tokens.sk_demo_token, ['1001', '1002']);
+    assert.ok('pk_demo_key' in body.vendors.prescrypto.keys);
+    assert.ok(body.control['POST /sandbox/_control/reset']);
+  });
+
+  it('turns a thrown error into a 500 JSON answer instead of crashing', async () => {
+    const sandbox = createSandbox();
+    // Break the store from outside: every Speaknosis call now throws inside the handler.
+    /** @type {any} */ (sandbox.store.speaknosis).tokens = null;
+    const { origin: base, stop } = await listen((req, res) => sandbox.handle(req, res));
+    try {
+      const res = await fetch(`${base}${SK}/provider/1001/user/doc-ana`, { headers: SK_AUTH });
+      assert.equal(res.status, 500);
+      assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
+      assert.equal((await res.json()).error, 'internal sandbox error');
+      // The sandbox keeps serving.
+      assert.equal((await fetch(`${base}/sandbox/_control/latency`)).status, 200);
+    } finally {
+      await stop();
+    }
+  });
+
+  it('survives malformed percent-encoding and invalid JSON', async () => {
+    const bad = await callJson(`${SK}/provider/1001/user/%E0%A4%A`, { headers: SK_AUTH });
+    assert.equal(bad.status, 400);
+    const ctl = await callJson('/sandbox/_control/latency', { method: 'POST', headers: JSON_HEADERS, body: '{nope' });
+    assert.equal(ctl.status, 400);
+    const px = await callJson(`${PX}%ZZ/`, { headers: PX_AUTH });
+    assert.equal(px.status, 404);
+  });
+
+  it('refuses bodies over 5 MB with 413', async () => {
+    const big = 'x'.repeat(5 * 1024 * 1024 + 10);
+    const { status, body } = await postUsers(big);
+    assert.equal(status, 413);
+    assert.deepEqual(body, { success: false, code: 413, response: 'request body too large' });
+  });
+
+  it('answers every vendor route as application/json; charset=utf-8', async () => {
+    for (const [path, headers] of [
+      [`${SK}/provider/1001/user/doc-ana`, SK_AUTH],
+      [`${SK}/provider/1001/user/missing`, SK_AUTH],
+      [PX, PX_AUTH],
+      [PX, {}],
+    ]) {
+      const res = await call(/** @type {string} */ (path), { headers: /** @type {any} */ (headers) });
+      assert.equal(res.headers.get('content-type'), 'application/json; charset=utf-8');
+      await res.arrayBuffer();
+    }
+  });
+});
+
+describe('middlewares', () => {
+  it('connectMiddleware handles /sandbox/ and calls next() otherwise', async () => {
+    const sandbox = createSandbox();
+    const mw = connectMiddleware(sandbox);
+    const { origin: base, stop } = await listen((req, res) => mw(req, res, () => res.end('next')));
+    try {
+      assert.equal(await (await fetch(`${base}/index.html`)).text(), 'next');
+      const res = await fetch(`${base}${SK}/provider/1001/user/doc-ana`, { headers: SK_AUTH });
+      assert.equal(res.status, 200);
+      assert.equal((await res.json()).response.id, 'doc-ana');
+    } finally {
+      await stop();
+    }
+  });
+
+  it('connectMiddleware reads the unmounted originalUrl when connect strips a mount path', async () => {
+    const sandbox = createSandbox();
+    const mw = connectMiddleware(sandbox);
+    const { origin: base, stop } = await listen((req, res) => {
+      const r = /** @type {any} */ (req);
+      r.originalUrl = req.url;
+      req.url = (req.url ?? '').replace(/^\/sandbox/, '') || '/';
+      mw(req, res, () => res.end('next'));
+    });
+    try {
+      const res = await fetch(`${base}/sandbox/`);
+      assert.equal(res.status, 200);
+      assert.equal((await res.json()).name, 'doctor-gate sandbox');
+    } finally {
+      await stop();
+    }
+  });
+
+  it('koaMiddleware sets ctx.respond = false for /sandbox/ and awaits next() otherwise', async () => {
+    const sandbox = createSandbox();
+    const mw = koaMiddleware(sandbox);
+    /** @type {any[]} */
+    const contexts = [];
+    const { origin: base, stop } = await listen(async (req, res) => {
+      /** @type {{ req: any, res: any, respond?: boolean }} */
+      const koaCtx = { req, res };
+      contexts.push(koaCtx);
+      let nextCalled = false;
+      await mw(koaCtx, async () => {
+        nextCalled = true;
+      });
+      if (nextCalled) res.end('next');
+    });
+    try {
+      assert.equal(await (await fetch(`${base}/test/x.js`)).text(), 'next');
+      assert.equal(contexts[0].respond, undefined);
+      const res = await fetch(`${base}/sandbox/_control/latency`);
+      assert.deepEqual(await res.json(), { ms: 0 });
+      assert.equal(contexts[1].respond, false);
+    } finally {
+      await stop();
+    }
+  });
+
+  it('instances are independent: no shared default state', async () => {
+    const a = createSandbox();
+    const b = createSandbox();
+    a.store.speaknosis.providers.get('1001')?.delete('doc-ana');
+    assert.equal(b.store.speaknosis.providers.get('1001')?.has('doc-ana'), true);
+    a.reset();
+    assert.equal(a.store.speaknosis.providers.get('1001')?.has('doc-ana'), true);
+  });
+});
 
 /** @param {string} url @param {Record<string, string>} form */
 const postForm = (url, form) => fetch(url, { method: 'POST', headers: FORM, body: new URLSearchParams(form) });
@@ -313,7 +431,11 @@ describe('the Web-standard handler itself', () => {
   });
 
   it('CORS preflight: Private Network Access is granted when asked, and takes no fault', async () => {
-    await at('/sandbox/_control/faults', { method: 'POST', body: JSON.stringify({ status: 500 }) });
+    await at('/sandbox/_control/faults', {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ status: 500 }),
+    });
     const res = await at('/sandbox/speaknosis/v1/health/provider/1001/user', {
       method: 'OPTIONS',
       headers: {
@@ -403,7 +525,11 @@ describe('fault definitions for the new kinds', () => {
       { kind: 'doctor-status', status: 'x', doctor: 5 },
     ]) {
       const res = await sandbox.fetch(
-        new Request('http://sandbox.invalid/sandbox/_control/faults', { method: 'POST', body: JSON.stringify(fault) }),
+        new Request('http://sandbox.invalid/sandbox/_control/faults', {
+          method: 'POST',
+          headers: JSON_HEADERS,
+          body: JSON.stringify(fault),
+        }),
       );
       assert.equal(res.status, 400, JSON.stringify(fault));
     }
@@ -413,7 +539,11 @@ describe('fault definitions for the new kinds', () => {
     const sandbox = createSandbox();
     const call = (/** @type {string} */ path, /** @type {RequestInit} */ init = {}) =>
       sandbox.fetch(new Request(`http://sandbox.invalid/sandbox/${path}`, init));
-    await call('_control/faults', { method: 'POST', body: JSON.stringify({ kind: 'doctor-status', status: 'odd' }) });
+    await call('_control/faults', {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ kind: 'doctor-status', status: 'odd' }),
+    });
     assert.equal((await call('speaknosis/v1/health/provider/1001/user/doc-ana', { headers: SK_AUTH })).status, 200);
     const faults = await (await call('_control/faults')).json();
     assert.equal(faults.faults.length, 1);

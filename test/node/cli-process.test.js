@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, ROOT as root } from './support/process.js';
+import { waitFor } from './support/assert.js';
 import { serveSandbox } from './support/sandbox.js';
 
 const TOKEN = 'sk_demo_token';
@@ -456,13 +457,8 @@ describe('Ctrl-C', () => {
   });
 
   /** Resolves once the sandbox has logged `count` requests of `method` (the run is well under way). */
-  const untilRequests = async (count, method) => {
-    for (let i = 0; i < 200; i++) {
-      if ((await vendorLog(method)).length >= count) return;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    throw new Error(`never saw ${count} ${method}s`);
-  };
+  const untilRequests = (count, method) =>
+    waitFor(async () => (await vendorLog(method)).length >= count, { timeoutMs: 30_000, what: `${count} ${method}s` });
   const untilPosts = (count) => untilRequests(count, 'POST');
 
   test('stops after the chunk in flight, writes the report with not-run rows, exits 1', async () => {

@@ -9,6 +9,7 @@ import { setupServer } from 'msw/node';
 
 import { connectMiddleware, createSandbox, fixtures, koaMiddleware, sandboxHandlers } from '../../sandbox/index.js';
 import { createClient, provisionDoctor } from '../../dist/core.js';
+import { assertNoSecret } from './support/assert.js';
 import { JSON_HEADERS, listen, sandboxControl, useSandbox } from './support/sandbox.js';
 import { PX, SK, vendorApi } from './support/vendor-api.js';
 
@@ -314,7 +315,7 @@ for (const [name, start] of Object.entries(MODES)) {
       assert.equal(entries.length, 2);
       assert.match(entries[0].path, /\/api\/iam\/integration\/token$/);
       const text = JSON.stringify(entries);
-      assert.ok(!text.includes('demo-client-secret') && !text.includes(token), text);
+      assertNoSecret(text, ['demo-client-secret', token]);
     });
 
     it('Prescrypto pagination links start with the base the caller used', async () => {

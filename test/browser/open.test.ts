@@ -269,8 +269,17 @@ describe('opening the app', () => {
       const opened = until(el, 'doctor-gate-open');
       await click(el);
       await opened;
+      const popup = popups.calls[0]!.win!;
+      // The doctor closes the app, not a window still navigating to it (WebKit may ignore that close).
+      await waitFor(() => {
+        try {
+          return popup.location.pathname === '/sandbox/app/speaknosis';
+        } catch {
+          return false;
+        }
+      });
       const closed = until(el, 'doctor-gate-close');
-      popups.calls[0]!.win!.close();
+      popup.close();
       expect((await closed).detail).to.deep.equal({ mode: 'popup', reason: 'user' });
       expect(el.state).to.equal('ready');
     });

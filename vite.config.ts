@@ -70,7 +70,8 @@ const lib = {
       // the element (`doctor-gate`, `/define`, `/react`). The server half never loads the element.
       codeSplitting: {
         groups: [
-          { name: 'core', test: /\/src\/(core|vendors)\// },
+          // core.ts too: `doctor-gate` re-exports it, and alone it would be an empty chunk.
+          { name: 'core', test: /\/src\/(core\/|vendors\/|core\.ts$)/ },
           { name: 'element', test: /\/src\/(element|frameworks)\// },
         ],
       },

@@ -152,6 +152,26 @@ describe('the packed package', { skip }, () => {
       );
     });
 
+    it('the ES build is one entry file per export over two shared chunks, none of them empty', () => {
+      const js = files.filter((f) => /^dist\/(chunks\/)?[^/]+\.js$/.test(f)).sort();
+      assert.deepEqual(
+        js.map((f) => f.replace(/-[\w-]{8}\.js$/, '.js')),
+        [
+          'dist/chunks/core.js',
+          'dist/chunks/element.js',
+          'dist/cli.js',
+          'dist/core.js',
+          'dist/define.js',
+          'dist/doctor-gate.iife.js',
+          'dist/index.js',
+          'dist/react.js',
+          'dist/server.js',
+        ],
+      );
+      const packed = join(app, 'node_modules/doctor-gate');
+      for (const file of js) assert.ok(readFileSync(join(packed, file), 'utf8').trim().length > 0, `${file} is empty`);
+    });
+
     it('doctor-gate sandbox serves the demo doctors, the token endpoint and the stand-in app', async () => {
       const { base, stop } = await startSandbox(app);
       try {

@@ -9,7 +9,15 @@ import { customElementJetBrainsPlugin } from 'custom-element-jet-brains-integrat
  * data is made from the cleaned manifest.
  */
 export default {
-  exclude: ['src/cli/**', 'src/server/**', 'src/**/*.test.ts', 'src/**/*.d.ts', 'src/react/**', 'src/properties.ts'],
+  exclude: [
+    'src/cli/**',
+    'src/cli.ts',
+    'src/server/**',
+    'src/server.ts',
+    'src/**/*.test.ts',
+    'src/**/*.d.ts',
+    'src/frameworks/**',
+  ],
   outdir: '.',
   litelement: true,
   // The `customElements` field is kept in package.json by hand; the analyzer must not rewrite that file.

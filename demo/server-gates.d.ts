@@ -7,4 +7,4 @@ export declare function sessionDoctor(
   request: Request,
   vendor: 'speaknosis' | 'prescrypto',
 ): Record<string, unknown> | null;
-export declare function serverGates(server: typeof import('../src/server/index.js')): Connect.NextHandleFunction;
+export declare function serverGates(server: typeof import('../src/server.js')): Connect.NextHandleFunction;

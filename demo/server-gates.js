@@ -32,10 +32,10 @@ export function sessionDoctor(request, vendor) {
  * Connect-style middleware (`(req, res, next)`) answering /ehr/doctor-gate/speaknosis and
  * /ehr/doctor-gate/prescrypto. The handlers are made on the first request, when the origin the
  * sandbox listens on is known.
- * @param {typeof import('../src/server/index.js')} server
+ * @param {typeof import('../src/server.js')} server
  */
 export function serverGates(server) {
-  /** @type {Map<string, import('../src/server/index.js').NodeListener> | undefined} */
+  /** @type {Map<string, import('../src/server.js').NodeListener> | undefined} */
   let listeners;
   const make = (origin) => {
     const sandbox = `${origin}/sandbox`;

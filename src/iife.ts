@@ -1,5 +1,5 @@
 import { DoctorGate } from './element/doctor-gate.js';
-import { clearProvisionCache, createClient, DoctorGateError, provisionDoctor, provisionDoctors } from './api.js';
+import { clearProvisionCache, createClient, DoctorGateError, provisionDoctor, provisionDoctors } from './core.js';
 import { registerStrings } from './element/i18n.js';
 
 /** The drop-in: registers the tag and exposes the core API as `window.DoctorGate`. */

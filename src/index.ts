@@ -16,7 +16,7 @@ export type {
   ErrorDetail,
   DoctorGateEventMap,
 } from './element/doctor-gate.js';
-export type { DoctorGateProperties } from './properties.js';
+export type { DoctorGateProperties } from './frameworks/properties.js';
 export { registerStrings } from './element/i18n.js';
 export type { UiKey, UiStrings } from './element/i18n.js';
-export * from './api.js';
+export * from './core.js';

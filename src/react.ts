@@ -12,7 +12,7 @@ import { createComponent, type EventName } from '@lit/react';
 import { DoctorGate } from './element/doctor-gate.js';
 import type { DoctorGateEventMap } from './element/doctor-gate.js';
 
-export type { DoctorGateEventProps, DoctorGateJsxProps } from './react/jsx.js';
+export type { DoctorGateEventProps, DoctorGateJsxProps } from './frameworks/react-jsx.js';
 
 DoctorGate.define();
 

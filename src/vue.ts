@@ -7,7 +7,7 @@
  */
 import type { DefineComponent } from 'vue';
 import type { DoctorGateEventMap } from './element/doctor-gate.js';
-import type { DoctorGateProperties } from './properties.js';
+import type { DoctorGateProperties } from './frameworks/properties.js';
 
 type Camelize<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Head}${Capitalize<Camelize<Tail>>}` : S;
 

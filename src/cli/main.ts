@@ -1,5 +1,5 @@
 import { dirname, join } from 'node:path';
-import { createClient } from '../client.js';
+import { createClient } from '../vendors/create-client.js';
 import {
   DoctorGateError,
   isAbort,

@@ -12,15 +12,10 @@ export function packageCommand(argv: readonly string[]): Promise<number> | undef
   return undefined;
 }
 
-interface SandboxServer {
-  sandboxMain(argv: readonly string[], io?: { command?: string }): Promise<number>;
-}
-
 async function sandbox(argv: readonly string[]): Promise<number> {
-  // Loaded at run time from the package, not bundled: the sandbox reads its app files beside itself.
-  const url = new URL('../sandbox/server.js', import.meta.url).href;
-  const server = (await import(/* @vite-ignore */ url)) as SandboxServer;
-  return server.sandboxMain(argv, { command: 'doctor-gate sandbox' });
+  // Bundled into the CLI with Hono, so it runs from a plain install; loaded only for this command.
+  const { sandboxMain } = await import('../../sandbox/server.js');
+  return sandboxMain(argv, { command: 'doctor-gate sandbox' });
 }
 
 const ROSTER_USAGE = 'Usage: doctor-gate example-roster [--format csv|json]';

@@ -1,4 +1,4 @@
-// The framework-free core: no DOM, no vendor. `src/api.ts` adds the vendors and `createClient`.
+// The framework-free core: no DOM, no vendor. `src/core.ts` adds the vendors and `createClient`.
 export {
   DoctorGateError,
   ERROR_SOURCES,
@@ -10,7 +10,7 @@ export {
   type Step,
 } from './errors.js';
 export { HttpClient, type ClientOptions, type HttpRequest, type HttpResponse } from './http.js';
-export { bindVendor, type GateClient, type GateClientOptions } from './client.js';
+export { bindVendor, type GateClient, type GateClientOptions } from './gate-client.js';
 export type { Created, LaunchContext, Vendor, VendorScope } from './vendor.js';
 export {
   provisionDoctor,
@@ -20,7 +20,7 @@ export {
   type BeforeCreate,
   type ProvisionOptions,
 } from './provision.js';
-export { sharedProvision, prefetchCheck, knownResult, clearProvisionCache, type ResultStore } from './shared.js';
+export { sharedProvision, prefetchCheck, knownResult, clearProvisionCache, type ResultStore } from './page-runs.js';
 export { sessionResultStore, type ResultStorage } from './session-store.js';
 export { isAllowedUrl, isAllowedTemplate, fillTemplate, settingsSchemaFor } from './config.js';
 export * from './types.js';

@@ -1,5 +1,5 @@
 import { safeParse } from 'zod/mini';
-import type { GateClient } from './client.js';
+import type { GateClient } from './gate-client.js';
 import { DoctorGateError, isAbort } from './errors.js';
 import { sleep } from './http.js';
 import {

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import type { ResultStore } from './shared.js';
+import type { ResultStore } from './page-runs.js';
 import { accountId, OUTCOMES, publicDoctor, type ProvisionResult } from './types.js';
 
 /** The part of the Web Storage API the store needs (sessionStorage, or a Map-backed stand-in). */

@@ -2,7 +2,7 @@ import { html, LitElement, nothing, type PropertyDeclaration, type PropertyValue
 import { property, state } from 'lit/decorators.js';
 import { fillTemplate } from '../core/config.js';
 import { DoctorGateError, isAbort, type Step } from '../core/errors.js';
-import { prefetchCheck } from '../core/shared.js';
+import { prefetchCheck } from '../core/page-runs.js';
 import type { Doctor, ProvisionResult, VendorName } from '../core/types.js';
 import { vendors } from '../vendors/index.js';
 import { AppController } from './app-controller.js';

@@ -1,11 +1,11 @@
 import type { ReactiveController, ReactiveControllerHost, ReactiveElement } from 'lit';
 import { safeParse } from 'zod/mini';
 import { checkVendorSettings, configError, fillTemplate, settingsSchema, type Settings } from '../core/config.js';
-import type { GateClient } from '../core/client.js';
-import { createClient } from '../client.js';
+import type { GateClient } from '../core/gate-client.js';
+import { createClient } from '../vendors/create-client.js';
 import type { DoctorGateError } from '../core/errors.js';
 import { parseDoctor } from '../core/provision.js';
-import { knownResult, sharedProvision } from '../core/shared.js';
+import { knownResult, sharedProvision } from '../core/page-runs.js';
 import type { Doctor, Lang, ProvisionResult } from '../core/types.js';
 import { serverClient } from '../vendors/server.js';
 import type { Emit, GateState } from './events.js';

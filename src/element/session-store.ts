@@ -1,5 +1,5 @@
 import { sessionResultStore } from '../core/session-store.js';
-import type { ResultStore } from '../core/shared.js';
+import type { ResultStore } from '../core/page-runs.js';
 
 /**
  * The page's `sessionStorage` as a validated, doctor-bound result store (`sessionResultStore`), or

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { createClient } from '../client.js';
+import { createClient } from '../vendors/create-client.js';
 import {
   DoctorGateError,
   parseDoctor,

@@ -3,7 +3,7 @@ import { DoctorGateError } from '../core/errors.js';
 import { parseBody, type HttpClient, type HttpRequest } from '../core/http.js';
 import type { Account, Doctor, Found } from '../core/types.js';
 import { isDuplicateEmail, prescryptoRefusal } from './prescrypto-errors.js';
-import type { Created, Vendor } from './vendor.js';
+import type { Created, Vendor } from '../core/vendor.js';
 
 export { prescryptoRefusal } from './prescrypto-errors.js';
 

@@ -1,10 +1,10 @@
 import * as z from 'zod/mini';
-import { bindVendor, type GateClient } from '../core/client.js';
+import { bindVendor, type GateClient } from '../core/gate-client.js';
 import { codeForStatus, DoctorGateError, ERROR_CODES, STEPS, type Step } from '../core/errors.js';
 import { parseBody, type HttpClient } from '../core/http.js';
 import { OUTCOMES, publicDoctor, type Account, type Doctor, type VendorName } from '../core/types.js';
 import { vendors } from './index.js';
-import type { Vendor } from './vendor.js';
+import type { Vendor } from '../core/vendor.js';
 
 // Server mode: the gate talks only to the EHR's own `doctor-gate/server` handler, which holds the
 // vendor credential and names the doctor from its session. This module is that handler's client,

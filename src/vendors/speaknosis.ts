@@ -3,7 +3,7 @@ import { DoctorGateError } from '../core/errors.js';
 import { parseBody } from '../core/http.js';
 import { pathSegment, positiveDecimal } from '../core/schema.js';
 import { LANGS, type Doctor } from '../core/types.js';
-import type { Created, Vendor } from './vendor.js';
+import type { Created, Vendor } from '../core/vendor.js';
 
 /** What Speaknosis needs to create a user (seed 003): all but `email` are required. */
 const doctorSchema = z.looseObject({

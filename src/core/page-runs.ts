@@ -1,4 +1,4 @@
-import type { GateClient } from './client.js';
+import type { GateClient } from './gate-client.js';
 import { provisionDoctor, type BeforeCreate } from './provision.js';
 import { accountId, OUTCOMES, publicDoctor, type Doctor, type Found, type ProvisionResult } from './types.js';
 

@@ -9,7 +9,7 @@
  */
 import type { HTMLAttributes, RefAttributes } from 'react';
 import type { DoctorGate, DoctorGateEventMap } from '../element/doctor-gate.js';
-import type { DoctorGateProperties } from '../properties.js';
+import type { DoctorGateProperties } from './properties.js';
 
 /** `ondoctor-gate-state`, `ondoctor-gate-provisioned`, …: each typed with its event's detail. */
 export type DoctorGateEventProps = {

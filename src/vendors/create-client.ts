@@ -1,8 +1,8 @@
-import { bindVendor, type GateClient, type GateClientOptions } from './core/client.js';
-import { DoctorGateError } from './core/errors.js';
-import type { VendorName } from './core/types.js';
-import type { Vendor } from './core/vendor.js';
-import { vendors } from './vendors/index.js';
+import { bindVendor, type GateClient, type GateClientOptions } from '../core/gate-client.js';
+import { DoctorGateError } from '../core/errors.js';
+import type { VendorName } from '../core/types.js';
+import type { Vendor } from '../core/vendor.js';
+import { vendors } from './index.js';
 
 /**
  * A client for `vendor` (a name from the built-in registry, or a vendor module of your own),

@@ -1,16 +1,16 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { main } from './main.js';
-import { packageCommand } from './sandbox.js';
+import { main } from './cli/main.js';
+import { packageCommand } from './cli/sandbox.js';
 
 /**
  * `doctor-gate provision …`: provisions a roster of doctors at a vendor from a terminal or a
  * scheduled job, with the same core as the element. Built to `dist/cli.js` (the package `bin`).
  * Importing this module runs nothing: the parser and `main` are exported for tests and scripts.
  */
-export { main, type Io } from './main.js';
-export { parseCommand, UsageError, USAGE } from './args.js';
-export { parseCsv, CsvSyntaxError, type CsvRecord } from './csv.js';
+export { main, type Io } from './cli/main.js';
+export { parseCommand, UsageError, USAGE } from './cli/args.js';
+export { parseCsv, CsvSyntaxError, type CsvRecord } from './cli/csv.js';
 export {
   readRoster,
   rosterFromCsv,
@@ -19,8 +19,8 @@ export {
   RosterError,
   type Roster,
   type RosterRow,
-} from './roster.js';
-export { Progress, formatDuration } from './progress.js';
+} from './cli/roster.js';
+export { Progress, formatDuration } from './cli/progress.js';
 
 /** True when Node runs this file itself (`node dist/cli.js`, or through the npm `bin` symlink). */
 function isEntryPoint(): boolean {

@@ -1,5 +1,5 @@
 import type { LitElement } from 'lit';
-import type { DoctorGate } from './element/doctor-gate.js';
+import type { DoctorGate } from '../element/doctor-gate.js';
 
 /**
  * What a page or a framework sets on `<doctor-gate>`: every writable property of the element

@@ -8,9 +8,9 @@ export {
   type GateHandlerOptions,
   type Launch,
   type ProvisionAnswer,
-} from './handler.js';
-export type { GateErrorBody } from './answers.js';
-export { speaknosisToken, type SpeaknosisTokenOptions, type TokenSource } from './token.js';
+} from './server/handler.js';
+export type { GateErrorBody } from './server/answers.js';
+export { speaknosisToken, type SpeaknosisTokenOptions, type TokenSource } from './server/token.js';
 export {
   memoryMedicTokens,
   sqlMedicTokens,
@@ -18,6 +18,6 @@ export {
   type MedicTokenStore,
   type SqlClient,
   type SqlMedicTokensOptions,
-} from './medic-tokens.js';
-export { toNodeListener, type NodeContext, type NodeListener } from './node.js';
-export { DoctorGateError, type Doctor, type ErrorCode, type Step, type VendorName } from '../core/index.js';
+} from './server/medic-tokens.js';
+export { toNodeListener, type NodeContext, type NodeListener } from './server/node.js';
+export { DoctorGateError, type Doctor, type ErrorCode, type Step, type VendorName } from './core/index.js';

@@ -1,0 +1,68 @@
+// The docs site (VitePress): `npm run docs` serves it, `npm run docs:build` writes
+// docs/.vitepress/dist, a static site that any file server can serve (no backend: the
+// playground's sandbox runs in the page through MSW).
+import { readFileSync } from 'node:fs';
+import { defineConfig } from 'vitepress';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+
+const guide = [
+  { text: 'Getting started', link: '/getting-started' },
+  { text: 'Playground', link: '/playground' },
+  { text: 'Frameworks', link: '/frameworks' },
+  { text: 'Server mode', link: '/server-mode' },
+  { text: 'Prescrypto', link: '/prescrypto' },
+  { text: 'Security', link: '/security' },
+  { text: 'Theming and strings', link: '/theming' },
+];
+const operate = [
+  { text: "The doctor's lifecycle", link: '/lifecycle' },
+  { text: 'SMART on FHIR', link: '/smart' },
+  { text: 'Core API (Node)', link: '/core-api' },
+  { text: 'CLI', link: '/cli' },
+  { text: 'Sandbox and testing', link: '/sandbox' },
+];
+const reference = [
+  { text: 'Element reference', link: '/reference' },
+  { text: 'Events and errors', link: '/events' },
+  { text: 'Troubleshooting by code', link: '/errors' },
+  { text: 'Reliability', link: '/reliability' },
+  { text: 'Browser support', link: '/browser-support' },
+  { text: 'Performance', link: '/performance' },
+  { text: 'Source layout', link: '/layout' },
+  { text: 'Changelog', link: '/changelog' },
+];
+
+export default defineConfig({
+  title: 'doctor-gate',
+  description:
+    "A drop-in web component that makes sure a doctor's user exists at a clinical vendor before opening its app.",
+  lang: 'en',
+  // Plain .html links: the built site works from any static file server.
+  cleanUrls: false,
+  lastUpdated: false,
+  themeConfig: {
+    nav: [
+      { text: 'Guide', link: '/getting-started' },
+      { text: 'Reference', link: '/reference' },
+      { text: 'Playground', link: '/playground' },
+      { text: `v${pkg.version}`, link: '/changelog' },
+    ],
+    sidebar: [
+      { text: 'Guide', items: guide },
+      { text: 'Operate', items: operate },
+      { text: 'Reference', items: reference },
+    ],
+    outline: [2, 3],
+    search: { provider: 'local' },
+    socialLinks: [{ icon: 'github', link: 'https://github.com/doctor-gate/doctor-gate' }],
+  },
+  vue: {
+    template: { compilerOptions: { isCustomElement: (tag) => tag === 'doctor-gate' } },
+  },
+  vite: {
+    // The playground imports the sandbox and the manifest from the repository root.
+    server: { fs: { allow: ['..'] } },
+    build: { chunkSizeWarningLimit: 1500 },
+  },
+});

@@ -33,7 +33,8 @@ const html = readFileSync(join(root, 'sandbox/app.html'), 'utf8').replace(
   '<script type="module" src="/sandbox/app/app.js"></script>',
   '<script type="module" src="/sandbox/app/playground-bridge.js"></script>\n    $&',
 );
-if (!html.includes('playground-bridge.js')) throw new Error('docs: sandbox/app.html no longer loads /sandbox/app/app.js');
+if (!html.includes('playground-bridge.js'))
+  throw new Error('docs: sandbox/app.html no longer loads /sandbox/app/app.js');
 for (const vendor of ['speaknosis', 'prescrypto']) {
   mkdirSync(join(app, vendor), { recursive: true });
   writeFileSync(join(app, vendor, 'index.html'), html);

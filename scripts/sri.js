@@ -14,5 +14,7 @@ export function integrity(bytes) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const hash = integrity(readFileSync(DROP_IN));
-  process.stdout.write(process.argv.includes('--quiet') ? `${hash}\n` : `dist/doctor-gate.iife.js integrity: ${hash}\n`);
+  process.stdout.write(
+    process.argv.includes('--quiet') ? `${hash}\n` : `dist/doctor-gate.iife.js integrity: ${hash}\n`,
+  );
 }

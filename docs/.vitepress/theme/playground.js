@@ -109,7 +109,7 @@ export function describeEvent(event) {
       return { name, details: `${d.outcome}, account ${d.account?.id ?? '?'}${missing}` };
     }
     case 'open':
-      return { name, details: `in a ${d.mode}` };
+      return { name, details: d.mode === 'iframe' ? 'in an iframe' : `in a ${d.mode}` };
     case 'close':
       return { name, details: `${d.mode}, reason ${d.reason}` };
     case 'message':

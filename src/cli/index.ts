@@ -10,6 +10,7 @@ import { packageCommand } from './sandbox.js';
  */
 export { main, type Io } from './main.js';
 export { parseCommand, UsageError, USAGE } from './args.js';
+export { COMMANDS, commandsHelp } from './commands.js';
 export { parseCsv, CsvSyntaxError, type CsvRecord } from './csv.js';
 export {
   readRoster,

@@ -327,6 +327,22 @@ describe('docs: the CLI prints what the CLI page says', () => {
     }
   });
 
+  it('doctor-gate --help lists every command, and the CLI page lists the same', async () => {
+    const help = await new Promise((resolve) => {
+      const child = spawn(process.execPath, [cli, '--help']);
+      let out = '';
+      child.stdout.on('data', (chunk) => (out += chunk));
+      child.on('close', (code) => resolve({ code, out }));
+    });
+    assert.equal(help.code, 0);
+    const listed = help.out.split('Commands:\n')[1]?.split('\n\n')[0] ?? '';
+    const inHelp = [...listed.matchAll(/^ {2}(\S+) {3,}/gm)].map((m) => m[1]).sort();
+    const page = readFileSync(join(root, 'docs/cli.md'), 'utf8');
+    const inDocs = [...page.matchAll(/^\| `doctor-gate ([a-z-]+)/gm)].map((m) => m[1]).sort();
+    assert.ok(inHelp.includes('provision') && inHelp.includes('sandbox'), help.out);
+    assert.deepEqual(inDocs, inHelp);
+  });
+
   it('the progress line on a terminal', async () => {
     const expected = block('cli-tty');
     assert.ok(expected, 'docs/cli.md has a ```text cli-tty block');

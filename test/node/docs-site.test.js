@@ -2,6 +2,7 @@
 // would: every internal link and anchor resolves, and the playground runs real gates against the
 // sandbox inside the page (MSW's service worker) in headless system Chromium.
 // Needs `npm run build` (the drop-in and custom-elements.json); builds the site when it is missing.
+/* global document, customElements -- in page.evaluate, run by Chromium */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
 
 import { chromiumArgs, chromiumPath } from '../../scripts/chromium.js';
+import { integrity } from '../../scripts/sri.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const site = join(root, 'docs/.vitepress/dist');
@@ -103,7 +105,7 @@ describe('the built docs site: the playground', { skip: !chromiumPath && 'no sys
 
   before(async () => {
     server = http.createServer((req, res) => {
-      const file = fileFor(new URL(req.url ?? '/', 'http://x').pathname);
+      const file = fileFor(new URL(req.url ?? '/', 'http://x').pathname); // the query is ignored
       if (!file) return void res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
       res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
       res.end(readFileSync(file));
@@ -154,6 +156,36 @@ describe('the built docs site: the playground', { skip: !chromiumPath && 'no sys
 
     await page.screenshot({ path: '/tmp/playground.png', fullPage: true });
     assert.deepEqual(pageErrors, []);
+    await context.close();
+  });
+
+  it("the security page's integrity hash is the drop-in's, and the browser accepts it", async () => {
+    const html = readFileSync(join(site, 'security.html'), 'utf8');
+    const shown = /integrity=&quot;(sha384-[A-Za-z0-9+/=]+)&quot;|integrity="(sha384-[A-Za-z0-9+/=]+)"/.exec(html);
+    assert.ok(shown, 'security.html shows a <script integrity> snippet');
+    const hash = shown[1] ?? shown[2];
+    assert.equal(hash, integrity(readFileSync(join(root, 'dist/doctor-gate.iife.js'))));
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${origin}/index.html`);
+    const load = (value) =>
+      page.evaluate(
+        ([src, value]) =>
+          new Promise((resolve) => {
+            const script = Object.assign(document.createElement('script'), { src, crossOrigin: 'anonymous' });
+            script.integrity = value;
+            script.onload = () => resolve(Boolean(customElements.get('doctor-gate')));
+            script.onerror = () => resolve('blocked');
+            document.head.append(script);
+          }),
+        [`${origin}/doctor-gate.iife.js?${Math.random()}`, value],
+      );
+    assert.equal(
+      await load(`sha384-${[...hash.slice('sha384-'.length)].reverse().join('')}`),
+      'blocked',
+      'a wrong hash is refused',
+    );
+    assert.equal(await load(hash), true);
     await context.close();
   });
 

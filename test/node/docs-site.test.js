@@ -189,6 +189,41 @@ describe('the built docs site: the playground', { skip: !chromiumPath && 'no sys
     await context.close();
   });
 
+  it('every fault in the picker reaches the timeline as the error it causes', async () => {
+    const expected = {
+      'status-503': /server at check, source vendor, status 503, retryable true/,
+      'status-429': /rate-limited at check, source vendor, status 429, retryable true/,
+      'status-500': /server at check, source vendor, status 500, retryable false/,
+      redirect: /bad-response at check/,
+      echo: /unauthorized at check, source vendor, status 401/,
+      malformed: /bad-response at check/,
+      drop: /network at check/,
+      hang: /timeout at check/,
+    };
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${origin}/playground.html`);
+    await page.locator('.playground[data-status="ready"]').waitFor({ timeout: 20_000 });
+    await page.selectOption('select[name="mode"]', 'iframe'); // no popup to follow in this test
+    const errors = page.locator('[data-timeline="events"] tr.error');
+    for (const [fault, message] of Object.entries(expected)) {
+      const before = await errors.count();
+      await page.selectOption('select[name="fault"]', fault);
+      await page.locator('.fault-note', { hasText: 'Queued' }).waitFor();
+      await page.locator('doctor-gate button').click();
+      await errors.nth(before).waitFor({ timeout: 20_000 });
+      const row = await errors.nth(before).innerText();
+      assert.match(row, message, fault);
+      assert.doesNotMatch(row, /sk_|Bearer [A-Za-z0-9]/, `${fault}: no credential in the timeline`);
+    }
+    // A delay is slow, not broken: the gate opens the app once the answer comes.
+    await page.selectOption('select[name="fault"]', 'delay');
+    await page.locator('.fault-note', { hasText: 'Queued' }).waitFor();
+    await page.locator('doctor-gate button').click();
+    await page.locator('[data-timeline="events"] tr', { hasText: 'in an iframe' }).waitFor({ timeout: 20_000 });
+    await context.close();
+  });
+
   it('runs a Prescrypto gate in an iframe', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();

@@ -44,6 +44,16 @@ const sandboxFilesStayOnDisk = {
     if (marked === code) this.warn('sandbox/pages.js reads no file with new URL(`…`): is this plugin still needed?');
     return marked;
   },
+  // `npm run docs`: serve the stand-in app's folders (/sandbox/app/speaknosis/) as their index.html,
+  // as a static file server does, instead of the site's own 404 page.
+  configureServer(server) {
+    server.middlewares.use((req, _res, next) => {
+      if (/^\/sandbox\/app\/(speaknosis|prescrypto)\/(\?|$)/.test(req.url ?? '')) {
+        req.url = req.url.replace(/\/(\?|$)/, '/index.html$1');
+      }
+      next();
+    });
+  },
 };
 
 export default defineConfig({

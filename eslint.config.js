@@ -8,7 +8,17 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/.tmp/', 'custom-elements.json', 'docs/**/*.png'],
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'coverage/',
+      'bench/.tmp/',
+      'custom-elements.json',
+      'docs/**/*.png',
+      'docs/.vitepress/dist/',
+      'docs/.vitepress/cache/',
+      'docs/public/',
+    ],
   },
   js.configs.recommended,
   tseslint.configs.recommended,

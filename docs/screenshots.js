@@ -1,6 +1,6 @@
 // The README's theming pictures: the default and a themed <doctor-gate> in each state, taken in
 // headless Chromium against the sandbox. Run after `npm run build`:
-//   node docs/screenshots.js   →  docs/states-default.png, docs/states-themed.png
+//   node docs/screenshots.js   →  docs/public/states-default.png, docs/public/states-themed.png
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { chromium } from 'playwright-core';
@@ -142,7 +142,7 @@ try {
   }
 
   for (const theme of ['default', 'themed']) {
-    const file = new URL(`docs/states-${theme}.png`, root);
+    const file = new URL(`docs/public/states-${theme}.png`, root);
     await page.locator(`#${theme}`).screenshot({ path: file.pathname });
     console.log(`wrote ${file.pathname}`);
   }

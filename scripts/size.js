@@ -3,7 +3,6 @@
 // Subresource Integrity hash, and the parts only when over budget. What it prints is for users
 // of the package too: it names parts of the drop-in, never the repository's files.
 // `node scripts/size.js some.js` measures that file instead (no parts): the budget's own test.
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { decode } from '@jridgewell/sourcemap-codec';
 import { build } from 'vite';
+import { integrity } from './sri.js';
 
 /** The drop-in, everything included (Lit, zod/mini, both vendors, server mode, five languages). */
 const BUDGET = 28_000;
@@ -25,7 +25,7 @@ const figure = `doctor-gate.iife.js: ${bytes(total)} gzip -9 (${bytes(Buffer.byt
 const failed = total > BUDGET;
 if (failed) console.error(`${figure}: OVER the budget of ${bytes(BUDGET)} by ${bytes(total - BUDGET)}`);
 else console.log(`${figure}, budget ${bytes(BUDGET)}: ${bytes(BUDGET - total)} left`);
-console.log(`integrity="sha384-${createHash('sha384').update(code).digest('base64')}"`);
+console.log(`integrity="${integrity(Buffer.from(code))}"`);
 if (!other && (!process.argv.includes('--quiet') || failed)) await printParts();
 process.exit(failed ? 1 : 0);
 

@@ -10,6 +10,7 @@ import { packageCommand } from './cli/sandbox.js';
  */
 export { main, type Io } from './cli/main.js';
 export { parseCommand, UsageError, USAGE } from './cli/args.js';
+export { COMMANDS, commandsHelp } from './cli/commands.js';
 export { parseCsv, CsvSyntaxError, type CsvRecord } from './cli/csv.js';
 export {
   readRoster,

@@ -11,6 +11,7 @@ import {
   type GateClient,
 } from '../core/index.js';
 import { parseCommand, UsageError, USAGE, type ProvisionArgs } from './args.js';
+import { commandsHelp } from './commands.js';
 import { buildReport, printPlan, printSummary, type Io } from './output.js';
 import { Progress, type Counts } from './progress.js';
 import {
@@ -32,7 +33,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
   try {
     const command = parseCommand(argv);
     if (command.command === 'help') {
-      io.stdout.write(`${USAGE}\n`);
+      io.stdout.write(`${argv.includes('provision') ? '' : `${commandsHelp()}\n\n`}${USAGE}\n`);
       return 0;
     }
     return await provision(command, io);

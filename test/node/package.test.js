@@ -2,13 +2,9 @@
 // exists, and importing it in Node — server-side rendering — neither throws nor registers the tag.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
-import { promisify } from 'node:util';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { serveSandbox } from './support/sandbox.js';
+import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
@@ -186,13 +182,6 @@ describe('importing in Node (server-side rendering)', () => {
 
 describe('README recipes, as written', () => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  /** The first code block after `heading`. */
-  const codeAfter = (heading) => {
-    const start = readme.indexOf(heading);
-    assert.ok(start >= 0, heading);
-    return readme.slice(start).match(/```js\n([\s\S]*?)```/)[1];
-  };
-
   test('every link works from the package page: absolute, or an anchor of one of its headings', () => {
     const prose = readme.replace(/```[\s\S]*?```/g, '');
     // GitHub's and npm's heading ids: lower case, punctuation dropped, spaces to hyphens.
@@ -209,41 +198,5 @@ describe('README recipes, as written', () => {
       else assert.match(link, /^https:\/\//, `${link} is not in the package: link it absolutely`);
     }
   });
-
-  test('"The core API from Node" provisions demo/roster.json against the sandbox, as the CLI does', async () => {
-    const { origin, stop } = await serveSandbox();
-    // Inside the package (but outside test/, where node --test would take it for a test), so
-    // `doctor-gate/core` resolves by the package's own name, as an app's would.
-    const dir = mkdtempSync(join(root, '.readme-recipe-'));
-    const script = pathToFileURL(join(dir, 'provision-roster.mjs'));
-    try {
-      const code = codeAfter('### The core API from Node').replace(
-        'https://api-qa.speaknosis.com/v1/health',
-        `${origin}/sandbox/speaknosis/v1/health`,
-      );
-      writeFileSync(script, code);
-      // Asynchronously: this process serves the sandbox the script talks to.
-      const run = await promisify(execFile)(process.execPath, [fileURLToPath(script), 'demo/roster.json'], {
-        cwd: root,
-        env: { ...process.env, SPEAKNOSIS_TOKEN: 'sk_demo_token' },
-      });
-      // The same outcomes as `doctor-gate provision` on this roster (test/node/cli-process.test.js).
-      assert.deepEqual(
-        run.stdout
-          .trim()
-          .split('\n')
-          .map((line) => line.trim()),
-        [
-          'doc-ana existing',
-          'doc-marta reactivated',
-          'doc-lucia created',
-          'doc-joao created',
-          'doc-pedro failed: config',
-        ],
-      );
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-      await stop();
-    }
-  });
+  // The recipes themselves moved to the docs site: test/node/docs.test.js runs every runnable block.
 });

@@ -11,6 +11,7 @@ import { indexDocument } from './describe.js';
 import { BODY_LIMIT, parseAuthorization, parseJson, splitUrl, toResponse } from './http.js';
 import { APP_FILES, appFile, whoamiAnswer } from './pages.js';
 import { PRESCRYPTO_PREFIX } from './prescrypto.js';
+import { mountSmart } from './smart.js';
 import { SPEAKNOSIS_PREFIX } from './speaknosis.js';
 import { createStore } from './store.js';
 import { logRequest, networkErrors, vendorRequest } from './vendor.js';
@@ -116,6 +117,9 @@ function routes(state) {
       ? toResponse(notAllowed('GET'))
       : toResponse(notFound(c.req.raw)),
   );
+
+  // The SMART on FHIR EHR: issuer, JWKS, token endpoint and Practitioner resources.
+  mountSmart(app, state);
 
   for (const prefix of [SPEAKNOSIS_PREFIX, PRESCRYPTO_PREFIX]) {
     const limit = bodyLimit({

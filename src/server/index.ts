@@ -21,3 +21,18 @@ export {
 } from './medic-tokens.js';
 export { toNodeListener, type NodeContext, type NodeListener } from './node.js';
 export { DoctorGateError, type Doctor, type ErrorCode, type Step, type VendorName } from '../core/index.js';
+export {
+  smartDoctor,
+  SMART_ALGORITHMS,
+  type SmartClaims,
+  type SmartContext,
+  type SmartDoctorFor,
+  type SmartDoctorOptions,
+  type SmartTokens,
+} from './smart.js';
+export {
+  doctorFromPractitioner,
+  type FhirPractitioner,
+  type PractitionerDoctor,
+  type PractitionerOptions,
+} from '../core/index.js';

@@ -3,7 +3,7 @@
 // /ehr/doctor-gate/smart (demo/server-gates.js, smartDoctor) verifies it and reads the Practitioner.
 import { expect, fixture, html } from '@open-wc/testing';
 import { clearProvisionCache, type DoctorGate } from '../../src/index.js';
-import { isolateEachTest, record, requests, until, waitFor } from './helpers.js';
+import { click, isolateEachTest, record, requests, until, waitFor } from './helpers.js';
 
 const SERVER = '/ehr/doctor-gate/smart';
 // The sandbox EHR (`fixtures.smart.path`; the sandbox's own modules are not served to the page).
@@ -70,7 +70,8 @@ describe('server mode with a SMART on FHIR sign-in', () => {
     const el = await smartGate();
     const log = record(el);
     const opened = until(el, 'doctor-gate-open');
-    el.open();
+    // A real click: Safari opens a popup only inside the user's gesture.
+    await click(el);
     await opened;
     const [provisioned] = log.of('provisioned');
     expect(provisioned).to.deep.include({ outcome: 'created' });
@@ -114,7 +115,7 @@ describe('server mode with a SMART on FHIR sign-in', () => {
     const el = await smartGate();
     const log = record(el);
     const failed = until(el, 'doctor-gate-error');
-    el.open();
+    await click(el);
     const { detail } = await failed;
     expect(detail).to.deep.include({ code: 'unauthorized' });
     // The page did nothing wrong, nor did the browser: the EHR's server refused the sign-in.

@@ -2,7 +2,8 @@
 // every forged, foreign or expired one is a 401 with no request to the vendor.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { fixtures } from '../../sandbox/index.js';
+import { setupServer } from 'msw/node';
+import { createSandbox, fixtures, sandboxHandlers } from '../../sandbox/index.js';
 import { createGateHandler, DoctorGateError, smartDoctor, toNodeListener } from '../../dist/server.js';
 import { listen, rejection, serveSandbox } from './server-helpers.js';
 
@@ -255,5 +256,41 @@ describe('smartDoctor: failures of the issuer or the FHIR server are the serverâ
         JSON.stringify(options),
       );
     }
+  });
+});
+
+describe('smartDoctor through MSW: the sandbox EHR at a public URL, no port', () => {
+  const EHR = 'https://ehr.example.org/smart';
+  let msw;
+  before(() => {
+    msw = setupServer(...sandboxHandlers({ sandbox: createSandbox(), speaknosis: false, smart: EHR }));
+    msw.listen({ onUnhandledRequest: 'bypass' });
+  });
+  after(() => msw.close());
+
+  it('verifies a token of the mocked issuer and reads the Practitioner at its public URL', async () => {
+    const discovery = await (await fetch(`${EHR}/.well-known/openid-configuration`)).json();
+    assert.equal(discovery.issuer, EHR);
+    assert.equal(discovery.jwks_uri, `${EHR}/jwks`);
+    const minted = await fetch(`${EHR}/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ practitioner: 'pr-jordi' }),
+    });
+    const tokens = await minted.json();
+    const doctorFor = smartDoctor({
+      issuer: EHR,
+      clientId: fixtures.smart.clientId,
+      idSystem: fixtures.smart.idSystem,
+      token: tokenOf,
+    });
+    assert.deepEqual(await doctorFor(requestWith(tokens)), {
+      id: 'smart-jordi',
+      name: 'Jordi',
+      lastname: 'Puig i Soler',
+      email: 'jordi.puig@hospital.example',
+      lang: 'CA',
+    });
+    const forged = { ...tokens, id_token: `${tokens.id_token.slice(0, -4)}AAAA` };
+    assert.equal(await doctorFor(requestWith(forged)), null);
   });
 });

@@ -127,3 +127,35 @@ describe('server mode with a SMART on FHIR sign-in', () => {
     expect(after.filter((entry) => entry.path.includes('/Practitioner/'))).to.deep.equal([]);
   });
 });
+
+describe('the drop-in maps a Practitioner too', () => {
+  it("window.DoctorGate.doctorFromPractitioner maps the EHR's resource, and refuses a Patient with a config error", async () => {
+    const frame = document.createElement('iframe');
+    const loaded = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+    frame.srcdoc = '<!doctype html><script src="/dist/doctor-gate.iife.js"></script>';
+    document.body.append(frame);
+    try {
+      await loaded;
+      const dropIn = (frame.contentWindow as Window & typeof globalThis).DoctorGate;
+      const practitioner = await (await fetch(`${EHR}/fhir/Practitioner/pr-ana`)).json();
+      expect(dropIn.doctorFromPractitioner(practitioner, { idSystem: 'urn:doctor-gate:sandbox:staff' })).to.deep.equal({
+        id: 'smart-ana',
+        name: 'Ana María',
+        lastname: 'Ortega',
+        email: 'ana.ortega@hospital.example',
+        lang: 'ES',
+      });
+      let refused: unknown;
+      try {
+        dropIn.doctorFromPractitioner({ resourceType: 'Patient', id: 'p' } as never);
+      } catch (error) {
+        refused = error;
+      }
+      // The drop-in's own error class: one copy of DoctorGateError per drop-in.
+      expect(refused).to.be.instanceOf(dropIn.DoctorGateError);
+      expect(refused).to.deep.include({ code: 'config', fields: ['resourceType'] });
+    } finally {
+      frame.remove();
+    }
+  });
+});

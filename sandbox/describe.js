@@ -58,7 +58,7 @@ export function indexDocument({ cors, latencyMs }) {
         routes: [
           'GET  /.well-known/openid-configuration   (also /.well-known/smart-configuration)',
           'GET  /jwks',
-          'POST /token   (form or JSON: practitioner=<id>; knobs: client_id, aud, iss, expires_in, not_before, fhir_user, nonce, alg=none|HS256, key=unpublished)',
+          'POST /token   (form or JSON: practitioner=<id>; knobs: client_id, aud (a,b for several), azp, iss, expires_in, not_before, fhir_user, nonce, alg=none|HS256, key=unpublished)',
           'POST /rotate-key   (JSON)',
           'GET  /fhir/Practitioner/:id',
         ],

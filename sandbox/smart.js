@@ -204,7 +204,9 @@ export function mountSmart(app, state) {
       const claims = {
         iss: form.get('iss') ?? issuer,
         sub: id,
-        aud: form.get('aud') ?? form.get('client_id') ?? SMART_CLIENT_ID,
+        // `aud=a,b`: a token for several audiences (then `azp` names the one it was issued to).
+        aud: audience(form.get('aud') ?? form.get('client_id') ?? SMART_CLIENT_ID),
+        ...(form.has('azp') && { azp: form.get('azp') }),
         iat: now,
         exp: now + expiresIn,
         ...(notBefore !== null && { nbf: now + Number(notBefore) }),
@@ -256,6 +258,8 @@ async function tokenRequest(request) {
   return /^application\/x-www-form-urlencoded\b/i.test(type) ? new URLSearchParams(body) : null;
 }
 
+/** @param {string} value */
+const audience = (value) => (value.includes(',') ? value.split(',') : value);
 /** @param {string | undefined} type */
 const isJson = (type) => /^application\/json\b/i.test(type ?? '');
 /** @param {number} status @param {string} description */

@@ -229,6 +229,8 @@ export function smartDoctor(options: SmartDoctorOptions): SmartDoctorFor {
         { step: 'check', source: 'server' },
       );
     }
+    // OpenID Connect: a token for several audiences names the one it was issued to in `azp`.
+    if (Array.isArray(claims.aud) && claims.aud.length > 1 && claims['azp'] !== clientId) return null;
     const url = practitionerUrl(claims.fhirUser, fhirBase);
     if (!url) return null;
     const practitioner = (await getJson(url, 'practitioner', signal, accessToken)) as FhirPractitioner;

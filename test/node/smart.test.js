@@ -134,6 +134,16 @@ describe('smartDoctor: a verified sign-in names the doctor', () => {
     });
   });
 
+  it('a token for several audiences holds when azp names this app', async () => {
+    const { doctorFor } = await smartGate();
+    const tokens = await mint({
+      practitioner: 'pr-ana',
+      aud: `another-app,${fixtures.smart.clientId}`,
+      azp: fixtures.smart.clientId,
+    });
+    assert.equal((await doctorFor(requestWith(tokens)))?.id, 'smart-ana');
+  });
+
   it('picks up a rotated key: an unknown kid makes it fetch the keys again', async () => {
     const { doctorFor } = await smartGate();
     assert.equal((await doctorFor(requestWith(await mint({ practitioner: 'pr-sam' }))))?.id, 'smart-sam');
@@ -158,6 +168,10 @@ describe('smartDoctor: anything but a valid sign-in is 401, and the vendor hears
     expired: () => mint({ practitioner: 'pr-ana', expires_in: -120 }),
     'not valid yet (nbf)': () => mint({ practitioner: 'pr-ana', not_before: 600 }),
     'another audience': () => mint({ practitioner: 'pr-ana', client_id: 'another-app' }),
+    'several audiences without azp': () =>
+      mint({ practitioner: 'pr-ana', aud: `${fixtures.smart.clientId},another-app` }),
+    'several audiences, azp another app': () =>
+      mint({ practitioner: 'pr-ana', aud: `another-app,${fixtures.smart.clientId}`, azp: 'another-app' }),
     'another issuer': () => mint({ practitioner: 'pr-ana', iss: 'https://evil.example/smart' }),
     'alg none': () => mint({ practitioner: 'pr-ana', alg: 'none' }),
     'HS256 keyed with the public key': () => mint({ practitioner: 'pr-ana', alg: 'HS256' }),

@@ -217,6 +217,18 @@ describe('smartDoctor: failures of the issuer or the FHIR server are the serverâ
     assert.equal(JSON.stringify({ ...error, message: error.message }).includes(tokens.id_token), false);
   });
 
+  it('a FHIR server that never answers is a timeout after timeoutMs, not a hang', async () => {
+    const silent = await listen(() => {});
+    servers.push(silent);
+    const { doctorFor } = await smartGate({ fhirBase: silent.origin, timeoutMs: 300 });
+    const tokens = await mint({ practitioner: 'pr-ana', fhir_user: `${silent.origin}/Practitioner/pr-ana` });
+    const started = Date.now();
+    const error = await rejection(doctorFor(requestWith(tokens)));
+    assert.equal(error.code, 'timeout');
+    assert.ok(Date.now() - started < 3000);
+    assert.equal(error.message.includes(tokens.access_token), false);
+  });
+
   it('a FHIR server that redirects is refused, and the redirect is not followed', async () => {
     const seen = [];
     const target = await listen((req, res) => (seen.push(req.url), res.end('{}')));

@@ -1,6 +1,8 @@
 // smartDoctor against the sandbox's SMART EHR over real HTTP: a verified id_token names the doctor;
 // every forged, foreign or expired one is a 401 with no request to the vendor.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { setupServer } from 'msw/node';
 import { createSandbox, fixtures, sandboxHandlers } from '../../sandbox/index.js';
@@ -318,5 +320,34 @@ describe('smartDoctor through MSW: the sandbox EHR at a public URL, no port', ()
     });
     const forged = { ...tokens, id_token: `${tokens.id_token.slice(0, -4)}AAAA` };
     assert.equal(await doctorFor(requestWith(forged)), null);
+  });
+});
+
+describe('smartDoctor without jose installed', () => {
+  it('fails with a config error that names the package to install', async () => {
+    // A resolve hook that hides `jose`, as in an app that did not install the optional peer.
+    const hooks = `export async function resolve(specifier, context, next) {
+      if (specifier === 'jose') throw Object.assign(new Error('Cannot find package jose'), { code: 'ERR_MODULE_NOT_FOUND' });
+      return next(specifier, context);
+    }`;
+    const register = `import { register } from 'node:module'; register(${JSON.stringify(
+      `data:text/javascript,${encodeURIComponent(hooks)}`,
+    )});`;
+    const script = `
+      const { smartDoctor } = await import(${JSON.stringify(new URL('../../dist/server.js', import.meta.url).href)});
+      const doctorFor = smartDoctor({ issuer: 'https://ehr.example/smart', clientId: 'app', token: () => 'a.b.c' });
+      try { await doctorFor(new Request('https://ehr.example/')); console.log('resolved'); }
+      catch (error) { console.log(JSON.stringify({ name: error.name, code: error.code, message: error.message })); }`;
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      '--import',
+      `data:text/javascript,${encodeURIComponent(register)}`,
+      '--input-type=module',
+      '--eval',
+      script,
+    ]);
+    const error = JSON.parse(stdout);
+    assert.equal(error.name, 'DoctorGateError');
+    assert.equal(error.code, 'config');
+    assert.match(error.message, /npm install jose/);
   });
 });

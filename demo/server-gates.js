@@ -6,6 +6,8 @@ import { fixtures } from '../sandbox/index.js';
 
 /** The fake sign-in cookie: its value is the signed-in doctor's id. */
 export const SIGN_IN_COOKIE = 'dg-demo-doctor';
+/** The SMART sign-in's cookies: the sandbox EHR's id_token and access token. */
+export const SMART_COOKIES = { idToken: 'dg-ehr-id-token', accessToken: 'dg-ehr-access-token' };
 export const GATE_PATH = '/ehr/doctor-gate/';
 
 /** The demo's doctors by id; any other id signs in a generic doctor (tests use fresh ids). */
@@ -26,6 +28,22 @@ export function sessionDoctor(request, vendor) {
   return vendor === 'speaknosis'
     ? { id, name, lastname, specialityId: 1, lang: 'ES' }
     : { name, lastname, email: `${id}@clinic.example` };
+}
+
+/** @param {Request} request @param {string} wanted */
+function cookieOf(request, wanted) {
+  const cookie = (request.headers.get('Cookie') ?? '')
+    .split(';')
+    .map((part) => part.trim().split('='))
+    .find(([name]) => name === wanted);
+  return cookie ? decodeURIComponent(cookie[1] ?? '') : '';
+}
+
+/** The SMART sign-in's tokens, from its cookies (an EHR would keep them in its server session). */
+function smartTokens(request) {
+  const idToken = cookieOf(request, SMART_COOKIES.idToken);
+  const accessToken = cookieOf(request, SMART_COOKIES.accessToken);
+  return idToken ? { idToken, ...(accessToken && { accessToken }) } : null;
 }
 
 /**
@@ -60,9 +78,26 @@ export function serverGates(server) {
       doctorFor: (request) => sessionDoctor(request, 'prescrypto'),
       retries: 0,
     });
+    // Speaknosis for the doctor the sandbox EHR's SMART sign-in names (verified id_token → Practitioner).
+    const smart = server.createGateHandler({
+      vendor: 'speaknosis',
+      apiBase: `${sandbox}/speaknosis/v1/health`,
+      providerId: fixtures.speaknosis.providerId,
+      credential: fixtures.speaknosis.token,
+      doctorFor: server.smartDoctor({
+        issuer: `${origin}${fixtures.smart.path}`,
+        clientId: fixtures.smart.clientId,
+        idSystem: fixtures.smart.idSystem,
+        token: smartTokens,
+        // What a Practitioner does not say: the Speaknosis speciality, and a language when it names none.
+        enrich: (doctor) => ({ lang: 'ES', ...doctor, specialityId: 1 }),
+      }),
+      retries: 0,
+    });
     return new Map([
       ['speaknosis', server.toNodeListener(speaknosis)],
       ['prescrypto', server.toNodeListener(prescrypto)],
+      ['smart', server.toNodeListener(smart)],
     ]);
   };
   return (req, res, next) => {

@@ -1,6 +1,7 @@
 // `GET /sandbox/`: what the sandbox serves and the fixture credentials, as JSON.
 import { FAULT_KINDS } from './control.js';
 import { PRESCRYPTO_PREFIX } from './prescrypto.js';
+import { PRACTITIONERS, SMART_CLIENT_ID, SMART_PREFIX, STAFF_ID_SYSTEM } from './smart.js';
 import { SPEAKNOSIS_BASE, SPEAKNOSIS_PREFIX, TOKEN_PATH } from './speaknosis.js';
 import { FIXTURE_CLIENTS, FIXTURE_CREDENTIALS } from './store.js';
 
@@ -47,6 +48,21 @@ export function indexDocument({ cors, latencyMs }) {
           pk_other_key: 'medic 500 taken@elsewhere.example',
         },
         appUrl: '/sandbox/app/prescrypto?token={medicToken}&v2_redirect=true',
+      },
+    },
+    ehr: {
+      smart: {
+        issuer: SMART_PREFIX,
+        clientId: SMART_CLIENT_ID,
+        idSystem: STAFF_ID_SYSTEM,
+        routes: [
+          'GET  /.well-known/openid-configuration   (also /.well-known/smart-configuration)',
+          'GET  /jwks',
+          'POST /token   (form or JSON: practitioner=<id>; knobs: client_id, aud (a,b for several), azp, iss, expires_in, not_before, fhir_user, nonce, alg=none|HS256, key=unpublished)',
+          'POST /rotate-key   (JSON)',
+          'GET  /fhir/Practitioner/:id',
+        ],
+        practitioners: PRACTITIONERS.map((each) => each.id),
       },
     },
     app: ['/sandbox/app/speaknosis', '/sandbox/app/prescrypto', 'GET /sandbox/app-api/whoami?vendor=&doctorId='],

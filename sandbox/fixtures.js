@@ -1,5 +1,6 @@
 // `fixtures`: the credentials and records every sandbox starts with (and `reset` restores),
 // for integrators' tests and docs. Read from a fresh store, so it cannot drift from it.
+import { PRACTITIONERS, SMART_CLIENT_ID, SMART_PREFIX, STAFF_ID_SYSTEM } from './smart.js';
 import { FIXTURE_CLIENTS, createStore, publicMedic, publicUser } from './store.js';
 
 const store = createStore();
@@ -33,5 +34,15 @@ export const fixtures = frozen({
     medics: [...store.prescrypto.medics.values()]
       .filter((medic) => medic.key === 'pk_demo_key')
       .map((medic) => ({ ...publicMedic(medic), token: medic.token })),
+  },
+  smart: {
+    /** The EHR's path on the sandbox's origin: its OpenID issuer is `<origin><path>`. */
+    path: SMART_PREFIX,
+    /** The `aud` of its id_tokens (a token request may name another `client_id`). */
+    clientId: SMART_CLIENT_ID,
+    /** The identifier system of the EHR's staff ids: `idSystem` for `doctorFromPractitioner`. */
+    idSystem: STAFF_ID_SYSTEM,
+    /** Its `Practitioner` resources (`<issuer>/fhir/Practitioner/<id>`). */
+    practitioners: structuredClone(PRACTITIONERS),
   },
 });

@@ -167,6 +167,11 @@ export interface SandboxHandlersOptions {
   speaknosis?: string | false;
   /** Prescrypto base (e.g. `https://integration.prescrypto.com`); no Prescrypto handler without it. */
   prescrypto?: string;
+  /**
+   * Where the SMART on FHIR EHR answers (e.g. `https://ehr.example/smart`), which is also its
+   * OpenID issuer; no EHR handler without it.
+   */
+  smart?: string;
 }
 
 /** MSW handlers answering the real vendor URLs from one sandbox (`setupServer(...sandboxHandlers())`). Needs msw@^2.12. */
@@ -175,6 +180,17 @@ export declare function sandboxHandlers(options?: SandboxHandlersOptions): HttpH
 export interface FixtureDoctor extends Omit<SpeaknosisUser, 'deleted'> {
   /** false: soft-deleted (a POST reactivates it). */
   active: boolean;
+}
+
+/** A FHIR R4 `Practitioner` of the sandbox EHR, as it serves it. */
+export interface FixturePractitioner {
+  resourceType: 'Practitioner';
+  id: string;
+  identifier: { system: string; value: string; use?: string }[];
+  active: boolean;
+  name: { use?: string; family: string; given: string[]; prefix?: string[] }[];
+  telecom: { system: string; value: string; use?: string }[];
+  communication: { coding: { system: string; code: string; display: string }[] }[];
 }
 
 /** The credentials and records every sandbox starts with (and `reset` restores). */
@@ -190,5 +206,19 @@ export declare const fixtures: {
     readonly apiKey: string;
     /** The demo key's medics as the API shows them, plus their medic `token`. */
     readonly medics: readonly Omit<PrescryptoMedic, 'key' | 'passwordHash'>[];
+  };
+  /**
+   * The SMART on FHIR EHR at `<origin><path>` (its OpenID issuer): discovery at
+   * `/.well-known/openid-configuration`, keys at `/jwks`, `POST /token` (form or JSON,
+   * `practitioner=<id>`) → `{ id_token, access_token }`, `POST /rotate-key` (JSON), and
+   * `/fhir/Practitioner/<id>`.
+   */
+  readonly smart: {
+    readonly path: string;
+    /** The `aud` of its id_tokens unless the token request names another `client_id`. */
+    readonly clientId: string;
+    /** The identifier system of the EHR's staff ids. */
+    readonly idSystem: string;
+    readonly practitioners: readonly FixturePractitioner[];
   };
 };

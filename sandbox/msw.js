@@ -3,6 +3,7 @@
 // it is loaded only here, and only its absence makes `sandboxHandlers` throw.
 import { createSandboxHandler } from './sandbox.js';
 import { PRESCRYPTO_PREFIX } from './prescrypto.js';
+import { SMART_PREFIX } from './smart.js';
 import { SPEAKNOSIS_PREFIX } from './speaknosis.js';
 
 /** @type {typeof import('msw') | undefined} */
@@ -14,9 +15,10 @@ const INNER_ORIGIN = 'http://sandbox.invalid';
 
 /**
  * @param {{ sandbox?: { fetch(request: Request, env?: import('./vendor.js').VendorEnv): Promise<Response> },
- *   speaknosis?: string | false, prescrypto?: string }} [options]
+ *   speaknosis?: string | false, prescrypto?: string, smart?: string }} [options]
  *   `speaknosis`: the doctor API base (its host root also serves the token endpoint), `false` for none;
- *   `prescrypto`: the Prescrypto base, when wanted; `sandbox`: share one you control (default a new one).
+ *   `prescrypto`: the Prescrypto base, when wanted; `smart`: where the SMART EHR answers (its issuer),
+ *   when wanted; `sandbox`: share one you control (default a new one).
  * @returns {import('msw').HttpHandler[]}
  */
 export function sandboxHandlers(options = {}) {
@@ -31,6 +33,7 @@ export function sandboxHandlers(options = {}) {
     mounts.push([base.endsWith('/v1/health') ? base.slice(0, -'/v1/health'.length) : base, SPEAKNOSIS_PREFIX]);
   }
   if (options.prescrypto) mounts.push([trimSlash(new URL(options.prescrypto).href), PRESCRYPTO_PREFIX]);
+  if (options.smart) mounts.push([trimSlash(new URL(options.smart).href), SMART_PREFIX]);
   return mounts.map(([base, prefix]) =>
     http.all(`${base}/*`, async ({ request }) => {
       const inner = new Request(`${INNER_ORIGIN}${prefix}${request.url.slice(base.length)}`, {

@@ -12,6 +12,7 @@ import { allowedOrigins, controlOriginRefusal, controlTypeRefusal } from './cont
 import { BODY_LIMIT, parseAuthorization, parseJson, splitUrl, toResponse } from './http.js';
 import { APP_FILES, appFile, whoamiAnswer } from './pages.js';
 import { PRESCRYPTO_PREFIX } from './prescrypto.js';
+import { mountSmart } from './smart.js';
 import { SPEAKNOSIS_PREFIX } from './speaknosis.js';
 import { createHolds } from './hold.js';
 import { createStore } from './store.js';
@@ -130,6 +131,9 @@ function routes(state, allowed) {
       ? toResponse(notAllowed('GET'))
       : toResponse(notFound(c.req.raw)),
   );
+
+  // The SMART on FHIR EHR: issuer, JWKS, token endpoint and Practitioner resources.
+  mountSmart(app, state);
 
   for (const prefix of [SPEAKNOSIS_PREFIX, PRESCRYPTO_PREFIX]) {
     const limit = bodyLimit({

@@ -137,6 +137,8 @@ ${clients}
   Prescrypto API   ${base}/sandbox/prescrypto   (/api/v2/medics/)
 ${keys}
     pk_demo_key owns medics 1..120 (medic tokens mt_<id>); taken@elsewhere.example belongs to pk_other_key
+  SMART EHR        ${base}${fixtures.smart.path}   (OpenID issuer; POST /token practitioner=<id>)
+    client_id=${fixtures.smart.clientId}; practitioners ${fixtures.smart.practitioners.map((p) => p.id).join(', ')}
   Stand-in apps    ${base}/sandbox/app/speaknosis   ${base}/sandbox/app/prescrypto
   Control          ${base}/sandbox/_control/{reset,latency,faults,log,seed,state,expire-tokens,held,release}
                    JSON requests from ${controlFrom} only

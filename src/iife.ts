@@ -1,5 +1,12 @@
 import { DoctorGate } from './element/doctor-gate.js';
-import { clearProvisionCache, createClient, DoctorGateError, provisionDoctor, provisionDoctors } from './core.js';
+import {
+  clearProvisionCache,
+  createClient,
+  doctorFromPractitioner,
+  DoctorGateError,
+  provisionDoctor,
+  provisionDoctors,
+} from './core.js';
 import { registerStrings } from './element/i18n.js';
 
 /** The drop-in: registers the tag and exposes the core API as `window.DoctorGate`. */
@@ -12,5 +19,6 @@ export {
   provisionDoctor,
   provisionDoctors,
   clearProvisionCache,
+  doctorFromPractitioner,
   registerStrings,
 };

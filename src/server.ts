@@ -21,3 +21,18 @@ export {
 } from './server/medic-tokens.js';
 export { toNodeListener, type NodeContext, type NodeListener } from './server/node.js';
 export { DoctorGateError, type Doctor, type ErrorCode, type Step, type VendorName } from './core/index.js';
+export {
+  smartDoctor,
+  SMART_ALGORITHMS,
+  type SmartClaims,
+  type SmartContext,
+  type SmartDoctorFor,
+  type SmartDoctorOptions,
+  type SmartTokens,
+} from './server/smart.js';
+export {
+  doctorFromPractitioner,
+  type FhirPractitioner,
+  type PractitionerDoctor,
+  type PractitionerOptions,
+} from './core/index.js';

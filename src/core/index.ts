@@ -24,3 +24,9 @@ export { sharedProvision, prefetchCheck, knownResult, clearProvisionCache, type 
 export { sessionResultStore, type ResultStorage } from './session-store.js';
 export { isAllowedUrl, isAllowedTemplate, fillTemplate, settingsSchemaFor } from './config.js';
 export * from './types.js';
+export {
+  doctorFromPractitioner,
+  type FhirPractitioner,
+  type PractitionerDoctor,
+  type PractitionerOptions,
+} from './practitioner.js';

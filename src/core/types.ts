@@ -5,6 +5,12 @@ export type VendorName = 'speaknosis' | 'prescrypto';
 export const LANGS = ['ES', 'EN', 'CA', 'PT', 'FR'] as const;
 export type Lang = (typeof LANGS)[number];
 
+/** `es`, `EN`, `es-MX`, `pt_BR` → the gate's language; anything else (`xx`, `Portuguese`) → undefined. */
+export function langOf(tag: string): Lang | undefined {
+  const primary = /^([a-z]{2})(?:[-_][a-z\d]+)*$/i.exec(tag)?.[1]?.toUpperCase();
+  return (LANGS as readonly string[]).includes(primary ?? '') ? (primary as Lang) : undefined;
+}
+
 /** The doctor as the page knows them; vendor-specific fields (Prescrypto `password`, `hospital`, …) ride along. */
 export interface Doctor {
   /** Speaknosis: the EHR's own user id. Prescrypto: the medic id, when known. */

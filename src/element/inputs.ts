@@ -1,5 +1,5 @@
 import type { PropertyDeclaration } from 'lit';
-import { LANGS, type Doctor, type Lang, type VendorName } from '../core/types.js';
+import { langOf, type Doctor, type Lang, type VendorName } from '../core/types.js';
 import type { GateMode } from './events.js';
 
 /** What a page sets on the gate: the element's inputs, as the controllers read them. */
@@ -72,12 +72,6 @@ export const numberAttribute = {
 export const decimalAttribute = {
   fromAttribute: (value: string | null) => (value === null ? undefined : /^\d+$/.test(value) ? Number(value) : NaN),
 };
-
-/** `es`, `EN`, `es-MX`, `pt_BR` → the gate's language; anything else (`xx`, `Portuguese`) → undefined. */
-export function langOf(tag: string): Lang | undefined {
-  const primary = /^([a-z]{2})(?:[-_][a-z\d]+)*$/i.exec(tag)?.[1]?.toUpperCase();
-  return (LANGS as readonly string[]).includes(primary ?? '') ? (primary as Lang) : undefined;
-}
 
 /** `doctor-lang` when set (`''` counts as unset), else the nearest `lang` in the page when supported, else ES. */
 export function uiLang(host: Element & { doctorLang?: string }): Lang {

@@ -100,6 +100,8 @@ describe('handle()', () => {
     assert.deepEqual(body.vendors.speaknosis.tokens.sk_demo_token, ['1001', '1002']);
     assert.ok('pk_demo_key' in body.vendors.prescrypto.keys);
     assert.ok(body.control['POST /sandbox/_control/reset']);
+    assert.equal(body.ehr.smart.issuer, '/sandbox/ehr/smart');
+    assert.deepEqual(body.ehr.smart.practitioners, ['pr-ana', 'pr-jordi', 'pr-sam', 'pr-hanna']);
   });
 
   it('turns a thrown error into a 500 JSON answer instead of crashing', async () => {

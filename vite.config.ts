@@ -45,7 +45,7 @@ export default defineConfig(({ command, mode }) => ({
 }));
 
 /** What an app installs beside the package: imported, never bundled (`@hono/node-server`: below). */
-const PACKAGES = [/^lit(\/|$)/, /^@lit\//, /^zod(\/|$)/, /^react(\/|$)/, /^hono(\/|$)/, /^node:/];
+const PACKAGES = [/^lit(\/|$)/, /^@lit\//, /^zod(\/|$)/, /^react(\/|$)/, /^hono(\/|$)/, /^jose(\/|$)/, /^node:/];
 
 const lib = {
   outDir: '../dist',

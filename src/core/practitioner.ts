@@ -28,15 +28,15 @@ export type PractitionerDoctor = Required<Pick<Doctor, 'id' | 'name' | 'lastname
 const resource = z.looseObject({ resourceType: z.literal('Practitioner') });
 const email = z.email();
 
-type Element = Record<string, unknown>;
+type FhirElement = Record<string, unknown>;
 /** The objects in a FHIR list; anything else (absent, not a list, a bare string) reads as none. */
-const elements = (value: unknown): Element[] =>
-  Array.isArray(value) ? value.filter((item): item is Element => !!item && typeof item === 'object') : [];
+const elements = (value: unknown): FhirElement[] =>
+  Array.isArray(value) ? value.filter((item): item is FhirElement => !!item && typeof item === 'object') : [];
 /** Text with something in it, kept as given (the vendor schemas trim and bound it later). */
 const text = (value: unknown): value is string => typeof value === 'string' && /\S/.test(value);
 
 /** The element of the most preferred `use` (earlier in `preferred` first, unlisted next); `old` never. */
-const best = (items: Element[], preferred: string[]): Element | undefined =>
+const best = (items: FhirElement[], preferred: string[]): FhirElement | undefined =>
   items
     .filter((item) => item['use'] !== 'old')
     .sort(
@@ -59,7 +59,7 @@ export function doctorFromPractitioner(
   if (!z.safeParse(resource, practitioner).success) {
     throw new DoctorGateError('config', 'Not a FHIR Practitioner', { fields: ['resourceType'] });
   }
-  const found = practitioner as unknown as Element;
+  const found = practitioner as unknown as FhirElement;
   const idSystem = options?.idSystem;
   const id =
     idSystem === undefined

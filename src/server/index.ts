@@ -3,6 +3,7 @@
 export {
   createGateHandler,
   type CheckAnswer,
+  type CreationNeeded,
   type Credential,
   type GateHandler,
   type GateHandlerOptions,
@@ -10,6 +11,8 @@ export {
   type ProvisionAnswer,
 } from './handler.js';
 export type { GateErrorBody } from './answers.js';
+export type { GateLogger } from './observe.js';
+export { apiKey } from './medic-tokens.js';
 export { speaknosisToken, type SpeaknosisTokenOptions, type TokenSource } from './token.js';
 export {
   memoryMedicTokens,

@@ -1,0 +1,70 @@
+import * as z from 'zod';
+import { DoctorGateError, type Doctor } from '../core/index.js';
+import type { GateHandlerOptions } from './options.js';
+
+/** What a `POST` may say: `create` once the page fired an uncancelled `doctor-gate-before-create`. */
+const postBody = z.object({ create: z.optional(z.boolean()), ticket: z.optional(z.string().max(2048)) });
+
+/** The `POST` body: JSON (checked before by the cross-site rule), at most 4 kB, `{}` when empty. */
+export async function readBody(request: Request): Promise<z.infer<typeof postBody>> {
+  const text = await request.text();
+  const refuse = (why: string) =>
+    new DoctorGateError('config', `The POST body ${why}`, { step: 'check', source: 'server', status: 400 });
+  if (text.length > 4096) throw refuse('is too large');
+  if (!text.trim()) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw refuse('is not JSON');
+  }
+  const parsed = postBody.safeParse(value);
+  if (!parsed.success) throw refuse('must be { "create"?: boolean, "ticket"?: string }');
+  return parsed.data;
+}
+
+/** The session's doctor; a throwing `doctorFor` is the server's failure, reported without its text. */
+export async function sessionDoctor<Context>(
+  doctorFor: GateHandlerOptions<Context>['doctorFor'],
+  request: Request,
+  context: Context,
+): Promise<Doctor | null> {
+  let doctor: unknown;
+  try {
+    doctor = await doctorFor(request, context);
+  } catch (error) {
+    if (error instanceof DoctorGateError) throw error;
+    throw new DoctorGateError('server', 'doctorFor failed', {
+      step: 'check',
+      status: 500,
+      source: 'server',
+      cause: error,
+    });
+  }
+  if (doctor === null || doctor === undefined) return null;
+  if (typeof doctor !== 'object' || Array.isArray(doctor)) {
+    throw new DoctorGateError('config', 'doctorFor must return a doctor object or null', {
+      step: 'config',
+      source: 'server',
+    });
+  }
+  return doctor as Doctor;
+}
+
+/** `promise`, or a `timeout` error after `ms`: a credential function that never answers must not hang the handler. */
+export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new DoctorGateError('timeout', `The credential gave no answer within ${ms} ms`, {
+            step: 'check',
+            source: 'server',
+          }),
+        ),
+      ms,
+    );
+  });
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+}

@@ -7,6 +7,25 @@ export type ResultStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
 const PREFIX = 'doctor-gate:';
 
+/** Every storage a store was made over in this page, for `clearStoredResults()`. */
+const storages = new Set<ResultStorage & Pick<Storage, 'key' | 'length'>>();
+
+/** Removes every remembered result from the storages in use (`clearProvisionCache()`). */
+export function clearStoredResults(): void {
+  for (const storage of storages) {
+    try {
+      const keys: string[] = [];
+      for (let i = 0; i < storage.length; i++) {
+        const key = storage.key(i);
+        if (key?.startsWith(PREFIX)) keys.push(key);
+      }
+      for (const key of keys) storage.removeItem(key);
+    } catch {
+      // Storage disabled: nothing was kept there.
+    }
+  }
+}
+
 /**
  * What is written: the outcome, the account's id and nothing else (never a token, a password or
  * the doctor's data), the key it was saved for, and when it stops counting.
@@ -29,6 +48,8 @@ type Entry = z.infer<typeof entrySchema>;
  * expiring later than `ttlMs` from now, is ignored and removed. No credential is stored or supplied.
  */
 export function sessionResultStore(storage: ResultStorage, ttlMs: number): ResultStore {
+  // A Web Storage (not a bare stand-in) can be listed, and so cleared by `clearProvisionCache()`.
+  if ('key' in storage && 'length' in storage) storages.add(storage as ResultStorage & Pick<Storage, 'key' | 'length'>);
   return {
     get(key, doctor) {
       try {

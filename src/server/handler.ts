@@ -256,7 +256,11 @@ function setup<Context>(given: Options<Context>): Serve<Context> {
         const refusal = crossSiteRefusal(request, method, allowed);
         if (refusal) throw new DoctorGateError('forbidden', refusal, { step: 'check', source: 'server', status: 403 });
         response = await answer(request, context, requestId, note, secrets);
-      } catch (error) {
+      } catch (caught) {
+        // Nobody reads this answer; the log says the client left (nginx's 499), not that anything broke.
+        const error = request.signal.aborted
+          ? new DoctorGateError('network', 'The client left before the answer', { source: 'server', status: 499 })
+          : caught;
         const failed = errorAnswer(error, 'check', redact(secrets), requestId);
         response = failed.response;
         note.error = { ...failed.body.error };

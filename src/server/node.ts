@@ -21,7 +21,17 @@ export type NodeListener = (request: IncomingMessage, response: ServerResponse) 
  */
 export function toNodeListener(handler: GateHandler<NodeContext>): NodeListener {
   // A library must not replace the process's global Request and Response.
-  return getRequestListener(handler as (request: Request, env: unknown) => Promise<Response>, {
+  const listener = getRequestListener(handler as (request: Request, env: unknown) => Promise<Response>, {
     overrideGlobalObjects: false,
   }) as NodeListener;
+  return (incoming, outgoing) => {
+    // Mounted after a body parser (Express's `express.json()`): the stream is read already, and
+    // the parsed body is what is left of it.
+    const parsed = incoming as IncomingMessage & { body?: unknown; rawBody?: Buffer };
+    if (incoming.readableEnded && parsed.rawBody === undefined && parsed.body !== undefined) {
+      const text = typeof parsed.body === 'string' ? parsed.body : JSON.stringify(parsed.body);
+      parsed.rawBody = Buffer.from(text ?? '');
+    }
+    return listener(incoming, outgoing);
+  };
 }

@@ -55,7 +55,7 @@ export function loggedFetch(
       );
       return response;
     } catch (error) {
-      const failure = (error as { name?: string } | null)?.name === 'AbortError' ? 'aborted' : 'network';
+      const failure = init?.signal?.aborted ? 'aborted' : 'network';
       logger.warn({ ...line, call: { ...line.call, failure, ms: Date.now() - started } }, 'vendor call failed');
       throw error;
     }

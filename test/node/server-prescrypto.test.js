@@ -112,7 +112,7 @@ describe('server mode, Prescrypto: the medic token', () => {
     assert.deepEqual(body.launch, { medicToken: 'mt_7' });
   });
 
-  test('a medic found by id whose email is not the doctor\'s is a conflict: nothing opened, nothing sent', async () => {
+  test("a medic found by id whose email is not the doctor's is a conflict: nothing opened, nothing sent", async () => {
     const { call, medicTokens } = await gate();
     await medicTokens.set({ vendor: 'prescrypto', api, doctor: '110' }, 'mt_elena');
     for (const method of ['GET', 'POST']) {

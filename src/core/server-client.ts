@@ -1,8 +1,9 @@
 import * as z from 'zod/mini';
 import { codeForStatus, DoctorGateError, ERROR_CODES, STEPS, type Step } from './errors.js';
 import type { BeforeCreate } from './provision.js';
+import type { Vendor } from './vendor.js';
 import { OUTCOMES, type ProvisionResult } from './types.js';
-import { parseRetryAfter, sleep } from './wait.js';
+import { HttpClient, type HttpResponse } from './http.js';
 
 // Server mode's transport: the gate talks only to the EHR's own `doctor-gate/server` handler,
 // which holds the vendor credential and names the doctor from its session. `GET` checks and gives a
@@ -15,24 +16,19 @@ const FRESH_MS = 30_000;
 const record = z.looseObject({});
 const text = z.string().check(z.minLength(1), z.maxLength(4096));
 const checkAnswer = z.object({ found: z.boolean(), active: z.boolean(), doctor: record, ticket: text });
-const provisionAnswer = z.object({
-  outcome: z.enum(OUTCOMES),
-  doctor: record,
-  account: record,
-  launch: z.record(z.string(), text),
-});
-const postAnswer = z.union([provisionAnswer, z.extend(checkAnswer, { needsCreation: z.literal(true) })]);
+// The launch is checked by hand against the keys the vendor's app needs (a record schema costs the drop-in).
+const provisionAnswer = z.object({ outcome: z.enum(OUTCOMES), doctor: record, account: record, launch: record });
 const errorAnswer = z.object({
   error: z.object({
     code: z.enum(ERROR_CODES),
-    message: z.string().check(z.maxLength(2000)),
+    message: z.string(),
     step: z.enum(STEPS),
     source: z.optional(z.enum(['server', 'vendor'])),
   }),
 });
 
 type Check = z.infer<typeof checkAnswer>;
-type PostAnswer = z.infer<typeof postAnswer>;
+type PostAnswer = z.infer<typeof provisionAnswer> | (Check & { needsCreation: true });
 
 /** One opening's worth: the provisioning result and the launch values it alone may use. */
 export interface ServerOpening {
@@ -43,10 +39,8 @@ export interface ServerOpening {
 export interface ServerClientOptions {
   /** The handler's URL (absolute, or a path on this page's origin). */
   server: string;
-  /** Launch values the vendor's app needs: an answer without one of them is `bad-response`. */
-  launchKeys: readonly string[];
-  /** Whether before-create can tell a reactivation from a creation. */
-  knowsInactive: boolean;
+  /** The vendor whose app opens: the launch values its app URL takes must all be in a launch. */
+  vendor: Pick<Vendor, 'appUrl' | 'knowsInactive'>;
   timeoutMs?: number;
   retries?: number;
   fetch?: typeof fetch;
@@ -65,6 +59,15 @@ export function forgetServerAnswers(): void {
   held.clear();
 }
 
+const unexpected = (step: Step) =>
+  new DoctorGateError('bad-response', `${SERVER} answered unexpectedly`, { step, source: 'server' });
+
+const SERVER = 'The doctor-gate server';
+/** The launch values a launch may carry (the credentials a vendor's app URL takes, and the doctor's id). */
+const LAUNCH_KEYS = ['token', 'medicToken', 'doctorId'];
+/** Every error status: the handler's body names its own code, which the gate keeps. */
+const ERROR_STATUSES = Array.from({ length: 200 }, (_, i) => 400 + i);
+
 const fresh = <T extends { at: number }>(value: T | undefined): value is T =>
   value !== undefined && Date.now() - value.at < FRESH_MS;
 
@@ -79,11 +82,14 @@ export class ServerClient {
   readonly options: Readonly<ServerClientOptions>;
   /** The handler's URL, resolved against the page. */
   readonly url: string;
+  readonly #http: HttpClient;
 
   constructor(options: ServerClientOptions) {
     this.options = options;
     const here = (globalThis as { location?: { href: string } }).location?.href;
     this.url = new URL(options.server, here).href;
+    const { timeoutMs, retries, fetch } = options;
+    this.#http = new HttpClient({ apiBase: this.url, session: true, timeoutMs, retries, fetch }, 'Bearer');
   }
 
   get #held(): Held {
@@ -104,22 +110,19 @@ export class ServerClient {
    */
   prefetch(): Promise<void> {
     const state = this.#held;
-    if (this.heldOpening() || state.prefetching) return state.prefetching ?? Promise.resolve();
-    // Checked lately and missing: the click asks before-create, then creates; nothing to fetch now.
-    if (fresh(state.ticket) && !state.ticket.active) return Promise.resolve();
+    // Checked lately: the click's POST gives that ticket back (missing: after before-create).
+    if (this.heldOpening() || state.prefetching || fresh(state.ticket)) return Promise.resolve(state.prefetching);
     const run = (async () => {
       const parsed = z.safeParse(checkAnswer, await this.#call('GET', undefined, 'check'));
-      if (!parsed.success) throw this.#unexpected('check');
+      if (!parsed.success) throw unexpected('check');
       const check = this.#remember(parsed.data);
       if (!check.active) return;
       const answer = await this.#post({ ticket: check.ticket }, 'check');
       if ('launch' in answer) state.opening = { ...this.#opening(answer), at: Date.now() };
     })();
     state.prefetching = run;
-    run.then(
-      () => state.prefetching === run && (state.prefetching = undefined),
-      () => state.prefetching === run && (state.prefetching = undefined),
-    );
+    const done = () => state.prefetching === run && (state.prefetching = undefined);
+    run.then(done, done);
     return run;
   }
 
@@ -130,30 +133,24 @@ export class ServerClient {
   async provision({ signal, beforeCreate, onStep }: ServerProvision = {}): Promise<ServerOpening> {
     const state = this.#held;
     // Taken synchronously, so the click that saw it with `heldOpening()` is the one that uses it.
-    const ready = this.heldOpening();
-    state.opening = undefined;
+    const ready = this.#take();
     if (ready) return ready;
     onStep?.('check');
-    if (state.prefetching) await state.prefetching.catch(() => undefined);
+    // A check under way (the hover's) is waited for rather than repeated, and its launch used.
+    await state.prefetching?.catch(() => undefined);
     signal?.throwIfAborted();
-    const later = this.heldOpening();
-    state.opening = undefined;
+    const later = this.#take();
     if (later) return later;
     const ticket = fresh(state.ticket) ? state.ticket : undefined;
     let answer: PostAnswer =
       ticket && !ticket.active
         ? { ...ticket, needsCreation: true }
-        : await this.#post({ ...(ticket ? { ticket: ticket.ticket } : {}) }, 'check', signal);
+        : await this.#post({ ticket: ticket?.ticket }, 'check', signal);
     // A second "creation needed" after consent means the session changed doctor meanwhile: that
     // doctor is asked about too, once.
     for (let round = 0; !('launch' in answer); round++) {
-      if (round === 2) {
-        throw new DoctorGateError('bad-response', 'The doctor-gate server asked for a creation again', {
-          step: 'create',
-          source: 'server',
-        });
-      }
-      const info = { doctor: answer.doctor, reactivation: this.options.knowsInactive ? answer.found : null };
+      if (round === 2) throw unexpected('create');
+      const info = { doctor: answer.doctor, reactivation: this.options.vendor.knowsInactive ? answer.found : null };
       const allowed = await (beforeCreate?.(info) ?? true);
       if (!allowed) throw new DoctorGateError('cancelled', 'The page cancelled the creation', { step: 'create' });
       signal?.throwIfAborted();
@@ -161,6 +158,13 @@ export class ServerClient {
       answer = await this.#post({ create: true, ticket: answer.ticket }, 'create', signal);
     }
     return this.#opening(answer);
+  }
+
+  /** The held launch, if still fresh, now no longer held: one opening's only. */
+  #take(): ServerOpening | undefined {
+    const opening = this.heldOpening();
+    this.#held.opening = undefined;
+    return opening;
   }
 
   #remember(check: Check): Check {
@@ -171,106 +175,64 @@ export class ServerClient {
   #opening(answer: z.infer<typeof provisionAnswer>): ServerOpening {
     // What the doctor is now is known: an older ticket says nothing more.
     this.#held.ticket = undefined;
-    const missing = this.options.launchKeys.filter((key) => !answer.launch[key]);
-    if (missing.length) {
-      throw new DoctorGateError('bad-response', `The doctor-gate server's launch lacks ${missing.join(', ')}`, {
-        step: 'open',
-        source: 'server',
-      });
+    const launch: Record<string, string> = {};
+    for (const key of LAUNCH_KEYS.filter((each) => this.options.vendor.appUrl.includes(`{${each}}`))) {
+      const value = answer.launch[key];
+      if (typeof value !== 'string' || !value) throw unexpected('open');
+      launch[key] = value;
     }
-    const launch = Object.fromEntries(this.options.launchKeys.map((key) => [key, answer.launch[key]!]));
-    return { result: { outcome: answer.outcome, doctor: answer.doctor, account: answer.account }, launch };
+    // The launch's credentials stay out of the result, which the page and events see.
+    const { launch: _given, ...result } = answer;
+    return { result, launch };
   }
 
   async #post(body: { create?: true; ticket?: string }, step: Step, signal?: AbortSignal): Promise<PostAnswer> {
-    const answer = z.safeParse(postAnswer, await this.#call('POST', body, step, signal));
-    if (!answer.success) throw this.#unexpected(step);
-    if ('needsCreation' in answer.data) this.#remember(answer.data);
-    return answer.data;
+    const given = await this.#call('POST', body, step, signal);
+    const needed = (given as { needsCreation?: unknown } | null)?.needsCreation === true;
+    const answer = z.safeParse(needed ? checkAnswer : provisionAnswer, given);
+    if (!answer.success) throw unexpected(step);
+    if (!needed) return answer.data as z.infer<typeof provisionAnswer>;
+    return { ...this.#remember(answer.data as Check), needsCreation: true };
   }
 
-  #unexpected(step: Step): DoctorGateError {
-    return new DoctorGateError('bad-response', 'Unexpected answer from the doctor-gate server', {
-      step,
-      source: 'server',
-    });
-  }
-
-  /** One request with the session cookie (same-origin), a timeout, and retries of what is safe to repeat. */
-  async #call(method: 'GET' | 'POST', body: object | undefined, step: Step, signal?: AbortSignal): Promise<unknown> {
-    const { timeoutMs = 10_000, retries = 3 } = this.options;
-    // A POST that may create is never repeated blindly: the handler re-checks on the next click.
-    const allowed = method === 'POST' && (body as { create?: boolean }).create ? 0 : retries;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.#once(method, body, step, timeoutMs, signal);
-      } catch (error) {
-        const failure = error as DoctorGateError;
-        if (!(error instanceof DoctorGateError) || !failure.retryable || attempt >= allowed) throw error;
-        await sleep(Math.max(failure.retryAfterMs ?? 0, 300 * 2 ** attempt * (0.5 + Math.random() / 2)), signal);
-      }
-    }
-  }
-
-  async #once(method: string, body: object | undefined, step: Step, timeoutMs: number, signal?: AbortSignal) {
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => ((timedOut = true), controller.abort()), timeoutMs);
-    const onAbort = () => controller.abort(signal!.reason);
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
-    let response: Response;
-    let text: string;
+  /**
+   * One request through the core's HTTP seam in session mode: the EHR's cookie (same-origin), no
+   * `Authorization`, a timeout, and retries of a GET (a POST is never repeated blindly).
+   */
+  async #call(method: 'GET' | 'POST', body: object | undefined, step: Step, signal?: AbortSignal) {
+    let answer: HttpResponse;
     try {
-      response = await (this.options.fetch ?? fetch)(this.url, {
-        method,
-        headers: { Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}) },
-        body: body ? JSON.stringify(body) : undefined,
-        // The EHR's session cookie is the credential; the handler never redirects.
-        credentials: 'same-origin',
-        redirect: 'error',
-        cache: 'no-store',
-        signal: controller.signal,
-      });
-      text = await response.text();
+      answer = await this.#http.request({ method, url: this.url, body, step, signal, accept: ERROR_STATUSES });
     } catch (error) {
-      if (signal?.aborted) throw signal.reason ?? error;
-      if (timedOut) {
-        throw new DoctorGateError('timeout', `The doctor-gate server gave no answer within ${timeoutMs} ms`, {
+      const failure = error as DoctorGateError;
+      if (!(error instanceof DoctorGateError)) throw error;
+      const status = failure.status ?? 0;
+      // An error page that is not JSON (a proxy's) is a failure of its status, judged below.
+      if (failure.code !== 'bad-response' || status < 400) {
+        throw new DoctorGateError(failure.code, failure.message.replace(/^The vendor( API)?/, SERVER), {
           step,
-          source: 'server',
+          status: failure.status,
+          source: failure.code === 'network' ? 'browser' : 'server',
         });
       }
-      throw new DoctorGateError('network', 'The doctor-gate server could not be reached', { step, cause: error });
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      answer = { status, body: undefined };
     }
-    const requestId = response.headers.get('X-Request-Id')?.slice(0, 128) || undefined;
-    let parsed: unknown;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    const { status } = response;
-    if (status >= 200 && status < 300 && parsed !== undefined) return parsed;
-    const failure = z.safeParse(errorAnswer, parsed);
-    const retryAfterMs = parseRetryAfter(response.headers.get('Retry-After'));
-    if (failure.success) {
-      const { code, message, step: at, source } = failure.data.error;
-      throw new DoctorGateError(code, message, {
-        step: at,
-        status,
-        source: source ?? 'server',
-        requestId,
-        retryAfterMs,
-      });
-    }
-    throw new DoctorGateError(
-      status < 300 ? 'bad-response' : codeForStatus(status),
-      `The doctor-gate server answered HTTP ${status} with no error of its own (${method} ${new URL(this.url).pathname})`,
-      { step, status, source: 'server', requestId, retryAfterMs },
-    );
+    const { status, body: given, headers } = answer;
+    if (status < 400) return given;
+    const known = z.safeParse(errorAnswer, given);
+    const {
+      code,
+      message,
+      step: at,
+      source = 'server',
+    } = known.success
+      ? known.data.error
+      : { code: codeForStatus(status), message: `${SERVER} answered HTTP ${status}` };
+    throw new DoctorGateError(code, message, {
+      step: at ?? step,
+      status,
+      source,
+      requestId: headers?.get('X-Request-Id') || undefined,
+    });
   }
 }

@@ -7,19 +7,15 @@ export type ResultStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
 const PREFIX = 'doctor-gate:';
 
-/** Every storage a store was made over in this page, for `clearStoredResults()`. */
-const storages = new Set<ResultStorage & Pick<Storage, 'key' | 'length'>>();
+/** Every Web Storage a store was made over in this page, for `clearStoredResults()`. */
+const storages = new Set<ResultStorage>();
 
 /** Removes every remembered result from the storages in use (`clearProvisionCache()`). */
 export function clearStoredResults(): void {
   for (const storage of storages) {
     try {
-      const keys: string[] = [];
-      for (let i = 0; i < storage.length; i++) {
-        const key = storage.key(i);
-        if (key?.startsWith(PREFIX)) keys.push(key);
-      }
-      for (const key of keys) storage.removeItem(key);
+      // A Web Storage lists its keys as own properties.
+      for (const key of Object.keys(storage)) if (key.startsWith(PREFIX)) storage.removeItem(key);
     } catch {
       // Storage disabled: nothing was kept there.
     }
@@ -48,8 +44,7 @@ type Entry = z.infer<typeof entrySchema>;
  * expiring later than `ttlMs` from now, is ignored and removed. No credential is stored or supplied.
  */
 export function sessionResultStore(storage: ResultStorage, ttlMs: number): ResultStore {
-  // A Web Storage (not a bare stand-in) can be listed, and so cleared by `clearProvisionCache()`.
-  if ('key' in storage && 'length' in storage) storages.add(storage as ResultStorage & Pick<Storage, 'key' | 'length'>);
+  storages.add(storage);
   return {
     get(key, doctor) {
       try {

@@ -2,6 +2,7 @@ import { html, LitElement, nothing, type PropertyDeclaration, type PropertyValue
 import { property, state } from 'lit/decorators.js';
 import { fillTemplate } from '../core/config.js';
 import { DoctorGateError, isAbort, type Step } from '../core/errors.js';
+import { ServerClient } from '../core/server-client.js';
 import { prefetchCheck } from '../core/shared.js';
 import type { Doctor, ProvisionResult, VendorName } from '../core/types.js';
 import { vendors } from '../vendors/index.js';
@@ -243,10 +244,10 @@ export class DoctorGate extends LitElement implements GateInputs {
     try {
       const { transport, doctor, settings, vendor } = this.#run.context();
       // Check only: no doctor data leaves the page, and nothing is created, before the doctor acts.
-      if (transport.kind === 'server') transport.server.prefetch().catch(() => undefined);
-      else prefetchCheck(transport.client, doctor).catch(() => undefined);
+      if (transport instanceof ServerClient) transport.prefetch().catch(() => undefined);
+      else prefetchCheck(transport, doctor).catch(() => undefined);
       // Warm the connections the click will need: the API (CORS, no credentials) and the app.
-      if (transport.kind === 'direct') preconnect(transport.client.http.base.origin, true);
+      if (!(transport instanceof ServerClient)) preconnect(transport.http.base.origin, true);
       if (settings.mode !== 'none')
         preconnect(new URL(fillTemplate(settings.appUrl ?? vendor.appUrl, {}), location.href).origin, false);
     } catch {

@@ -28,7 +28,7 @@ const STRINGS: Record<Lang, UiStrings> = {
     'create-failed': '%s no pudo crear la cuenta',
     'popup-blocked': 'El navegador bloqueó la ventana; permita ventanas emergentes',
     cancelled: 'Creación cancelada',
-    'signed-out': 'La sesión ha terminado: vuelva a iniciar sesión',
+    'signed-out': 'Sesión cerrada: vuelva a entrar',
   },
   EN: {
     open: 'Open %s',
@@ -50,7 +50,7 @@ const STRINGS: Record<Lang, UiStrings> = {
     'create-failed': '%s could not create the account',
     'popup-blocked': 'The browser blocked the window; allow pop-ups',
     cancelled: 'Creation cancelled',
-    'signed-out': 'Your session has ended: sign in again',
+    'signed-out': 'Signed out: sign in again',
   },
   CA: {
     open: 'Obre %s',
@@ -72,7 +72,7 @@ const STRINGS: Record<Lang, UiStrings> = {
     'create-failed': '%s no ha pogut crear el compte',
     'popup-blocked': 'El navegador ha bloquejat la finestra; permeteu finestres emergents',
     cancelled: 'Creació cancel·lada',
-    'signed-out': 'La sessió ha acabat: torneu a iniciar la sessió',
+    'signed-out': 'Sessió tancada: torneu a entrar',
   },
   PT: {
     open: 'Abrir %s',
@@ -94,7 +94,7 @@ const STRINGS: Record<Lang, UiStrings> = {
     'create-failed': '%s não conseguiu criar a conta',
     'popup-blocked': 'O navegador bloqueou a janela; permita janelas pop-up',
     cancelled: 'Criação cancelada',
-    'signed-out': 'A sessão terminou: inicie sessão novamente',
+    'signed-out': 'Sessão terminada: entre novamente',
   },
   FR: {
     open: 'Ouvrir %s',
@@ -116,7 +116,7 @@ const STRINGS: Record<Lang, UiStrings> = {
     'create-failed': '%s n’a pas pu créer le compte',
     'popup-blocked': 'Le navigateur a bloqué la fenêtre ; autorisez les fenêtres pop-up',
     cancelled: 'Création annulée',
-    'signed-out': 'Votre session est terminée : reconnectez-vous',
+    'signed-out': 'Session terminée : reconnectez-vous',
   },
 };
 

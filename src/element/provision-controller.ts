@@ -3,7 +3,7 @@ import { safeParse } from 'zod/mini';
 import { checkVendorSettings, configError, fillTemplate, settingsSchema, type Settings } from '../core/config.js';
 import type { GateClient } from '../core/client.js';
 import { createClient } from '../client.js';
-import { DoctorGateError } from '../core/errors.js';
+import type { DoctorGateError } from '../core/errors.js';
 import { parseDoctor } from '../core/provision.js';
 import { ServerClient } from '../core/server-client.js';
 import { knownResult, sharedProvision } from '../core/shared.js';
@@ -14,10 +14,6 @@ import type { Emit, GateState } from './events.js';
 import { attributeOf, badDoctorLang, uiLang, type GateInputs } from './inputs.js';
 import { sessionStore } from './session-store.js';
 
-/** The launch values a vendor's own app URL takes, which server mode's launch must carry. */
-const launchKeysOf = (vendor: Vendor) =>
-  ['token', 'medicToken', 'doctorId'].filter((key) => vendor.appUrl.includes(`{${key}}`));
-
 /** The element a controller serves: its inputs, and Lit's controller host. */
 export type GateHost = ReactiveControllerHost & ReactiveElement & GateInputs;
 
@@ -25,7 +21,7 @@ export type GateHost = ReactiveControllerHost & ReactiveElement & GateInputs;
  * How the gate reaches the vendor: directly, with a client holding the API credential, or through
  * the EHR's own `doctor-gate/server` handler, which names the doctor from its session.
  */
-export type Transport = { kind: 'direct'; client: GateClient } | { kind: 'server'; server: ServerClient };
+export type Transport = GateClient | ServerClient;
 
 /** Everything one run needs, validated: made only by `ProvisionController.context()`. */
 export interface Context {
@@ -119,8 +115,8 @@ export class ProvisionController implements ReactiveController {
     const lang = uiLang(host);
     const base = { settings, vendor, transport, lang, signal: this.#runs.signal };
     // Server mode: the page's doctor fields are never sent; the handler names the doctor.
-    if (transport.kind === 'server') return { ...base, doctor: {} };
-    const { client } = transport;
+    if (transport instanceof ServerClient) return { ...base, doctor: {} };
+    const client = transport;
     const fromAttributes: Doctor = {
       id: host.doctorId,
       name: host.doctorName,
@@ -145,14 +141,14 @@ export class ProvisionController implements ReactiveController {
       emit('doctor-gate-before-create', detail, true);
     const onStep = (step: 'check' | 'create') => setState(step === 'check' ? 'checking' : 'creating');
     let result: ProvisionResult;
-    if (transport.kind === 'server') {
+    if (transport instanceof ServerClient) {
       // Every call is its own request for a fresh launch: nothing remembered stands in for the handler.
-      const opening = await transport.server.provision({ signal, beforeCreate, onStep });
+      const opening = await transport.provision({ signal, beforeCreate, onStep });
       result = opening.result;
       this.#launches.set(result, opening.launch);
     } else {
       const ttl = this.#host.sessionTtl;
-      result = await sharedProvision(transport.client, doctor, {
+      result = await sharedProvision(transport, doctor, {
         signal,
         store: ttl > 0 ? sessionStore(ttl) : undefined,
         beforeCreate,
@@ -174,12 +170,12 @@ export class ProvisionController implements ReactiveController {
    */
   readyUrl(context: Context): string | undefined {
     const { transport } = context;
-    if (transport.kind === 'server') {
-      const held = transport.server.heldOpening();
+    if (transport instanceof ServerClient) {
+      const held = transport.heldOpening();
       return held && this.launchUrl(context, held.result, held.launch);
     }
-    const result = knownResult(transport.client, context.doctor);
-    const credential = transport.client.http.credentialNow();
+    const result = knownResult(transport, context.doctor);
+    const credential = transport.http.credentialNow();
     if (!result || credential === undefined) return undefined;
     try {
       return this.launchUrl(context, result, this.#vendorValues(context, result, credential));
@@ -191,14 +187,13 @@ export class ProvisionController implements ReactiveController {
   /** The launch URL at the moment of opening: in server mode, with the launch of this result's own `POST`, once. */
   async openingUrl(context: Context, result: ProvisionResult): Promise<string> {
     const { transport } = context;
-    if (transport.kind === 'direct') {
-      const credential = await transport.client.http.credential();
+    if (!(transport instanceof ServerClient)) {
+      const credential = await transport.http.credential();
       return this.launchUrl(context, result, this.#vendorValues(context, result, credential));
     }
-    const launch = this.#launches.get(result);
+    // Set by the `POST` that gave `result`, always before this; used once.
+    const launch = this.#launches.get(result)!;
     this.#launches.delete(result);
-    if (!launch)
-      throw new DoctorGateError('config', 'No launch from the doctor-gate server for this opening', { step: 'open' });
     return this.launchUrl(context, result, launch);
   }
 
@@ -240,34 +235,27 @@ export class ProvisionController implements ReactiveController {
     const cached = this.#client;
     if (
       cached?.key === key &&
-      (cached.transport.kind === 'server' ||
-        (cached.transport.client.http.options.token === token &&
-          cached.transport.client.http.options.tokenProvider === tokenProvider))
+      (cached.transport instanceof ServerClient ||
+        (cached.transport.http.options.token === token &&
+          cached.transport.http.options.tokenProvider === tokenProvider))
     )
       return cached.transport;
     const vendor = vendors[settings.vendor];
     const transport: Transport = server
-      ? {
-          kind: 'server',
-          server: new ServerClient({
-            server,
-            launchKeys: launchKeysOf(vendor),
-            knowsInactive: vendor.knowsInactive,
-            timeoutMs: settings.timeout,
-            retries: settings.retries,
-          }),
-        }
-      : {
-          kind: 'direct',
-          client: createClient(settings.vendor, {
-            apiBase: settings.apiBase,
-            providerId: settings.providerId,
-            token,
-            tokenProvider,
-            timeoutMs: settings.timeout,
-            retries: settings.retries,
-          }),
-        };
+      ? new ServerClient({
+          server,
+          vendor,
+          timeoutMs: settings.timeout,
+          retries: settings.retries,
+        })
+      : createClient(settings.vendor, {
+          apiBase: settings.apiBase,
+          providerId: settings.providerId,
+          token,
+          tokenProvider,
+          timeoutMs: settings.timeout,
+          retries: settings.retries,
+        });
     this.#client = { key, transport };
     return transport;
   }

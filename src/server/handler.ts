@@ -19,7 +19,7 @@ import { apiKey } from './medic-tokens.js';
 import { loggedFetch, requestIdOf, safeLogger } from './observe.js';
 import { checkOptions, type GateHandlerOptions } from './options.js';
 import { redactor, scrub } from './redaction.js';
-import { readBody, sessionDoctor, withTimeout } from './request-inputs.js';
+import { readBody, sameMedic, sessionDoctor, withTimeout } from './request-inputs.js';
 import { sharedRun } from './shared-run.js';
 import { TICKET_FRESH_MS, ticketSigner } from './ticket.js';
 import { isTokenSource } from './token.js';
@@ -171,7 +171,10 @@ function setup<Context>(given: Options<Context>): Serve<Context> {
     note.doctor = doctor.id === undefined ? undefined : String(doctor.id);
     const doctorKey = client.vendor.key(doctor);
     const shown = () => scrub(publicDoctor(doctor), redact(secrets));
-    const check = () => client.vendor.find(client.http, doctor, client.scope, signal);
+    const check = async () => {
+      const found = await client.vendor.find(client.http, doctor, client.scope, signal);
+      return vendor === 'prescrypto' ? sameMedic(found, doctor) : found;
+    };
 
     if (method === 'GET') {
       const found = await check();

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { DoctorGateError, type Doctor } from '../core/index.js';
+import { DoctorGateError, type Doctor, type Found } from '../core/index.js';
 import type { GateHandlerOptions } from './options.js';
 
 /** What a `POST` may say: `create` once the page fired an uncancelled `doctor-gate-before-create`. */
@@ -67,4 +67,22 @@ export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     );
   });
   return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * A Prescrypto medic counts only when its email is the doctor's (case-insensitive): a wrong medic
+ * id in the EHR's data must not open another doctor's prescribing account with its medic token.
+ */
+export function sameMedic(found: Found | null, doctor: Doctor): Found | null {
+  const theirs = found?.account['email'];
+  const key = (email: unknown) => (typeof email === 'string' ? email.trim().toLowerCase() : undefined);
+  if (found && key(theirs) !== key(doctor.email)) {
+    const id = String(found.account['id'] ?? doctor.id);
+    throw new DoctorGateError(
+      'conflict',
+      `Prescrypto medic ${id} has another email than the doctor's: is the medic id the EHR gives for this doctor right?`,
+      { step: 'check', source: 'server' },
+    );
+  }
+  return found;
 }

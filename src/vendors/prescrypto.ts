@@ -144,22 +144,6 @@ async function* medicPages(http: HttpClient, signal?: AbortSignal): AsyncGenerat
 
 const emailKey = (email: string) => email.trim().toLowerCase();
 
-/**
- * A medic found by id counts only when its email is the doctor's (case-insensitive): a wrong id
- * in the EHR's data must not open another doctor's prescribing account.
- */
-function sameMedic(found: Found, doctor: Doctor, id: string): Found {
-  const theirs = found.account['email'];
-  if (typeof doctor.email === 'string' && (typeof theirs !== 'string' || emailKey(theirs) !== emailKey(doctor.email))) {
-    throw new DoctorGateError(
-      'conflict',
-      `Prescrypto medic ${id} has another email than the doctor's: check the medic id (doctor-id) given for this doctor`,
-      { step: 'check' },
-    );
-  }
-  return found;
-}
-
 /** Walks the medic list and stops at the first match. */
 async function medicByEmail(http: HttpClient, email: string, signal?: AbortSignal): Promise<Found | null> {
   const wanted = emailKey(email);
@@ -181,7 +165,7 @@ async function findMedic(http: HttpClient, doctor: Doctor, signal?: AbortSignal)
   const id = doctor.id === undefined || doctor.id === null ? '' : String(doctor.id).trim();
   if (id) {
     const found = await medicById(http, id, signal);
-    if (found) return sameMedic(found, doctor, id);
+    if (found) return found;
   }
   return typeof doctor.email === 'string' && doctor.email ? medicByEmail(http, doctor.email, signal) : null;
 }
@@ -230,15 +214,10 @@ export const prescrypto: Vendor = {
         if (medic.email) byEmail.set(emailKey(medic.email), found);
       }
     }
-    return (doctor) => {
-      const id = String(doctor.id ?? '').trim();
-      const found = byId.get(id);
-      return (
-        (found && sameMedic(found, doctor, id)) ??
-        (typeof doctor.email === 'string' ? byEmail.get(emailKey(doctor.email)) : undefined) ??
-        null
-      );
-    };
+    return (doctor) =>
+      byId.get(String(doctor.id ?? '').trim()) ??
+      (typeof doctor.email === 'string' ? byEmail.get(emailKey(doctor.email)) : undefined) ??
+      null;
   },
 
   // The deeplink logs the medic in with their own token, which only the create call returns: a

@@ -229,9 +229,7 @@ describe('server mode', () => {
     // The EHR's own server says so: the doctor is asked to sign in, not told a vendor refused anything.
     expect(detail).to.deep.include({ code: 'unauthorized', status: 401, step: 'check', source: 'server' });
     expect(detail.requestId).to.match(/^[\w.:-]{8,}$/);
-    expect(el.shadowRoot!.querySelector('[part=status]')!.textContent).to.equal(
-      'Your session has ended: sign in again',
-    );
+    expect(el.shadowRoot!.querySelector('[part=status]')!.textContent).to.equal('Signed out: sign in again');
     expect((await requests('')).filter((entry) => entry.seq > before)).to.deep.equal([]);
     await waitFor(() => popups().calls[0]!.win!.closed);
   });
@@ -325,7 +323,7 @@ describe('server mode', () => {
     const el = await serverGate('speaknosis', { server: path, retries: '0' });
     const failed = until(el, 'doctor-gate-error');
     await click(el);
-    expect((await failed).detail).to.deep.include({ code: 'network', step: 'check' });
+    expect((await failed).detail).to.deep.include({ code: 'bad-response', step: 'check', source: 'server' });
     expect((await requests(path)).map((entry) => entry.status)).to.deep.equal([307]);
     // Not followed: the handler it pointed to never asked the vendor about the doctor.
     expect(await requests(id)).to.deep.equal([]);

@@ -99,7 +99,7 @@ describe('a poisoned sessionStorage, Prescrypto: a stored account.token is never
   /** Elena's real entry, rewritten by a page script to carry a forged medic token. */
   async function forgedEntry() {
     await (await elena()).provision();
-    clearProvisionCache();
+    forgetPageMemory();
     const [key] = Object.keys(sessionStorage).filter((k) => k.startsWith('doctor-gate:prescrypto|'));
     const entry = JSON.parse(sessionStorage.getItem(key!)!);
     const forge = (account: object) => ({ ...account, token: 'mt_forged' });

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { clearProvisionCache, ServerClient } from '../../dist/core.js';
+import { clearProvisionCache, ServerClient, speaknosis } from '../../dist/core.js';
 import { createGateHandler, toNodeListener } from '../../dist/server.js';
 import { doctorOfSession, listen, serveSandbox, SESSIONS } from './server-helpers.js';
 
@@ -71,8 +71,7 @@ describe('server mode, property: consent before creation, and the session’s ow
         const page = () =>
           new ServerClient({
             server: `${served.origin}/ehr/doctor-gate`,
-            launchKeys: ['token', 'doctorId'],
-            knowsInactive: false,
+            vendor: speaknosis,
             retries: 0,
             fetch: browserFetch,
           });

@@ -137,10 +137,13 @@ export class ServerClient {
     if (ready) return ready;
     onStep?.('check');
     // A check under way (the hover's) is waited for rather than repeated, and its launch used.
-    await state.prefetching?.catch(() => undefined);
-    signal?.throwIfAborted();
-    const later = this.#take();
-    if (later) return later;
+    // Otherwise no await: inside a click the request leaves before the popup opens.
+    if (state.prefetching) {
+      await state.prefetching.catch(() => undefined);
+      signal?.throwIfAborted();
+      const later = this.#take();
+      if (later) return later;
+    }
     const ticket = fresh(state.ticket) ? state.ticket : undefined;
     let answer: PostAnswer =
       ticket && !ticket.active
@@ -151,8 +154,10 @@ export class ServerClient {
     for (let round = 0; !('launch' in answer); round++) {
       if (round === 2) throw unexpected('create');
       const info = { doctor: answer.doctor, reactivation: this.options.vendor.knowsInactive ? answer.found : null };
-      const allowed = await (beforeCreate?.(info) ?? true);
-      if (!allowed) throw new DoctorGateError('cancelled', 'The page cancelled the creation', { step: 'create' });
+      // A synchronous answer stays synchronous, so the creation leaves inside the click too.
+      const answered = beforeCreate?.(info) ?? true;
+      if (!(typeof answered === 'boolean' ? answered : await answered))
+        throw new DoctorGateError('cancelled', 'The page cancelled the creation', { step: 'create' });
       signal?.throwIfAborted();
       onStep?.('create');
       answer = await this.#post({ create: true, ticket: answer.ticket }, 'create', signal);

@@ -3,6 +3,7 @@
 export {
   createGateHandler,
   type CheckAnswer,
+  type CreationNeeded,
   type Credential,
   type GateHandler,
   type GateHandlerOptions,
@@ -10,6 +11,8 @@ export {
   type ProvisionAnswer,
 } from './server/handler.js';
 export type { GateErrorBody } from './server/answers.js';
+export type { GateLogger } from './server/observe.js';
+export { apiKey } from './server/medic-tokens.js';
 export { speaknosisToken, type SpeaknosisTokenOptions, type TokenSource } from './server/token.js';
 export {
   memoryMedicTokens,

@@ -136,7 +136,7 @@ export function renderReport({ opts, size, delays, requests, upgrade, batch, mac
         serverRows,
       ),
       '',
-      "A known doctor in server mode needs one `POST` at opening even when the check answered before the click (the launch, with its token, comes only then; it leaves in the click), and the handler's `POST` checks at the vendor again (one vendor `GET`); a new doctor's `POST` is the handler's check plus the create, two vendor calls after the click where direct mode has one.",
+      "Server mode with `intent`: the hover's `GET` checks and gives a signed ticket, and for a known doctor the `POST` that follows it (no second vendor check) fetches the launch of the next click, which then opens the app at once. A new doctor's click fires before-create, then one `POST { create, ticket }`: one vendor call (the create) after the click. With `none`, a known doctor's click makes one `POST` (one vendor check), a new doctor's two (the check, then the create the page consented to).",
       '',
     );
   }
@@ -324,6 +324,18 @@ export function renderReport({ opts, size, delays, requests, upgrade, batch, mac
       speedup ? fmtRatio(speedup) + (batch1000.oneByOne.estimated ? ' (one by one sampled¹)' : '') : '—',
       verdict(speedup ? speedup >= 10 : undefined),
     ],
+    ...[
+      ['known', 'server-intent', '`intent`', 0.1],
+      ['new', 'server-intent', '`intent`', 0.5],
+      ['known', 'server-none', '`prefetch="none"`', 1.1],
+      ['new', 'server-none', '`prefetch="none"`', 1.1],
+    ]
+      .filter(([kind, key]) => s[kind][key])
+      .map(([kind, key, label, limit]) => [
+        `server mode: added delay, ${kind} doctor, ${label} ≤ ${limit} × reference`,
+        r3(s[kind][key].ratio),
+        verdict(s[kind][key].ratio <= limit),
+      ]),
     ['drop-in ≤ 25,000 B gzip -9 (DESIGN.md v2)', `${fmtInt(size.gzip)} B`, verdict(size.gzip <= 25_000)],
   ];
   out.push('## Targets (issue 7)', '');

@@ -15,6 +15,11 @@ export interface ClientOptions {
   retries?: number;
   /** First backoff step, default 300 ms; doubles each retry, with jitter. */
   retryDelayMs?: number;
+  /**
+   * The EHR's own `doctor-gate/server` instead of a vendor API: its session cookie is the
+   * credential (sent same-origin), and no `Authorization` header or token exists.
+   */
+  session?: boolean;
 }
 
 export interface HttpRequest {
@@ -37,4 +42,5 @@ export interface HttpRequest {
 export interface HttpResponse {
   status: number;
   body: unknown;
+  headers?: Headers;
 }

@@ -174,8 +174,9 @@ export class HttpClient {
     for (const secret of request.secrets ?? []) this.addSecret(secret);
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
-      const credential = this.#credential();
-      const known = this.credentialNow();
+      // In session mode the cookie is the credential: there is no token to wait for.
+      const credential = this.options.session ? Promise.resolve('') : this.#credential();
+      const known = this.options.session ? '' : this.credentialNow();
       try {
         // With the credential at hand, fetch is called right now rather than a microtask later.
         return await (known === undefined
@@ -216,21 +217,20 @@ export class HttpClient {
     const onAbort = () => controller.abort(signal!.reason);
     if (signal?.aborted) onAbort();
     else signal?.addEventListener('abort', onAbort, { once: true });
-    const headers: Record<string, string> = {
-      Accept: 'application/json',
-      Authorization: `${this.#scheme} ${credential}`,
-    };
+    const { session } = this.options;
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (!session) headers['Authorization'] = `${this.#scheme} ${credential}`;
     if (request.body !== undefined) headers['Content-Type'] = 'application/json';
     let status = 0;
     let text: string;
-    let retryAfter: string | null = null;
+    let responseHeaders: Headers | undefined;
     try {
       const response = await (this.options.fetch ?? fetch)(this.#url(request), {
         method: request.method,
         headers,
         body: request.body === undefined ? undefined : JSON.stringify(request.body),
         signal: controller.signal,
-        credentials: 'omit',
+        credentials: session ? 'same-origin' : 'omit',
         referrerPolicy: 'no-referrer',
         // Never followed: a redirect could take the credential and the doctor's data to another origin.
         redirect: 'manual',
@@ -243,7 +243,7 @@ export class HttpClient {
           status: status || undefined,
         });
       }
-      retryAfter = response.headers.get('Retry-After');
+      responseHeaders = response.headers;
       text = await response.text();
     } catch (error) {
       if (error instanceof DoctorGateError) throw error;
@@ -273,13 +273,13 @@ export class HttpClient {
         });
       }
     }
-    if (expected) return { status, body };
+    if (expected) return { status, body, headers: responseHeaders };
     // Built from the status; a snippet of the body only with every known secret taken out first.
     const snippet = this.redact(describeBody(body)).slice(0, 200);
     throw new DoctorGateError(codeForStatus(status), `HTTP ${status}${snippet ? `: ${snippet}` : ''}`, {
       step,
       status,
-      retryAfterMs: parseRetryAfter(retryAfter),
+      retryAfterMs: parseRetryAfter(responseHeaders?.get('Retry-After') ?? null),
     });
   }
 }

@@ -22,6 +22,7 @@ export {
 } from './provision.js';
 export { sharedProvision, prefetchCheck, knownResult, clearProvisionCache, type ResultStore } from './page-runs.js';
 export { sessionResultStore, type ResultStorage } from './session-store.js';
+export { ServerClient, type ServerClientOptions, type ServerOpening, type ServerProvision } from './server-client.js';
 export { isAllowedUrl, isAllowedTemplate, fillTemplate, settingsSchemaFor } from './config.js';
 export * from './types.js';
 export {

@@ -1,5 +1,7 @@
 import type { GateClient } from './gate-client.js';
 import { provisionDoctor, type BeforeCreate } from './provision.js';
+import { forgetServerAnswers } from './server-client.js';
+import { clearStoredResults } from './session-store.js';
 import { accountId, OUTCOMES, publicDoctor, type Doctor, type Found, type ProvisionResult } from './types.js';
 
 /**
@@ -67,10 +69,21 @@ export function knownResult(client: GateClient, doctor: Doctor): ProvisionResult
   return undefined;
 }
 
-/** Forgets every remembered result and check (tests; a page that knows accounts changed). */
+/**
+ * Forgets every remembered result and check, in memory and in `sessionStorage`, and server mode's
+ * tickets and prefetched launches: for a page that signs a doctor out or in without a reload, or
+ * knows accounts changed.
+ */
 export function clearProvisionCache(): void {
+  forgetPageMemory();
+  clearStoredResults();
+}
+
+/** What a reload forgets: the page's memory, not `sessionStorage`. */
+export function forgetPageMemory(): void {
   results.clear();
   checks.clear();
+  forgetServerAnswers();
 }
 
 /**

@@ -7,6 +7,21 @@ export type ResultStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
 const PREFIX = 'doctor-gate:';
 
+/** Every Web Storage a store was made over in this page, for `clearStoredResults()`. */
+const storages = new Set<ResultStorage>();
+
+/** Removes every remembered result from the storages in use (`clearProvisionCache()`). */
+export function clearStoredResults(): void {
+  for (const storage of storages) {
+    try {
+      // A Web Storage lists its keys as own properties.
+      for (const key of Object.keys(storage)) if (key.startsWith(PREFIX)) storage.removeItem(key);
+    } catch {
+      // Storage disabled: nothing was kept there.
+    }
+  }
+}
+
 /**
  * What is written: the outcome, the account's id and nothing else (never a token, a password or
  * the doctor's data), the key it was saved for, and when it stops counting.
@@ -29,6 +44,7 @@ type Entry = z.infer<typeof entrySchema>;
  * expiring later than `ttlMs` from now, is ignored and removed. No credential is stored or supplied.
  */
 export function sessionResultStore(storage: ResultStorage, ttlMs: number): ResultStore {
+  storages.add(storage);
   return {
     get(key, doctor) {
       try {

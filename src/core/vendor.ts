@@ -51,13 +51,6 @@ export interface Vendor {
     scope: VendorScope,
     signal?: AbortSignal,
   ): Promise<(Created | Error)[]>;
-  /**
-   * Makes sure `account` can be launched, at the moment of opening, when the launch values come
-   * from the network (server mode: the handler's `POST` answers them). Shared by every opening.
-   */
-  prepareLaunch?(http: HttpClient, account: Account): Promise<void>;
-  /** The doctor events show, when the vendor names them itself (server mode: the session's). */
-  shownDoctor?(http: HttpClient, doctor: Doctor): Doctor;
 }
 
 export interface LaunchContext {

@@ -66,16 +66,16 @@ export class AppController implements ReactiveController {
     // This attempt's own abort (a blocked popup), besides the run's (removal, new inputs).
     const attempt = new AbortController();
     const signal = AbortSignal.any([context.signal, attempt.signal]);
-    // Ready already (a remembered result, or an answered check, and the credential at hand):
-    // the popup opens straight on the app, in the click, with no blank page in between.
+    // Ready already (a remembered result, or an answered check, and the credential at hand; in
+    // server mode a launch fetched before the click): the popup opens straight on the app, in the
+    // click, with no blank page in between.
     const readyUrl = mode === 'popup' ? this.#run.readyUrl(context) : undefined;
     // Otherwise the requests leave now, before `window.open` blocks the page for tens of ms.
     const run = this.#run.provision({ ...context, signal });
     run.catch(() => undefined);
-    if (mode !== 'none' && !readyUrl) this.#run.launchEarly(context);
     const opening: Opening | undefined = mode === 'none' ? undefined : { mode, watching: new AbortController() };
     if (opening?.mode === 'popup') {
-      const { name, features } = context.client.vendor.popup;
+      const { name, features } = context.vendor.popup;
       // Synchronously inside the click: the only way popup blockers let it through.
       const popup = window.open(readyUrl ?? 'about:blank', `${name}-${this.#windowSuffix}`, features);
       if (!popup) {

@@ -2,6 +2,7 @@ import { html, LitElement, nothing, type PropertyDeclaration, type PropertyValue
 import { property, state } from 'lit/decorators.js';
 import { fillTemplate } from '../core/config.js';
 import { DoctorGateError, isAbort, type Step } from '../core/errors.js';
+import { ServerClient } from '../core/server-client.js';
 import { prefetchCheck } from '../core/page-runs.js';
 import type { Doctor, ProvisionResult, VendorName } from '../core/types.js';
 import { vendors } from '../vendors/index.js';
@@ -241,13 +242,14 @@ export class DoctorGate extends LitElement implements GateInputs {
   #onIntent(): void {
     if (this.prefetch !== 'intent' || this._state !== 'idle') return;
     try {
-      const { client, doctor, settings } = this.#run.context();
-      // Check only: no doctor data leaves the page before the doctor acts.
-      prefetchCheck(client, doctor).catch(() => undefined);
+      const { transport, doctor, settings, vendor } = this.#run.context();
+      // Check only: no doctor data leaves the page, and nothing is created, before the doctor acts.
+      if (transport instanceof ServerClient) transport.prefetch().catch(() => undefined);
+      else prefetchCheck(transport, doctor).catch(() => undefined);
       // Warm the connections the click will need: the API (CORS, no credentials) and the app.
-      preconnect(client.http.base.origin, true);
+      if (!(transport instanceof ServerClient)) preconnect(transport.http.base.origin, true);
       if (settings.mode !== 'none')
-        preconnect(new URL(fillTemplate(settings.appUrl ?? client.vendor.appUrl, {}), location.href).origin, false);
+        preconnect(new URL(fillTemplate(settings.appUrl ?? vendor.appUrl, {}), location.href).origin, false);
     } catch {
       // Reported already by the config check; the click reports it again.
     }
@@ -278,8 +280,10 @@ export class DoctorGate extends LitElement implements GateInputs {
       failure.code === 'config'
         ? failure.fields?.map((field) => attributeOf(field, DoctorGate.elementProperties)).join(', ')
         : undefined;
-    this._status = { key: failure.code, value };
+    // Signed out in server mode: the EHR's session ended, no vendor refused anything.
+    const key: UiKey = failure.code === 'unauthorized' && failure.source === 'server' ? 'signed-out' : failure.code;
+    this._status = { key, value };
     this.#setState('error');
-    this.#emit('doctor-gate-error', errorDetail(failure, this.#t(failure.code, value)));
+    this.#emit('doctor-gate-error', errorDetail(failure, this.#t(key, value)));
   }
 }

@@ -1,6 +1,7 @@
 import type { ErrorCode, Lang } from '../core/index.js';
 
-export type UiKey = 'open' | 'checking' | 'creating' | 'ready' | 'opened' | 'preparing' | 'frame' | ErrorCode;
+export type UiKey =
+  'open' | 'checking' | 'creating' | 'ready' | 'opened' | 'preparing' | 'frame' | 'signed-out' | ErrorCode;
 
 /** Every string of the gate's UI, by key; `%s` is the vendor name (or, for `config`, the offending attributes). */
 export type UiStrings = Record<UiKey, string>;
@@ -27,6 +28,7 @@ const STRINGS: Record<Lang, UiStrings> = {
     'create-failed': '%s no pudo crear la cuenta',
     'popup-blocked': 'El navegador bloqueó la ventana; permita ventanas emergentes',
     cancelled: 'Creación cancelada',
+    'signed-out': 'Sesión cerrada: vuelva a entrar',
   },
   EN: {
     open: 'Open %s',
@@ -48,6 +50,7 @@ const STRINGS: Record<Lang, UiStrings> = {
     'create-failed': '%s could not create the account',
     'popup-blocked': 'The browser blocked the window; allow pop-ups',
     cancelled: 'Creation cancelled',
+    'signed-out': 'Signed out: sign in again',
   },
   CA: {
     open: 'Obre %s',
@@ -69,6 +72,7 @@ const STRINGS: Record<Lang, UiStrings> = {
     'create-failed': '%s no ha pogut crear el compte',
     'popup-blocked': 'El navegador ha bloquejat la finestra; permeteu finestres emergents',
     cancelled: 'Creació cancel·lada',
+    'signed-out': 'Sessió tancada: torneu a entrar',
   },
   PT: {
     open: 'Abrir %s',
@@ -90,6 +94,7 @@ const STRINGS: Record<Lang, UiStrings> = {
     'create-failed': '%s não conseguiu criar a conta',
     'popup-blocked': 'O navegador bloqueou a janela; permita janelas pop-up',
     cancelled: 'Criação cancelada',
+    'signed-out': 'Sessão terminada: entre novamente',
   },
   FR: {
     open: 'Ouvrir %s',
@@ -111,6 +116,7 @@ const STRINGS: Record<Lang, UiStrings> = {
     'create-failed': '%s n’a pas pu créer le compte',
     'popup-blocked': 'Le navigateur a bloqué la fenêtre ; autorisez les fenêtres pop-up',
     cancelled: 'Création annulée',
+    'signed-out': 'Session terminée : reconnectez-vous',
   },
 };
 

@@ -5,24 +5,31 @@ import type { GateClient } from '../core/gate-client.js';
 import { createClient } from '../vendors/create-client.js';
 import type { DoctorGateError } from '../core/errors.js';
 import { parseDoctor } from '../core/provision.js';
+import { ServerClient } from '../core/server-client.js';
 import { knownResult, sharedProvision } from '../core/page-runs.js';
 import type { Doctor, Lang, ProvisionResult } from '../core/types.js';
-import { serverClient } from '../vendors/server.js';
+import type { Vendor } from '../core/vendor.js';
+import { vendors } from '../vendors/index.js';
 import type { Emit, GateState } from './events.js';
 import { attributeOf, badDoctorLang, uiLang, type GateInputs } from './inputs.js';
 import { sessionStore } from './session-store.js';
 
-/** The doctor events show: the vendor's own naming of them (server mode), else the page's. */
-const shownDoctor = ({ vendor, http }: GateClient, doctor: Doctor): Doctor =>
-  vendor.shownDoctor?.(http, doctor) ?? doctor;
-
 /** The element a controller serves: its inputs, and Lit's controller host. */
 export type GateHost = ReactiveControllerHost & ReactiveElement & GateInputs;
+
+/**
+ * How the gate reaches the vendor: directly, with a client holding the API credential, or through
+ * the EHR's own `doctor-gate/server` handler, which names the doctor from its session.
+ */
+export type Transport = GateClient | ServerClient;
 
 /** Everything one run needs, validated: made only by `ProvisionController.context()`. */
 export interface Context {
   settings: Settings;
-  client: GateClient;
+  /** The vendor whose app opens: its popup, launch template and label. */
+  vendor: Vendor;
+  transport: Transport;
+  /** The page's doctor (direct mode); server mode never sends it, and shows the handler's. */
   doctor: Doctor;
   lang: Lang;
   /** Aborted when the inputs change or the gate leaves the page. */
@@ -48,7 +55,9 @@ export class ProvisionController implements ReactiveController {
   readonly #hooks: ProvisionHooks;
   #runs = new AbortController();
   #inputsChanged = false;
-  #client?: { key: string; client: GateClient };
+  #client?: { key: string; transport: Transport };
+  /** Server mode: each result's launch, for the one opening that asked for it. */
+  readonly #launches = new WeakMap<ProvisionResult, Record<string, string>>();
   /** The result last announced in `doctor-gate-provisioned`: a joined run announces it once. */
   provisioned?: ProvisionResult;
 
@@ -101,8 +110,13 @@ export class ProvisionController implements ReactiveController {
     if (badDoctorLang(host)) fields.push('doctorLang');
     if (!parsed.success || fields.length) throw configError(fields.map((field) => attributeOf(field, properties)));
     const settings = parsed.data;
-    const client = this.#clientFor(settings, server);
+    const transport = this.#transportFor(settings, server);
+    const vendor = vendors[settings.vendor];
     const lang = uiLang(host);
+    const base = { settings, vendor, transport, lang, signal: this.#runs.signal };
+    // Server mode: the page's doctor fields are never sent; the handler names the doctor.
+    if (transport instanceof ServerClient) return { ...base, doctor: {} };
+    const client = transport;
     const fromAttributes: Doctor = {
       id: host.doctorId,
       name: host.doctorName,
@@ -114,65 +128,87 @@ export class ProvisionController implements ReactiveController {
     const merged = { ...fromAttributes, ...host.doctor } as Doctor;
     for (const field of Object.keys(merged)) if (merged[field] === undefined) delete merged[field];
     try {
-      return { settings, client, doctor: parseDoctor(client, merged), lang, signal: this.#runs.signal };
+      return { ...base, doctor: parseDoctor(client, merged) };
     } catch (error) {
       throw configError(((error as DoctorGateError).fields ?? []).map((field) => attributeOf(field, properties)));
     }
   }
 
   /** Check, then create or reactivate if needed; announces the result once and moves the state. */
-  async provision({ client, doctor, signal }: Context): Promise<ProvisionResult> {
+  async provision({ transport, doctor, signal }: Context): Promise<ProvisionResult> {
     const { emit, setState, state } = this.#hooks;
-    const ttl = this.#host.sessionTtl;
-    const result = await sharedProvision(client, doctor, {
-      signal,
-      store: ttl > 0 ? sessionStore(ttl) : undefined,
-      beforeCreate: (detail) =>
-        emit('doctor-gate-before-create', { ...detail, doctor: shownDoctor(client, detail.doctor) }, true),
-      onStep: (step) => setState(step === 'check' ? 'checking' : 'creating'),
-    });
+    const beforeCreate = (detail: { doctor: Doctor; reactivation: boolean | null }) =>
+      emit('doctor-gate-before-create', detail, true);
+    const onStep = (step: 'check' | 'create') => setState(step === 'check' ? 'checking' : 'creating');
+    let result: ProvisionResult;
+    if (transport instanceof ServerClient) {
+      // Every call is its own request for a fresh launch: nothing remembered stands in for the handler.
+      const opening = await transport.provision({ signal, beforeCreate, onStep });
+      result = opening.result;
+      this.#launches.set(result, opening.launch);
+    } else {
+      const ttl = this.#host.sessionTtl;
+      result = await sharedProvision(transport, doctor, {
+        signal,
+        store: ttl > 0 ? sessionStore(ttl) : undefined,
+        beforeCreate,
+        onStep,
+      });
+    }
     signal.throwIfAborted();
-    const shown = shownDoctor(client, result.doctor);
     if (this.provisioned !== result) {
       this.provisioned = result;
-      emit('doctor-gate-provisioned', { outcome: result.outcome, doctor: shown, account: result.account });
+      emit('doctor-gate-provisioned', { outcome: result.outcome, doctor: result.doctor, account: result.account });
     }
     if (state() !== 'open') setState('ready');
-    return shown === result.doctor ? result : { ...result, doctor: shown };
+    return result;
   }
 
-  /** The launch URL when the gate is ready and the credential known, synchronously; else undefined. */
+  /**
+   * The launch URL when the gate can open at once, synchronously: a remembered result with the
+   * credential at hand (direct), or a launch the handler gave before the click and nobody used (server).
+   */
   readyUrl(context: Context): string | undefined {
-    const result = knownResult(context.client, context.doctor);
-    const credential = context.client.http.credentialNow();
+    const { transport } = context;
+    if (transport instanceof ServerClient) {
+      const held = transport.heldOpening();
+      return held && this.launchUrl(context, held.result, held.launch);
+    }
+    const result = knownResult(transport, context.doctor);
+    const credential = transport.http.credentialNow();
     if (!result || credential === undefined) return undefined;
     try {
-      return this.launchUrl(context, result, credential);
+      return this.launchUrl(context, result, this.#vendorValues(context, result, credential));
     } catch {
       return undefined; // e.g. no medic token yet: the normal path reports it
     }
   }
 
-  /** Server mode, a doctor already found: the launch's `POST` leaves now, in the click (`openingUrl` joins it). */
-  launchEarly({ client, doctor }: Context): void {
-    const known = knownResult(client, doctor);
-    if (known) client.vendor.prepareLaunch?.(client.http, known.account).catch(() => undefined);
+  /** The launch URL at the moment of opening: in server mode, with the launch of this result's own `POST`, once. */
+  async openingUrl(context: Context, result: ProvisionResult): Promise<string> {
+    const { transport } = context;
+    if (!(transport instanceof ServerClient)) {
+      const credential = await transport.http.credential();
+      return this.launchUrl(context, result, this.#vendorValues(context, result, credential));
+    }
+    // Set by the `POST` that gave `result`, always before this; used once.
+    const launch = this.#launches.get(result)!;
+    this.#launches.delete(result);
+    return this.launchUrl(context, result, launch);
   }
 
-  /** The launch URL at the moment of opening: in server mode after the handler's `POST` gave the launch. */
-  async openingUrl(context: Context, result: ProvisionResult): Promise<string> {
-    await context.client.vendor.prepareLaunch?.(context.client.http, result.account);
-    return this.launchUrl(context, result, await context.client.http.credential());
+  /** Direct mode: the vendor's launch values (credentials) for `result`. */
+  #vendorValues({ vendor }: Context, result: ProvisionResult, credential: string) {
+    return vendor.launchValues({ credential, account: result.account, medicToken: this.#host.medicToken });
   }
 
   /** The launch URL, built at the moment of opening and never stored or logged. */
-  launchUrl({ settings, client, doctor, lang }: Context, result: ProvisionResult, credential: string): string {
-    const vendorValues = client.vendor.launchValues({
-      credential,
-      account: result.account,
-      medicToken: this.#host.medicToken,
-    });
-    return fillTemplate(settings.appUrl ?? client.vendor.appUrl, {
+  launchUrl(
+    { settings, vendor, doctor, lang }: Context,
+    result: ProvisionResult,
+    launchValues: Record<string, string | undefined>,
+  ): string {
+    return fillTemplate(settings.appUrl ?? vendor.appUrl, {
       providerId: settings.providerId,
       doctorId: doctor.id ?? (result.account['id'] === undefined ? undefined : String(result.account['id'])),
       lang,
@@ -181,12 +217,12 @@ export class ProvisionController implements ReactiveController {
       reportExampleId: settings.reportExampleId,
       token: undefined,
       medicToken: undefined,
-      ...vendorValues,
+      ...launchValues,
     });
   }
 
-  /** One client per API, scope and credential source; a new `tokenProvider` function gets a new client, not a new run. */
-  #clientFor(settings: Settings, server?: string): GateClient {
+  /** One transport per API, scope and credential source; a new `tokenProvider` function gets a new client, not a new run. */
+  #transportFor(settings: Settings, server?: string): Transport {
     const { token, tokenProvider } = this.#host;
     const key = [
       settings.vendor,
@@ -199,12 +235,19 @@ export class ProvisionController implements ReactiveController {
     const cached = this.#client;
     if (
       cached?.key === key &&
-      cached.client.http.options.token === token &&
-      cached.client.http.options.tokenProvider === tokenProvider
+      (cached.transport instanceof ServerClient ||
+        (cached.transport.http.options.token === token &&
+          cached.transport.http.options.tokenProvider === tokenProvider))
     )
-      return cached.client;
-    const client = server
-      ? serverClient(settings.vendor, { server, timeoutMs: settings.timeout, retries: settings.retries })
+      return cached.transport;
+    const vendor = vendors[settings.vendor];
+    const transport: Transport = server
+      ? new ServerClient({
+          server,
+          vendor,
+          timeoutMs: settings.timeout,
+          retries: settings.retries,
+        })
       : createClient(settings.vendor, {
           apiBase: settings.apiBase,
           providerId: settings.providerId,
@@ -213,8 +256,8 @@ export class ProvisionController implements ReactiveController {
           timeoutMs: settings.timeout,
           retries: settings.retries,
         });
-    this.#client = { key, client };
-    return client;
+    this.#client = { key, transport };
+    return transport;
   }
 
   /** New inputs: the run for the old ones is aborted (its result is never applied) and its app closed. */

@@ -1,8 +1,12 @@
 import { DoctorGateError, isAbort, type ErrorCode, type Step } from '../core/index.js';
 
-/** The body of every failed answer: the element's own error codes. */
+/**
+ * The body of every failed answer: the element's own error codes, the precise (redacted) message,
+ * and who failed: the vendor behind the handler, or the handler itself (`server`: signed out,
+ * refused, misconfigured).
+ */
 export interface GateErrorBody {
-  error: { code: ErrorCode; message: string; step: Step; retryable: boolean };
+  error: { code: ErrorCode; message: string; step: Step; retryable: boolean; source: 'server' | 'vendor' };
 }
 
 /** HTTP status per code when the failure carries no vendor status of its own. */
@@ -29,32 +33,44 @@ const HEADERS = {
   'X-Content-Type-Options': 'nosniff',
 };
 
-/** A JSON answer with the handler's fixed headers. */
-export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { ...HEADERS, ...headers } });
+/** A JSON answer with the handler's fixed headers and the request's id. */
+export function json(status: number, body: unknown, requestId: string, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { ...HEADERS, 'X-Request-Id': requestId, ...headers },
+  });
 }
 
 /**
  * A failure as an answer: the vendor's status when it gave one (so 503 stays retryable and 500
  * does not), else the code's; `Retry-After` passed on; the message redacted.
  */
-export function errorAnswer(error: unknown, step: Step, redact: (text: string) => string): Response {
+export function errorAnswer(
+  error: unknown,
+  step: Step,
+  redact: (text: string) => string,
+  requestId: string,
+  extraHeaders: Record<string, string> = {},
+): { response: Response; body: GateErrorBody } {
   const failure = asGateError(error, step);
   const status =
     failure.status !== undefined && failure.status >= 400 && failure.status <= 599
       ? failure.status
       : STATUS_OF[failure.code];
   const headers: Record<string, string> =
-    failure.retryAfterMs === undefined ? {} : { 'Retry-After': String(Math.ceil(failure.retryAfterMs / 1000)) };
+    failure.retryAfterMs === undefined
+      ? { ...extraHeaders }
+      : { ...extraHeaders, 'Retry-After': String(Math.ceil(failure.retryAfterMs / 1000)) };
   const body: GateErrorBody = {
     error: {
       code: failure.code,
       message: redact(failure.message),
       step: failure.step,
       retryable: failure.retryable,
+      source: failure.source === 'vendor' ? 'vendor' : 'server',
     },
   };
-  return json(status, body, headers);
+  return { response: json(status, body, requestId, headers), body };
 }
 
 /**
@@ -66,6 +82,6 @@ function asGateError(error: unknown, step: Step): DoctorGateError {
   if (error instanceof DoctorGateError) {
     return error.cause instanceof DoctorGateError ? error.cause : error;
   }
-  if (isAbort(error)) return new DoctorGateError('timeout', 'The request was aborted', { step });
-  return new DoctorGateError('server', 'The doctor-gate handler failed', { step, status: 500 });
+  if (isAbort(error)) return new DoctorGateError('timeout', 'The request was aborted', { step, source: 'server' });
+  return new DoctorGateError('server', 'The doctor-gate handler failed', { step, status: 500, source: 'server' });
 }

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { createClient } from '../vendors/create-client.js';
 import {
   DoctorGateError,
@@ -7,55 +6,42 @@ import {
   publicDoctor,
   type Account,
   type Doctor,
+  type Found,
   type GateClient,
   type Outcome,
+  type ProvisionResult,
   type Step,
-  type VendorName,
 } from '../core/index.js';
 import { errorAnswer, json } from './answers.js';
-import type { MedicTokenStore } from './medic-tokens.js';
-import { fn, httpsOrLoopback, optionsError, redactor, scrub } from './shared.js';
-import { isTokenSource, type TokenSource } from './token.js';
+import { crossSiteRefusal } from './cross-site.js';
+import { launchFor, type Launch } from './launch.js';
+import { apiKey } from './medic-tokens.js';
+import { loggedFetch, requestIdOf, safeLogger } from './observe.js';
+import { checkOptions, type GateHandlerOptions } from './options.js';
+import { redactor, scrub } from './redaction.js';
+import { readBody, sameMedic, sessionDoctor, withTimeout } from './request-inputs.js';
+import { sharedRun } from './shared-run.js';
+import { TICKET_FRESH_MS, ticketSigner } from './ticket.js';
+import { isTokenSource } from './token.js';
 
-/** The API credential: a fixed string, a function that returns one, or a `speaknosisToken` source. */
-export type Credential = string | (() => Promise<string>) | TokenSource;
-
-export interface GateHandlerOptions {
-  vendor: VendorName;
-  /** Vendor API base, e.g. `https://api-qa.speaknosis.com/v1/health` (http only on loopback). */
-  apiBase: string;
-  /** Speaknosis medical-center id (required for Speaknosis). */
-  providerId?: string | number;
-  /** Never reaches the browser, except the Speaknosis token in a `POST` answer's `launch`. */
-  credential: Credential;
-  /**
-   * The signed-in doctor of this request, from the EHR's session; `null` answers 401 before any
-   * vendor call. `context` is what the framework passed beside the request (under `toNodeListener`:
-   * `{ incoming, outgoing }`, so Express's `req.session` or `req.user` is `context.incoming.…`).
-   */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each framework passes its own context
-  doctorFor: (request: Request, context?: any) => Doctor | null | undefined | Promise<Doctor | null | undefined>;
-  /** Prescrypto (required): where medic tokens are kept, since the vendor returns them only at creation. */
-  medicTokens?: MedicTokenStore;
-  fetch?: typeof fetch;
-  /** Per vendor request, and for `credential` to answer (default 10 000 ms). */
-  timeoutMs?: number;
-  /** Retries of a retryable failure (default 3). */
-  retries?: number;
-}
+export type { Credential, GateHandlerOptions } from './options.js';
+export type { Launch } from './launch.js';
 
 /** A Web-standard request handler (Hono, Next.js route handlers, Bun, Deno; Node via `toNodeListener`). */
-export type GateHandler = (request: Request, context?: unknown) => Promise<Response>;
+export type GateHandler<Context = unknown> = (request: Request, context?: Context) => Promise<Response>;
 
-/** `GET`: the check alone. */
+/** `GET`: the check alone, and a signed ticket of it that a `POST` within 30 s may give back. */
 export interface CheckAnswer {
   found: boolean;
   active: boolean;
   doctor: Doctor;
+  ticket: string;
 }
 
-/** What opening the vendor app needs, and nothing else. */
-export type Launch = { token: string; doctorId: string } | { medicToken: string };
+/** `POST` without the page's consent for a doctor who is missing or inactive: nothing was created. */
+export interface CreationNeeded extends CheckAnswer {
+  needsCreation: true;
+}
 
 /** `POST`: the doctor's account is ready. */
 export interface ProvisionAnswer {
@@ -63,51 +49,62 @@ export interface ProvisionAnswer {
   doctor: Doctor;
   /** The vendor's account, without any token or password. */
   account: Account;
+  /** Fresh for this answer: one opening's worth. */
   launch: Launch;
 }
 
-const optionsSchema = z.object({
-  vendor: z.enum(['speaknosis', 'prescrypto']),
-  apiBase: httpsOrLoopback,
-  providerId: z.optional(z.union([z.string().regex(/^\d{1,18}$/), z.int().positive()])),
-  credential: z.union([z.string().min(1), fn<() => Promise<string>>()]),
-  doctorFor: fn<GateHandlerOptions['doctorFor']>(),
-  medicTokens: z.optional(
-    z.custom<MedicTokenStore>(
-      (value) =>
-        typeof (value as MedicTokenStore | null)?.get === 'function' &&
-        typeof (value as MedicTokenStore | null)?.set === 'function',
-    ),
-  ),
-  fetch: z.optional(fn<typeof fetch>()),
-  timeoutMs: z.optional(z.int().min(100).max(120_000)),
-  retries: z.optional(z.int().min(0).max(10)),
-});
-
-/** Tokens handed out lately, so that any answer can redact them (runs are shared between requests). */
+/** Tokens handed out lately, so that any answer can redact them (creations are shared between requests). */
 const RECENT_TOKENS = 16;
+/** Creations remembered in memory at most (the oldest is forgotten first). */
+const RECENT_CREATIONS = 1000;
+
+type Options<Context> = GateHandlerOptions<Context>;
 
 /**
  * The server half: `GET` checks and `POST` provisions the doctor that `doctorFor` names for the
- * request (never one the request names), with the credential kept on the server.
+ * request (never one the request names), with the credential kept on the server. `options` may be
+ * a function: it is then called at the first request, so importing the route needs no secrets.
  */
-export function createGateHandler(options: GateHandlerOptions): GateHandler {
-  const parsed = optionsSchema.safeParse(options);
-  if (!parsed.success) throw optionsError('createGateHandler', parsed.error);
-  const { vendor, apiBase, providerId, credential, doctorFor, medicTokens, fetch, timeoutMs, retries } = parsed.data;
-  if (vendor === 'speaknosis' && providerId === undefined) {
-    throw new DoctorGateError('config', 'createGateHandler: Speaknosis needs providerId', {
-      fields: ['providerId'],
-    });
-  }
-  if (vendor === 'prescrypto' && !medicTokens) {
-    throw new DoctorGateError(
-      'config',
-      'createGateHandler: Prescrypto needs medicTokens (memoryMedicTokens() in development, sqlMedicTokens(db) in production): its medic token is returned only once, at creation',
-      { fields: ['medicTokens'] },
-    );
-  }
+export function createGateHandler<Context = unknown>(
+  options: Options<Context> | (() => Options<Context> | Promise<Options<Context>>),
+): GateHandler<Context> {
+  let ready: Promise<Serve<Context>> | undefined =
+    typeof options === 'function' ? undefined : Promise.resolve(setup(options));
+  return async (request, context) => {
+    if (!ready) {
+      const pending = Promise.resolve()
+        .then(options as () => Options<Context>)
+        .then(setup);
+      // Options that fail (secrets not set yet) are asked for again on the next request.
+      pending.catch(() => ready === pending && (ready = undefined));
+      ready = pending;
+    }
+    let serve: Serve<Context>;
+    try {
+      serve = await ready;
+    } catch (error) {
+      return errorAnswer(error, 'config', (text) => text, requestIdOf(request)).response;
+    }
+    return serve(request, context as Context);
+  };
+}
 
+type Serve<Context> = (request: Request, context: Context) => Promise<Response>;
+
+/** What the answer's log line says besides the status. */
+interface Note {
+  doctor?: string;
+  outcome?: string;
+  error?: { code: string; step: Step; source: string; message: string };
+}
+
+function setup<Context>(given: Options<Context>): Serve<Context> {
+  const options = checkOptions(given);
+  const { vendor, apiBase, providerId, credential, doctorFor, medicTokens, timeoutMs, retries } = options;
+  const allowed = new Set(options.allowedOrigins ?? []);
+  const tickets = ticketSigner(options.secret);
+  const logger = safeLogger(options.logger);
+  const where = JSON.stringify([vendor, apiKey(apiBase), String(providerId ?? '')]);
   const handed = new Set<string>();
   const remember = (token: string) => {
     handed.add(token);
@@ -116,15 +113,17 @@ export function createGateHandler(options: GateHandlerOptions): GateHandler {
   const waitMs = timeoutMs ?? 10_000;
 
   /** A client per request: the credential is asked for each time, so a source's expiry is honoured. */
-  const clientFor = (): GateClient =>
-    createClient(vendor, {
+  const clientFor = (requestId: string): GateClient => {
+    const fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+    return createClient(vendor, {
       apiBase,
       providerId: providerId === undefined ? undefined : String(providerId),
-      fetch,
+      fetch: logger ? loggedFetch(fetch, logger, { requestId, vendor }) : fetch,
       timeoutMs,
       retries,
       ...(typeof credential === 'string' ? { token: credential } : { tokenProvider: askCredential() }),
     });
+  };
 
   // The core calls its tokenProvider again only after a 401 (or a failed call): the token it
   // had is then refused, and a token source is told so before it is asked again.
@@ -139,155 +138,152 @@ export function createGateHandler(options: GateHandlerOptions): GateHandler {
     };
   };
 
-  // Concurrent POSTs for one doctor share one run: one check, at most one create.
-  const runs = new Map<string, Promise<{ result: Omit<ProvisionAnswer, 'launch'>; launch: Launch }>>();
+  // Concurrent creations for one doctor share one run (at most one create), aborted when every
+  // request waiting for it has left.
+  const creations = sharedRun<ProvisionResult>();
+  /** Creations of the last moments, for requests whose ticket was signed before them. */
+  const created = new Map<string, { at: number; account: Account }>();
 
-  const provision = (client: GateClient, doctor: Doctor) => {
-    const key = `${client.key}|${client.vendor.key(doctor)}`;
-    let run = runs.get(key);
-    if (!run) {
-      run = provisionDoctor(client, doctor).then(async (result) => ({
-        result,
-        launch: await launchFor(client, doctor, result.account, medicTokens),
-      }));
-      runs.set(key, run);
-      run.finally(() => runs.delete(key)).catch(() => undefined);
-    }
-    return run;
+  const sign = (doctorKey: string, found: Found | null) => {
+    const id = found?.account['id'];
+    return tickets.sign({
+      where,
+      doctor: doctorKey,
+      found: !!found,
+      active: !!found?.active,
+      ...(typeof id === 'string' || typeof id === 'number' ? { account: id } : {}),
+    });
   };
+
+  async function answer(request: Request, context: Context, requestId: string, note: Note, secrets: unknown[]) {
+    const method = request.method.toUpperCase();
+    const { signal } = request;
+    const given = await sessionDoctor(doctorFor, request, context);
+    if (!given) {
+      throw new DoctorGateError('unauthorized', 'No signed-in doctor for this request', {
+        step: 'check',
+        source: 'server',
+      });
+    }
+    secrets.push(given['password']);
+    const client = clientFor(requestId);
+    const doctor = parseDoctor(client, given);
+    note.doctor = doctor.id === undefined ? undefined : String(doctor.id);
+    const doctorKey = client.vendor.key(doctor);
+    const shown = () => scrub(publicDoctor(doctor), redact(secrets));
+    const check = async () => {
+      const found = await client.vendor.find(client.http, doctor, client.scope, signal);
+      return vendor === 'prescrypto' ? sameMedic(found, doctor) : found;
+    };
+
+    if (method === 'GET') {
+      const found = await check();
+      note.outcome = found?.active ? 'found' : found ? 'inactive' : 'missing';
+      const body: CheckAnswer = {
+        found: !!found,
+        active: !!found?.active,
+        doctor: shown(),
+        ticket: await sign(doctorKey, found),
+      };
+      return json(200, body, requestId);
+    }
+
+    const asked = await readBody(request);
+    const ticket = await tickets.verify(asked.ticket, where, doctorKey);
+    // A fresh ticket of this handler's own check for this very doctor stands in for a second one.
+    const found = ticket?.fresh ? ticket.found : await check();
+    let result: ProvisionResult;
+    if (found?.active) {
+      result = { outcome: 'existing', doctor: publicDoctor(doctor), account: found.account };
+    } else if (asked.create === true && ticket) {
+      // The page asked for this doctor (the ticket it answered names them) and nobody cancelled.
+      const key = `${client.key}|${doctorKey}`;
+      const recent = created.get(key);
+      // Created here since that ticket's check: existing now, not created twice.
+      result =
+        recent && Date.now() - recent.at < TICKET_FRESH_MS
+          ? { outcome: 'existing', doctor: publicDoctor(doctor), account: recent.account }
+          : await creations(key, signal, async (shared) => {
+              const done = await provisionDoctor(client, doctor, { signal: shared, found });
+              created.set(key, { at: Date.now(), account: done.account });
+              if (created.size > RECENT_CREATIONS) created.delete(created.keys().next().value!);
+              return done;
+            });
+    } else {
+      note.outcome = 'creation needed';
+      const body: CreationNeeded = {
+        needsCreation: true,
+        found: !!found,
+        active: false,
+        doctor: shown(),
+        ticket: await sign(doctorKey, found),
+      };
+      return json(200, body, requestId);
+    }
+    signal.throwIfAborted();
+    const launch = await launchFor(client, doctor, result.account, medicTokens);
+    // The launch's credentials are redacted from everything else in the answer.
+    const { doctorId: _doctorId, ...credentials } = launch as Record<string, string>;
+    secrets.push(...Object.values(credentials));
+    note.outcome = result.outcome;
+    const body: ProvisionAnswer = {
+      outcome: result.outcome,
+      doctor: scrub(result.doctor, redact(secrets)),
+      account: scrub(result.account, redact(secrets)),
+      launch,
+    };
+    return json(200, body, requestId);
+  }
+
+  const redact = (secrets: unknown[]) =>
+    redactor(() => [typeof credential === 'string' ? credential : undefined, ...handed, ...strings(secrets)]);
 
   return async (request, context) => {
+    const started = Date.now();
+    const requestId = requestIdOf(request);
     const method = request.method.toUpperCase();
-    const secrets: (string | undefined)[] = [typeof credential === 'string' ? credential : undefined];
-    const redact = redactor(() => [...secrets, ...handed]);
-    const step: Step = 'check';
+    const note: Note = {};
+    const secrets: unknown[] = [];
+    let response: Response;
     if (method !== 'GET' && method !== 'POST') {
-      return json(
-        405,
-        { error: { code: 'config', message: `Method ${method} is not allowed`, step: 'config', retryable: false } },
-        { Allow: 'GET, POST' },
-      );
-    }
-    // The session cookie rides on cross-site form posts too: only this site's pages may ask.
-    if (request.headers.get('Sec-Fetch-Site') === 'cross-site') {
-      return errorAnswer(new DoctorGateError('forbidden', 'Cross-site requests are refused', { step }), step, redact);
-    }
-    try {
-      const given = await sessionDoctor(doctorFor, request, context);
-      if (!given) {
-        return errorAnswer(
-          new DoctorGateError('unauthorized', 'No signed-in doctor for this request', { step }),
-          step,
-          redact,
-        );
+      const error = new DoctorGateError('config', `Method ${method.slice(0, 20)} is not allowed`, {
+        step: 'config',
+        source: 'server',
+        status: 405,
+      });
+      const failed = errorAnswer(error, 'config', (text) => text, requestId, { Allow: 'GET, POST' });
+      response = failed.response;
+      note.error = { ...failed.body.error };
+    } else {
+      try {
+        const refusal = crossSiteRefusal(request, method, allowed);
+        if (refusal) throw new DoctorGateError('forbidden', refusal, { step: 'check', source: 'server', status: 403 });
+        response = await answer(request, context, requestId, note, secrets);
+      } catch (caught) {
+        // Nobody reads this answer; the log says the client left (nginx's 499), not that anything broke.
+        const error = request.signal.aborted
+          ? new DoctorGateError('network', 'The client left before the answer', { source: 'server', status: 499 })
+          : caught;
+        const failed = errorAnswer(error, 'check', redact(secrets), requestId);
+        response = failed.response;
+        note.error = { ...failed.body.error };
       }
-      secrets.push(typeof given['password'] === 'string' ? given['password'] : undefined);
-      const client = clientFor();
-      const doctor = parseDoctor(client, given);
-      if (method === 'GET') {
-        const found = await client.vendor.find(client.http, doctor, client.scope);
-        const answer: CheckAnswer = {
-          found: !!found,
-          active: !!found?.active,
-          doctor: scrub(publicDoctor(doctor), redact),
-        };
-        return json(200, answer);
-      }
-      const { result, launch } = await provision(client, doctor);
-      // The launch's credentials are redacted from everything else in the answer.
-      const { doctorId: _doctorId, ...credentials } = launch as Record<string, string>;
-      secrets.push(...Object.values(credentials));
-      const answer: ProvisionAnswer = {
-        outcome: result.outcome,
-        doctor: scrub(result.doctor, redact),
-        account: scrub(result.account, redact),
-        launch,
+    }
+    if (logger) {
+      const line = {
+        requestId,
+        vendor,
+        method,
+        status: response.status,
+        ms: Date.now() - started,
+        ...note,
+        ...(request.signal.aborted ? { clientLeft: true } : {}),
       };
-      return json(200, answer);
-    } catch (error) {
-      return errorAnswer(error, step, redact);
+      const level = response.status >= 500 ? 'error' : response.status >= 400 ? 'warn' : 'info';
+      logger[level](line, 'doctor-gate answer');
     }
+    return response;
   };
 }
 
-/** The session's doctor; a throwing `doctorFor` is the server's failure, reported without its text. */
-async function sessionDoctor(
-  doctorFor: GateHandlerOptions['doctorFor'],
-  request: Request,
-  context: unknown,
-): Promise<Doctor | null> {
-  let doctor: unknown;
-  try {
-    doctor = await doctorFor(request, context);
-  } catch (error) {
-    if (error instanceof DoctorGateError) throw error;
-    throw new DoctorGateError('server', 'doctorFor failed', { step: 'check', status: 500, cause: error });
-  }
-  if (doctor === null || doctor === undefined) return null;
-  if (typeof doctor !== 'object' || Array.isArray(doctor)) {
-    throw new DoctorGateError('config', 'doctorFor must return a doctor object or null', { step: 'config' });
-  }
-  return doctor as Doctor;
-}
-
-/**
- * What opening needs: the vendor's own launch values (Speaknosis: the token in use; Prescrypto:
- * the medic token, saved when the medic is created and read back for an existing medic).
- */
-async function launchFor(
-  client: GateClient,
-  doctor: Doctor,
-  account: Account,
-  medicTokens: MedicTokenStore | undefined,
-): Promise<Launch> {
-  const { vendor } = client;
-  let medicToken: string | undefined;
-  if (medicTokens && vendor.appUrl.includes('{medicToken}')) {
-    const key = {
-      vendor: vendor.name,
-      api: client.http.base.href,
-      doctor: String(account['id'] ?? vendor.key(doctor)),
-    };
-    const created = account['token'];
-    if (typeof created === 'string' && created) {
-      await storeCall(() => medicTokens.set(key, created), 'saving the new medic token failed (the medic exists now)');
-      medicToken = created;
-    } else {
-      medicToken = await storeCall(() => medicTokens.get(key), 'reading the saved medic token failed');
-    }
-    if (!medicToken) {
-      throw new DoctorGateError(
-        'config',
-        `No saved ${vendor.label} medic token for medic ${key.doctor}: the vendor returns it only when it creates the medic, so a medic created elsewhere needs medicTokens.set(…) with the token saved then`,
-        { step: 'open', fields: ['medicTokens'] },
-      );
-    }
-  }
-  // Only the values the vendor's launch URL takes come back (Prescrypto's ignore the API key).
-  const values = vendor.launchValues({ credential: await client.http.credential(), account, medicToken });
-  // The launch carries the doctor id only where the vendor's launch URL takes it.
-  const launch = vendor.appUrl.includes('{doctorId}') ? { ...values, doctorId: String(doctor.id) } : values;
-  return launch as Launch;
-}
-
-/** A medic-token store call; its own failure (a database error) is reported as `server`, without its text. */
-async function storeCall<T>(call: () => Promise<T>, what: string): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (error instanceof DoctorGateError) throw error;
-    throw new DoctorGateError('server', `medicTokens: ${what}`, { step: 'open', status: 500, cause: error });
-  }
-}
-
-/** `promise`, or a `timeout` error after `ms`: a credential function that never answers must not hang the handler. */
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new DoctorGateError('timeout', `The credential gave no answer within ${ms} ms`, { step: 'check' })),
-      ms,
-    );
-  });
-  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
-}
+const strings = (values: unknown[]) => values.filter((value): value is string => typeof value === 'string');

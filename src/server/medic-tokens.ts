@@ -15,7 +15,25 @@ export interface MedicTokenStore {
   delete(key: MedicTokenKey): Promise<void>;
 }
 
-const keyText = (key: MedicTokenKey) => JSON.stringify([key.vendor, key.api, key.doctor]);
+/**
+ * The API base as a URL, so that one base written two ways is one key: host case, a default port
+ * and a trailing slash make no difference (`https://X.example:443/api` is `https://x.example/api/`).
+ */
+export function apiKey(api: string): string {
+  try {
+    const url = new URL(api);
+    url.hash = '';
+    if (!url.pathname.endsWith('/')) url.pathname += '/';
+    return url.href;
+  } catch {
+    return api;
+  }
+}
+
+/** The key with its API base in the one form stores compare. */
+const normalized = (key: MedicTokenKey): MedicTokenKey => ({ ...key, api: apiKey(key.api) });
+
+const keyText = (key: MedicTokenKey) => JSON.stringify([key.vendor, apiKey(key.api), key.doctor]);
 
 /** Tokens in this process's memory: for development and tests (lost on restart). */
 export function memoryMedicTokens(): MedicTokenStore {
@@ -87,7 +105,10 @@ export function sqlMedicTokens(client: SqlClient, options: SqlMedicTokensOptions
       });
     return ready;
   };
-  const params = (key: MedicTokenKey) => [key.vendor, key.api, key.doctor];
+  const params = (key: MedicTokenKey) => {
+    const { vendor, api, doctor } = normalized(key);
+    return [vendor, api, doctor];
+  };
 
   return {
     async get(key) {

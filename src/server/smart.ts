@@ -6,7 +6,7 @@ import {
   type FhirPractitioner,
   type PractitionerDoctor,
 } from '../core/index.js';
-import { fn, httpsOrLoopback, optionsError } from './shared.js';
+import { fn, httpsOrLoopback, optionsError } from './option-checks.js';
 import { fetchJson, practitionerUrl } from './smart-fetch.js';
 
 /** What `token(request)` finds: the EHR's OpenID `id_token`, and the access token for its FHIR API when it has one. */

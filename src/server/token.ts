@@ -2,7 +2,8 @@ import * as z from 'zod';
 import { codeForStatus } from '../core/errors.js';
 import { parseRetryAfter } from '../core/http.js';
 import { DoctorGateError } from '../core/index.js';
-import { fn, httpsOrLoopback, optionsError, redactor } from './shared.js';
+import { fn, httpsOrLoopback, optionsError } from './option-checks.js';
+import { redactor } from './redaction.js';
 
 /** A credential that can be asked again and told that the one it gave was refused. */
 export interface TokenSource {

@@ -1,5 +1,6 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import { clearProvisionCache, DoctorGate } from '../../src/index.js';
+import { forgetPageMemory } from '../../src/core/page-runs.js';
 import {
   click,
   clickAnd,
@@ -229,7 +230,7 @@ describe('remembering provisioned doctors', () => {
     const stored = Object.keys(sessionStorage).map((key) => `${key}=${sessionStorage.getItem(key)}`);
     expect(stored.filter((entry) => entry.includes(id))).to.have.length(1);
     expect(stored.join('\n')).to.not.contain('sk_demo_token');
-    clearProvisionCache(); // what a reload does to the page memory
+    forgetPageMemory(); // what a reload does to the page memory
     const before = (await requests(id)).length;
     const reloaded = await gate({ doctorId: id, attrs: { 'session-ttl': '60000' } });
     expect((await reloaded.provision()).outcome).to.equal('created');

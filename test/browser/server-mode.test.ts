@@ -2,7 +2,18 @@
 // /ehr/doctor-gate/<vendor>), which call the sandbox over HTTP. The page signs in with a cookie.
 import { expect, fixture, html } from '@open-wc/testing';
 import { clearProvisionCache } from '../../src/index.js';
-import { click, faults, isolateEachTest, record, requests, uid, until, waitFor, type LogEntry } from './helpers.js';
+import {
+  click,
+  faults,
+  isolateEachTest,
+  record,
+  requests,
+  uid,
+  until,
+  userState,
+  waitFor,
+  type LogEntry,
+} from './helpers.js';
 import { hold } from './helpers.js';
 
 const SERVER = { speaknosis: '/ehr/doctor-gate/speaknosis', prescrypto: '/ehr/doctor-gate/prescrypto' };
@@ -110,7 +121,7 @@ describe('server mode', () => {
     expect(net.seen).to.deep.equal([]);
   });
 
-  it('Speaknosis, new doctor: GET, before-create, POST, then the popup on the launch; the token only in launch', async () => {
+  it('Speaknosis, new doctor: POST, before-create, POST { create }, then the popup on the launch; the token only in launch', async () => {
     const id = uid('srv');
     signIn(id);
     const el = await serverGate('speaknosis');
@@ -122,7 +133,8 @@ describe('server mode', () => {
     expect(log.of('before-create')[0]).to.deep.include({ reactivation: null });
     expect(log.of('provisioned')[0]).to.deep.include({ outcome: 'created' });
     expect(log.of('provisioned')[0].doctor).to.deep.include({ id, name: 'Dana' });
-    expect(net.seen.map((each) => `${each.method} ${each.status}`)).to.deep.equal(['GET 200', 'POST 200']);
+    expect(net.seen.map((each) => `${each.method} ${each.status}`)).to.deep.equal(['POST 200', 'POST 200']);
+    expect(JSON.parse(net.seen[0]!.body)).to.deep.include({ needsCreation: true, found: false });
     const launch = await launchOf(popups().calls[0]!.win!);
     expect(launch.get('doctorId')).to.equal(id);
     // The handler minted the token with client credentials (the fixture token is never used), and it
@@ -135,13 +147,13 @@ describe('server mode', () => {
     expect(user.status).to.equal(200);
     for (const each of net.seen) {
       for (const secret of SECRETS) expect(each.body).not.to.contain(secret);
-      const launchOnly = each.method === 'POST' ? JSON.stringify(JSON.parse(each.body).launch) : '';
-      expect(each.body.replace(launchOnly, '')).not.to.contain(token);
+      const { launch: _launch, ...rest } = JSON.parse(each.body) as Record<string, unknown>;
+      expect(JSON.stringify(rest)).not.to.contain(token);
     }
     for (const event of log.events) expect(JSON.stringify(event.detail)).not.to.contain(token);
   });
 
-  it('Speaknosis, existing doctor: the check finds them, and opening still POSTs once for the launch', async () => {
+  it('Speaknosis, existing doctor: one POST after the click, which checks and answers the launch', async () => {
     const id = await signInExisting('srv-old');
     net.seen.length = 0;
     const el = await serverGate('speaknosis');
@@ -151,35 +163,37 @@ describe('server mode', () => {
     await opened;
     expect(log.of('before-create')).to.deep.equal([]);
     expect(log.of('provisioned')[0]).to.deep.include({ outcome: 'existing' });
-    expect(net.seen.map((each) => each.method)).to.deep.equal(['GET', 'POST']);
-    expect(JSON.parse(net.seen[1]!.body).outcome).to.equal('existing');
+    expect(net.seen.map((each) => each.method)).to.deep.equal(['POST']);
+    expect(JSON.parse(net.seen[0]!.body).outcome).to.equal('existing');
     expect((await requests(`/user`, 'POST')).filter((entry) => JSON.stringify(entry.body).includes(id))).to.have.length(
       1,
     );
     expect((await launchOf(popups().calls[0]!.win!)).get('doctorId')).to.equal(id);
   });
 
-  it('a doctor the hover found: the launch POST leaves in the click, before window.open', async () => {
+  it('a doctor the hover found: the click opens the app at once with the launch fetched on hover, used once', async () => {
     const id = await signInExisting('srv-hover');
+    net.seen.length = 0;
+    net.called.length = 0;
     const el = await serverGate('speaknosis', { prefetch: 'intent' });
     el.shadowRoot!.querySelector('button')!.dispatchEvent(new Event('focus'));
-    await waitFor(() => net.seen.length === 3);
-    const open = window.open;
-    let postsAtOpen = -1;
-    window.open = function (this: Window, ...args: Parameters<typeof window.open>) {
-      postsAtOpen = net.called.filter((method) => method === 'POST').length - 1;
-      return open.apply(this, args);
-    } as typeof window.open;
-    try {
-      const opened = until(el, 'doctor-gate-open');
-      await click(el);
-      await opened;
-    } finally {
-      window.open = open;
-    }
-    expect(postsAtOpen).to.equal(1);
-    expect(net.called).to.deep.equal(['GET', 'POST', 'GET', 'POST']);
+    await waitFor(() => net.seen.length === 2);
+    expect(net.seen.map((each) => each.method)).to.deep.equal(['GET', 'POST']);
+    // The POST gave the ticket of the GET back: the handler checked at the vendor once, not twice.
+    const vendorGets = (await requests(id, 'GET')).length;
+    const opened = until(el, 'doctor-gate-open');
+    await click(el);
+    await opened;
+    expect(popups().calls[0]!.url).to.contain('/sandbox/app/speaknosis');
+    expect(net.called).to.deep.equal(['GET', 'POST']);
     expect((await launchOf(popups().calls[0]!.win!)).get('doctorId')).to.equal(id);
+    // The next opening never reuses that launch: it asks for a fresh one (the ticket spares the check).
+    el.close();
+    const again = until(el, 'doctor-gate-open');
+    await click(el);
+    await again;
+    expect(net.called).to.deep.equal(['GET', 'POST', 'POST']);
+    expect((await requests(id, 'GET')).length).to.equal(vendorGets + 1);
   });
 
   it('Prescrypto in an iframe: the medic token arrives in launch, never the API key or a password', async () => {
@@ -193,7 +207,9 @@ describe('server mode', () => {
     const frame = el.shadowRoot!.querySelector('iframe')!;
     await waitFor(() => frame.contentWindow!.location.pathname === '/sandbox/app/prescrypto');
     const medicToken = new URLSearchParams(frame.contentWindow!.location.search).get('token')!;
-    const post = JSON.parse(net.seen.find((each) => each.method === 'POST')!.body);
+    const post = net.seen
+      .map((each) => JSON.parse(each.body) as { launch?: unknown; account?: unknown })
+      .find((body) => body.launch)!;
     expect(post.launch).to.deep.equal({ medicToken });
     expect(post.account).not.to.have.property('token');
     const [created] = (await requests('/api/v2/medics', 'POST')).filter((entry) =>
@@ -207,10 +223,14 @@ describe('server mode', () => {
 
   it('a page without the sign-in cookie gets unauthorized, and the vendor sees no request', async () => {
     const before = await lastSeq();
-    const el = await serverGate('speaknosis', { 'doctor-id': uid('nobody') });
+    const el = await serverGate('speaknosis', { 'doctor-id': uid('nobody'), 'doctor-lang': 'EN' });
     const failed = until(el, 'doctor-gate-error');
     await click(el);
-    expect((await failed).detail).to.deep.include({ code: 'unauthorized', status: 401, step: 'check' });
+    const { detail } = await failed;
+    // The EHR's own server says so: the doctor is asked to sign in, not told a vendor refused anything.
+    expect(detail).to.deep.include({ code: 'unauthorized', status: 401, step: 'check', source: 'server' });
+    expect(detail.requestId).to.match(/^[\w.:-]{8,}$/);
+    expect(el.shadowRoot!.querySelector('[part=status]')!.textContent).to.equal('Signed out: sign in again');
     expect((await requests('')).filter((entry) => entry.seq > before)).to.deep.equal([]);
     await waitFor(() => popups().calls[0]!.win!.closed);
   });
@@ -233,15 +253,17 @@ describe('server mode', () => {
     for (const each of net.seen) expect(each.body).not.to.contain('Mallory');
   });
 
-  it('before-create cancelled → cancelled, no POST, and the popup closed', async () => {
-    signIn(uid('srv-no'));
+  it('before-create cancelled → cancelled, no creation asked or made, and the popup closed', async () => {
+    const id = uid('srv-no');
+    signIn(id);
     const el = await serverGate('speaknosis');
     el.addEventListener('doctor-gate-before-create', (event) => event.preventDefault());
     const failed = until(el, 'doctor-gate-error');
     await click(el);
     expect((await failed).detail).to.deep.include({ code: 'cancelled' });
-    expect(net.count('POST')).to.equal(0);
-    expect(net.count('GET')).to.equal(1);
+    expect(net.seen.map((each) => JSON.parse(each.body).needsCreation)).to.deep.equal([true]);
+    expect(await requests(id, 'POST')).to.deep.equal([]);
+    expect(await userState(id)).to.include({ exists: false });
     await waitFor(() => popups().calls[0]!.win!.closed);
   });
 
@@ -263,17 +285,23 @@ describe('server mode', () => {
     expect((await launchOf(popups().calls[0]!.win!)).get('doctorId')).to.equal(id);
   });
 
-  it('hover prefetches the GET only; many gates share one GET and one POST', async () => {
-    signIn(uid('srv-many'));
-    const gates = await Promise.all([1, 2, 3].map(() => serverGate('speaknosis', { prefetch: 'intent' })));
-    gates[0]!.shadowRoot!.querySelector('button')!.dispatchEvent(new Event('focus'));
+  it('a new doctor the hover checked: one request after the click, and the vendor checked once', async () => {
+    const id = uid('srv-new-hover');
+    signIn(id);
+    const el = await serverGate('speaknosis', { prefetch: 'intent' });
+    el.shadowRoot!.querySelector('button')!.dispatchEvent(new Event('focus'));
     await waitFor(() => net.seen.length === 1);
     expect(net.seen[0]!.method).to.equal('GET');
-    await Promise.all(gates.slice(1).map((each) => each.provision()));
-    const opened = until(gates[0]!, 'doctor-gate-open');
-    await click(gates[0]!);
+    const log = record(el);
+    const opened = until(el, 'doctor-gate-open');
+    await click(el);
     await opened;
-    expect([net.count('GET'), net.count('POST')]).to.deep.equal([1, 1]);
+    expect(log.of('before-create')).to.have.length(1);
+    expect(net.seen.map((each) => each.method)).to.deep.equal(['GET', 'POST']);
+    expect((await requests(id, 'GET')).length).to.equal(1);
+    expect((await requests('/user', 'POST')).filter((entry) => JSON.stringify(entry.body).includes(id))).to.have.length(
+      1,
+    );
   });
 
   it('a 5xx from the handler → its code and status, and no popup left open', async () => {
@@ -283,7 +311,10 @@ describe('server mode', () => {
     const el = await serverGate('speaknosis', { retries: '0' });
     const failed = until(el, 'doctor-gate-error');
     await click(el);
-    expect((await failed).detail).to.deep.include({ code: 'server', status: 500, step: 'check', retryable: false });
+    const { detail } = await failed;
+    // The vendor failed behind the handler, which says so; its request id names the answer in its log.
+    expect(detail).to.deep.include({ code: 'server', status: 500, step: 'check', retryable: false, source: 'vendor' });
+    expect(detail.requestId).to.be.a('string');
     await waitFor(() => popups().calls[0]!.win!.closed);
     expect(net.seen[0]!.status).to.equal(500);
   });
@@ -296,7 +327,7 @@ describe('server mode', () => {
     const el = await serverGate('speaknosis', { server: path, retries: '0' });
     const failed = until(el, 'doctor-gate-error');
     await click(el);
-    expect((await failed).detail).to.deep.include({ code: 'network', step: 'check' });
+    expect((await failed).detail).to.deep.include({ code: 'bad-response', step: 'check', source: 'server' });
     expect((await requests(path)).map((entry) => entry.status)).to.deep.equal([307]);
     // Not followed: the handler it pointed to never asked the vendor about the doctor.
     expect(await requests(id)).to.deep.equal([]);
@@ -305,7 +336,9 @@ describe('server mode', () => {
 
   it('a wrong-shape answer (server pointed at another JSON endpoint) → bad-response, never a success', async () => {
     signIn(uid('srv-shape'));
-    const el = await serverGate('speaknosis', { server: '/sandbox/_control/log', retries: '0' });
+    const path = `/sandbox/speaknosis/v1/health/${uid('other-json')}`;
+    await faults({ match: { path }, status: 200, body: { success: true, response: { id: 'x' } }, times: 5 });
+    const el = await serverGate('speaknosis', { server: path, retries: '0' });
     const log = record(el);
     const failed = until(el, 'doctor-gate-error');
     await click(el);

@@ -2,6 +2,7 @@
 // trusts nothing it finds there (issue 12, item 8), through the element and the real sandbox.
 import { expect, fixture, html } from '@open-wc/testing';
 import { clearProvisionCache, type DoctorGate } from '../../src/index.js';
+import { forgetPageMemory } from '../../src/core/page-runs.js';
 import { gate, record, requests, uid, userState, waitFor } from './helpers.js';
 
 const TTL = { 'session-ttl': '600000' };
@@ -16,7 +17,7 @@ const keyFor = (id: string) => {
 /** A doctor provisioned with `session-ttl`, then the page memory forgotten (what a reload does). */
 async function stored(id: string) {
   await (await gate({ doctorId: id, attrs: TTL })).provision();
-  clearProvisionCache();
+  forgetPageMemory();
   return keyFor(id);
 }
 
@@ -98,7 +99,7 @@ describe('a poisoned sessionStorage, Prescrypto: a stored account.token is never
   /** Elena's real entry, rewritten by a page script to carry a forged medic token. */
   async function forgedEntry() {
     await (await elena()).provision();
-    clearProvisionCache();
+    forgetPageMemory();
     const [key] = Object.keys(sessionStorage).filter((k) => k.startsWith('doctor-gate:prescrypto|'));
     const entry = JSON.parse(sessionStorage.getItem(key!)!);
     const forge = (account: object) => ({ ...account, token: 'mt_forged' });

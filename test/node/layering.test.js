@@ -136,17 +136,12 @@ describe('layering', () => {
   });
 
   test('no file is named shared, utils, helpers or misc: a name says what the file does', () => {
-    // Renamed on another branch; this line goes at the merge.
-    const knownExceptions = ['server/shared.ts'];
     const vague = files
       .map(name)
       .filter((path) =>
         /^(shared|utils?|helpers?|misc|common)$/.test(path.replace(/^.*\//, '').replace(/\.tsx?$/, '')),
       );
-    assert.deepEqual(
-      vague.filter((path) => !knownExceptions.includes(path)),
-      [],
-    );
+    assert.deepEqual(vague, []);
   });
 
   test('no file in src/ is over 300 lines', () => {

@@ -35,7 +35,12 @@ async function exercise(url) {
   const ask = (method, cookie) =>
     fetch(url, {
       method,
-      headers: { ...(cookie ? { Cookie: cookie } : {}), 'Content-Type': 'application/json' },
+      // What a browser sends from the EHR's own page.
+      headers: {
+        ...(cookie ? { Cookie: cookie } : {}),
+        'Content-Type': 'application/json',
+        Origin: new URL(url).origin,
+      },
       body: method === 'POST' ? JSON.stringify({ id: 'someone-else' }) : undefined,
     });
   const anonymous = await ask('POST');

@@ -39,13 +39,13 @@ describe('server mode: vendor faults keep the element’s codes and statuses', (
   }
 
   test('a per-doctor status that is not a success → 502 create-failed at step create', async () => {
-    const { call } = await gate();
+    const { provision } = await gate();
     await sandbox.faults({
       match: { method: 'POST' },
       status: 201,
       body: { success: true, code: 201, response: [{ id: 'doc-new-1', status: 'quota exceeded' }] },
     });
-    const { status, body } = await call('newcomer', { method: 'POST' });
+    const { status, body } = await provision('newcomer');
     assert.equal(status, 502);
     assert.deepEqual(body.error.code, 'create-failed');
     assert.equal(body.error.step, 'create');
@@ -79,13 +79,8 @@ describe('server mode with speaknosisToken: client credentials on the server', (
     gate({ credential: speaknosisToken({ tokenUrl: tokenUrl(), clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }) });
 
   test('one token is minted for many requests, and is the one in launch', async () => {
-    const { call } = await withToken();
-    const answers = await Promise.all([
-      call('ana'),
-      call('newcomer'),
-      call('other', { method: 'POST' }),
-      call('ana', { method: 'POST' }),
-    ]);
+    const { call, provision } = await withToken();
+    const answers = await Promise.all([call('ana'), call('newcomer'), provision('other'), provision('ana')]);
     const launched = answers[2].body.launch.token;
     assert.match(launched, /^sk_iam_/);
     assert.notEqual(launched, TOKEN);
@@ -95,10 +90,10 @@ describe('server mode with speaknosisToken: client credentials on the server', (
   });
 
   test('a vendor 401 drops the token: one new one is fetched and the request succeeds', async () => {
-    const { call } = await withToken();
-    const first = await call('ana', { method: 'POST' });
+    const { provision } = await withToken();
+    const first = await provision('ana');
     await sandbox.faults({ match: { method: 'GET', path: '/user/' }, status: 401 });
-    const { status, body } = await call('newcomer', { method: 'POST' });
+    const { status, body } = await provision('newcomer');
     assert.equal(status, 200);
     assert.equal(body.outcome, 'created');
     assert.match(body.launch.token, /^sk_iam_/);
@@ -107,8 +102,8 @@ describe('server mode with speaknosisToken: client credentials on the server', (
   });
 
   test('after the vendor expires its tokens (401 for real), the handler mints once more and goes on', async () => {
-    const { call } = await withToken();
-    const first = await call('ana', { method: 'POST' });
+    const { call, provision } = await withToken();
+    const first = await provision('ana');
     assert.equal(first.status, 200);
     assert.deepEqual(await sandbox.control('expire-tokens', {}), { expired: 1 });
     // The old token is refused by the doctor API now.
@@ -116,7 +111,7 @@ describe('server mode with speaknosisToken: client credentials on the server', (
       headers: { Authorization: `Bearer ${first.body.launch.token}` },
     });
     assert.equal(refused.status, 401);
-    const answers = await Promise.all([call('ana'), call('newcomer', { method: 'POST' })]);
+    const answers = await Promise.all([call('ana'), provision('newcomer')]);
     assert.deepEqual(
       answers.map((answer) => answer.status),
       [200, 200],

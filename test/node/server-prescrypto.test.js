@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import { PGlite } from '@electric-sql/pglite';
 import { createGateHandler, memoryMedicTokens, sqlMedicTokens, toNodeListener } from '../../dist/server.js';
-import { listen, useSandbox } from './support/sandbox.js';
+import { listen, serveSandbox } from './support/sandbox.js';
+import { pageHeaders, provisionAsPage, withoutTicket } from './support/server.js';
 
 const API_KEY = 'pk_demo_key';
 const PASSWORD = 'Doctor-Passw0rd!-never-echoed';
@@ -15,6 +16,9 @@ const SESSIONS = {
   elena: { name: 'Elena', lastname: 'Vidal', email: 'elena.vidal@clinic.example' },
   inactive: { name: 'Medic 7', email: 'medic7@clinic.example' },
   elsewhere: { name: 'Taken', email: 'taken@elsewhere.example' },
+  // The EHR's data gives Elena's medic id to another doctor.
+  wrongId: { id: '110', name: 'Other', email: 'other.doctor@clinic.example' },
+  rightIdOtherCase: { id: '110', name: 'Elena', email: 'Elena.Vidal@Clinic.Example' },
 };
 const doctorOfSession = (request) =>
   SESSIONS[/(?:^|;\s*)session=([^;]+)/.exec(request.headers.get('Cookie') ?? '')?.[1]] ?? null;
@@ -37,13 +41,14 @@ async function gate(medicTokens = memoryMedicTokens()) {
   });
   const server = await listen(toNodeListener(handler));
   servers.push(server);
-  const call = async (session, method = 'GET') => {
-    const response = await fetch(`${server.origin}/ehr/doctor-gate`, {
-      method,
-      headers: { Cookie: `session=${session}` },
-    });
+  const ask = async (session, init = {}) => {
+    const headers = { Cookie: `session=${session}`, ...(init.method === 'POST' ? pageHeaders(server.origin) : {}) };
+    const response = await fetch(`${server.origin}/ehr/doctor-gate`, { ...init, headers });
     return { status: response.status, body: await response.json() };
   };
+  // A POST as the gate makes it: asks, and creates once the page's before-create went through.
+  const call = (session, method = 'GET') =>
+    method === 'POST' ? provisionAsPage((s, init) => ask(s, { body: '{}', ...init }), session) : ask(session);
   return { call, medicTokens };
 }
 
@@ -96,10 +101,28 @@ describe('server mode, Prescrypto: the medic token', () => {
     const { call, medicTokens } = await gate();
     await medicTokens.set({ vendor: 'prescrypto', api, doctor: '7' }, 'mt_7');
     const checked = await call('inactive');
-    assert.deepEqual(checked.body, { found: true, active: false, doctor: SESSIONS.inactive });
+    assert.deepEqual(withoutTicket(checked.body), { found: true, active: false, doctor: SESSIONS.inactive });
     const { body } = await call('inactive', 'POST');
     assert.equal(body.outcome, 'reactivated');
     assert.deepEqual(body.launch, { medicToken: 'mt_7' });
+  });
+
+  test("a medic found by id whose email is not the doctor's is a conflict: nothing opened, nothing sent", async () => {
+    const { call, medicTokens } = await gate();
+    await medicTokens.set({ vendor: 'prescrypto', api, doctor: '110' }, 'mt_elena');
+    for (const method of ['GET', 'POST']) {
+      const { status, body } = await call('wrongId', method);
+      assert.equal(status, 409, method);
+      assert.equal(body.error.code, 'conflict');
+      assert.match(body.error.message, /medic 110 has another email/);
+      assert.doesNotMatch(JSON.stringify(body), /mt_elena/);
+    }
+    const writes = (await sandbox.log('/sandbox/prescrypto')).filter((entry) => entry.method !== 'GET');
+    assert.deepEqual(writes, []);
+    // The same email in another case is the same doctor.
+    const { body } = await call('rightIdOtherCase', 'POST');
+    assert.equal(body.outcome, 'existing');
+    assert.deepEqual(body.launch, { medicToken: 'mt_elena' });
   });
 
   test('GET never creates and never carries a token', async () => {
@@ -107,7 +130,7 @@ describe('server mode, Prescrypto: the medic token', () => {
     const { status, body } = await call('newcomer');
     assert.equal(status, 200);
     const { password: _password, ...shown } = SESSIONS.newcomer;
-    assert.deepEqual(body, { found: false, active: false, doctor: shown });
+    assert.deepEqual(withoutTicket(body), { found: false, active: false, doctor: shown });
     assertNoSecrets({ body });
     assert.equal((await sandbox.control('state?vendor=prescrypto&email=rosa.nueva@clinic.example')).exists, false);
   });

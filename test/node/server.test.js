@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createGateHandler } from '../../dist/server.js';
-import { speaknosisSuite } from './support/server.js';
+import { speaknosisSuite, withoutTicket } from './support/server.js';
 
 const { TOKEN, SESSIONS, doctorOfSession, gate, sandbox, state, posts } = speaknosisSuite();
 
@@ -19,6 +19,7 @@ describe('server mode: who the doctor is', () => {
           message: 'No signed-in doctor for this request',
           step: 'check',
           retryable: false,
+          source: 'server',
         },
       });
     }
@@ -27,15 +28,17 @@ describe('server mode: who the doctor is', () => {
 
   test("the request's own doctor fields are ignored: the session's doctor is provisioned", async () => {
     const { call } = await gate();
-    const { status, body } = await call(
-      'newcomer',
-      {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'X-Doctor-Id': 'doc-john' },
-        body: JSON.stringify({ id: 'doc-evil', doctor: { id: 'doc-evil' }, doctorId: 'doc-evil' }),
-      },
-      '?doctorId=doc-evil&id=doc-evil',
-    );
+    const evil = { id: 'doc-evil', doctor: { id: 'doc-evil' }, doctorId: 'doc-evil' };
+    const ask = (body) =>
+      call(
+        'newcomer',
+        { method: 'POST', headers: { 'X-Doctor-Id': 'doc-john' }, body: JSON.stringify(body) },
+        '?doctorId=doc-evil&id=doc-evil',
+      );
+    const needed = await ask(evil);
+    assert.equal(needed.body.needsCreation, true);
+    assert.equal(needed.body.doctor.id, 'doc-new-1');
+    const { status, body } = await ask({ ...evil, create: true, ticket: needed.body.ticket });
     assert.equal(status, 200);
     assert.equal(body.doctor.id, 'doc-new-1');
     assert.equal(body.launch.doctorId, 'doc-new-1');
@@ -70,12 +73,13 @@ describe('server mode: who the doctor is', () => {
       message: 'doctorFor failed',
       step: 'check',
       retryable: false,
+      source: 'server',
     });
 
     const invalid = await gate({
       doctorFor: () => ({ id: 'doc-x', name: 'No Lastname', specialityId: 1, lang: 'ES' }),
     });
-    const refused = await invalid.call('ana', { method: 'POST' });
+    const refused = await invalid.provision('ana');
     assert.equal(refused.status, 500);
     assert.equal(refused.body.error.code, 'config');
     assert.match(refused.body.error.message, /lastname/);
@@ -99,9 +103,9 @@ describe('server mode: check and provision', () => {
     const { call } = await gate();
     const missing = await call('newcomer');
     assert.equal(missing.status, 200);
-    assert.deepEqual(missing.body, { found: false, active: false, doctor: SESSIONS.newcomer });
+    assert.deepEqual(withoutTicket(missing.body), { found: false, active: false, doctor: SESSIONS.newcomer });
     const existing = await call('ana');
-    assert.deepEqual(existing.body, { found: true, active: true, doctor: SESSIONS.ana });
+    assert.deepEqual(withoutTicket(existing.body), { found: true, active: true, doctor: SESSIONS.ana });
     assert.equal(existing.headers.get('Cache-Control'), 'no-store');
     assert.deepEqual(await posts(), []);
     assert.equal((await state('doc-new-1')).exists, false);
@@ -109,14 +113,14 @@ describe('server mode: check and provision', () => {
   });
 
   test('POST creates once, then answers existing; the token only in launch', async () => {
-    const { call } = await gate();
-    const first = await call('newcomer', { method: 'POST' });
+    const { provision } = await gate();
+    const first = await provision('newcomer');
     assert.equal(first.status, 200);
     assert.equal(first.body.outcome, 'created');
     assert.deepEqual(first.body.launch, { token: TOKEN, doctorId: 'doc-new-1' });
     assert.deepEqual(first.body.doctor, SESSIONS.newcomer);
     assert.equal(first.body.account.id, 'doc-new-1');
-    const second = await call('newcomer', { method: 'POST' });
+    const second = await provision('newcomer');
     assert.equal(second.body.outcome, 'existing');
     assert.equal((await posts()).length, 1);
     for (const { body } of [first, second]) {
@@ -126,8 +130,8 @@ describe('server mode: check and provision', () => {
   });
 
   test('concurrent POSTs for one doctor → one create, one account', async () => {
-    const { call } = await gate();
-    const answers = await Promise.all(Array.from({ length: 6 }, () => call('newcomer', { method: 'POST' })));
+    const { provision } = await gate();
+    const answers = await Promise.all(Array.from({ length: 6 }, () => provision('newcomer')));
     assert.deepEqual(
       answers.map((answer) => answer.status),
       answers.map(() => 200),
@@ -139,15 +143,15 @@ describe('server mode: check and provision', () => {
 
   test('concurrent POSTs through two handlers (two server processes) still make one account', async () => {
     const [one, two] = [await gate(), await gate()];
-    const answers = await Promise.all([one.call('other', { method: 'POST' }), two.call('other', { method: 'POST' })]);
+    const answers = await Promise.all([one.provision('other'), two.provision('other')]);
     assert.deepEqual(answers.map((answer) => answer.body.outcome).sort(), ['created', 'existing']);
     assert.equal((await state('doc-new-2')).active, true);
   });
 
   test('a soft-deleted doctor is reactivated by POST, reported found: false by GET', async () => {
-    const { call } = await gate({ doctorFor: () => ({ ...SESSIONS.ana, id: 'doc-marta', name: 'Marta' }) });
+    const { call, provision } = await gate({ doctorFor: () => ({ ...SESSIONS.ana, id: 'doc-marta', name: 'Marta' }) });
     assert.deepEqual((await call('any')).body.found, false);
-    const { body } = await call('any', { method: 'POST' });
+    const { body } = await provision('any');
     assert.equal(body.outcome, 'reactivated');
   });
 });

@@ -57,14 +57,39 @@ export function speaknosisSuite() {
     const server = await listen(toNodeListener(handler));
     servers.push(server);
     const call = async (session, init = {}, query = '') => {
-      const headers = { ...(session ? { Cookie: `session=${session}` } : {}), ...init.headers };
-      const response = await fetch(`${server.origin}/ehr/doctor-gate${query}`, { ...init, headers });
+      const headers = {
+        ...(session ? { Cookie: `session=${session}` } : {}),
+        ...(init.method === 'POST' ? pageHeaders(server.origin) : {}),
+        ...init.headers,
+      };
+      const body = init.body ?? (init.method === 'POST' ? '{}' : undefined);
+      const response = await fetch(`${server.origin}/ehr/doctor-gate${query}`, { ...init, headers, body });
       return { status: response.status, headers: response.headers, body: await response.json() };
     };
-    return { handler, call };
+    return { handler, call, origin: server.origin, provision: (session) => provisionAsPage(call, session) };
   }
 
   const state = async (id) => served.control(`state?vendor=speaknosis&providerId=1001&id=${encodeURIComponent(id)}`);
   const posts = async () => (await served.log(USER_PATH)).filter((entry) => entry.method === 'POST');
   return { TOKEN, SESSIONS, doctorOfSession, gate, sandbox, state, posts };
 }
+
+/** The headers a browser adds to the gate's own `POST` from a page of `origin`. */
+export const pageHeaders = (origin) => ({
+  Origin: origin,
+  'Sec-Fetch-Site': 'same-origin',
+  'Content-Type': 'application/json',
+});
+
+/**
+ * What the gate does with no check before: `POST {}`; when the answer says a creation is needed
+ * (the page then fires `doctor-gate-before-create`), `POST { create: true, ticket }`.
+ */
+export async function provisionAsPage(call, session) {
+  const first = await call(session, { method: 'POST' });
+  if (first.status !== 200 || !first.body.needsCreation) return first;
+  return call(session, { method: 'POST', body: JSON.stringify({ create: true, ticket: first.body.ticket }) });
+}
+
+/** An answer's body without its (random, signed) ticket. */
+export const withoutTicket = ({ ticket: _ticket, ...body }) => body;

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import { PGlite } from '@electric-sql/pglite';
 import { createGateHandler, memoryMedicTokens, sqlMedicTokens, toNodeListener } from '../../dist/server.js';
-import { listen, serveSandbox } from './support/sandbox.js';
+import { listen, useSandbox } from './support/sandbox.js';
 import { pageHeaders, provisionAsPage, withoutTicket } from './support/server.js';
 
 const API_KEY = 'pk_demo_key';

@@ -1,8 +1,12 @@
 import { safeParse } from 'zod/mini';
 import type { GateClient } from './client.js';
 import { DoctorGateError, isAbort } from './errors.js';
+import { findAudited, note } from './audited.js';
 import { sleep } from './http.js';
+import { readinessOf } from './readiness.js';
+import type { Created } from './vendor.js';
 import {
+  fullyReady,
   publicDoctor,
   type Account,
   type Outcome,
@@ -48,9 +52,9 @@ export async function provisionDoctor(
     const current =
       found !== undefined && !(found instanceof Promise)
         ? found
-        : await (found ?? vendor.find(http, doctor, scope, signal));
+        : await (found ?? findAudited(client, doctor, signal));
     found = undefined;
-    if (current?.active) return { outcome: 'existing', doctor: publicDoctor(doctor), account: current.account };
+    if (current?.active) return ready(client, { outcome: 'existing', account: current.account }, doctor, signal);
     signal?.throwIfAborted();
     if (attempt === 0 && beforeCreate) {
       const answer = beforeCreate({
@@ -62,15 +66,24 @@ export async function provisionDoctor(
       signal?.throwIfAborted();
     }
     onStep?.('create');
+    const action = current ? 'reactivate' : 'create';
     try {
       const created = await vendor.create(http, doctor, current, scope, signal);
-      return { ...created, doctor: publicDoctor(doctor) };
+      note(client, created.outcome === 'reactivated' ? 'reactivate' : action, doctor, created.account);
+      return ready(client, created, doctor, signal);
     } catch (error) {
+      note(client, action, doctor, current?.account, error);
       const wait = http.retryDelay(error, attempt);
       if (wait === undefined) throw error;
       await sleep(wait, signal);
     }
   }
+}
+
+/** The result with its readiness (Prescrypto: after ensuring the hospital membership). */
+async function ready(client: GateClient, created: Created, doctor: Doctor, signal?: AbortSignal) {
+  const readiness = await readinessOf(client, created.account, signal);
+  return { ...created, doctor: publicDoctor(doctor), readiness };
 }
 
 export interface BatchOptions {
@@ -152,9 +165,9 @@ export async function provisionDoctors(
     await pool(indices, concurrency, async (index) => {
       if (refused) return fail(index, refused);
       try {
-        const found = await vendor.find(http, parsed[index]!, scope, signal);
+        const found = await findAudited(client, parsed[index]!, signal);
         if (found?.active)
-          settle(index, { outcome: 'existing', doctor: publicDoctor(doctors[index]!), account: found.account });
+          settle(index, await ready(client, { outcome: 'existing', account: found.account }, doctors[index]!, signal));
         else missing.push(index);
       } catch (error) {
         fail(index, error);
@@ -172,7 +185,9 @@ export async function provisionDoctors(
         parsed,
         signal,
         check,
-        settle: (index, created) => settle(index, { ...created, doctor: publicDoctor(doctors[index]!) }),
+        // A vendor that creates in batches (Speaknosis) is ready once provisioned.
+        settle: (index, created) =>
+          settle(index, { ...created, doctor: publicDoctor(doctors[index]!), readiness: fullyReady() }),
         fail: (index, error) => (refused ? fail(index, refused) : fail(index, error)),
       });
       signal?.throwIfAborted();
@@ -224,11 +239,18 @@ async function createChunk(client: GateClient, chunk: number[], context: ChunkCo
       );
       chunk.forEach((index, k) => {
         const answer = answers[k]!;
-        if (answer instanceof Error) context.fail(index, answer);
-        else context.settle(index, answer);
+        const doctor = parsed[index]!;
+        if (answer instanceof Error) {
+          note(client, 'create', doctor, undefined, answer);
+          context.fail(index, answer);
+        } else {
+          note(client, answer.outcome === 'reactivated' ? 'reactivate' : 'create', doctor, answer.account);
+          context.settle(index, answer);
+        }
       });
       return;
     } catch (error) {
+      for (const index of chunk) note(client, 'create', parsed[index]!, undefined, error);
       const wait = http.retryDelay(error, attempt);
       if (wait === undefined) return chunk.forEach((index) => context.fail(index, error));
       await sleep(wait, signal);

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import type { ResultStore } from './shared.js';
-import { accountId, OUTCOMES, publicDoctor, type ProvisionResult } from './types.js';
+import { accountId, fullyReady, OUTCOMES, publicDoctor, READINESS_GAPS, type ProvisionResult } from './types.js';
 
 /** The part of the Web Storage API the store needs (sessionStorage, or a Map-backed stand-in). */
 export type ResultStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
@@ -18,6 +18,8 @@ const entrySchema = z.object({
   outcome: z.enum(OUTCOMES),
   // z.object drops every other key: a stored `token` never comes back.
   account: z.object({ id: z.optional(z.union([z.string(), z.number()])) }),
+  // Not a secret, and what the notice shows; an entry written before it existed is read as unknown.
+  readiness: z.optional(z.object({ ready: z.boolean(), missing: z.array(z.enum(READINESS_GAPS)) })),
 });
 
 type Entry = z.infer<typeof entrySchema>;
@@ -42,11 +44,12 @@ export function sessionResultStore(storage: ResultStorage, ttlMs: number): Resul
           parsed.data.expires > now &&
           parsed.data.expires <= now + ttlMs
         ) {
-          const { outcome, account } = parsed.data;
+          const { outcome, account, readiness } = parsed.data;
           return {
             outcome,
             doctor: doctor ? publicDoctor(doctor) : {},
             account: accountId(account),
+            readiness: readiness ?? fullyReady(),
           };
         }
         storage.removeItem(PREFIX + key);
@@ -67,6 +70,7 @@ export function sessionResultStore(storage: ResultStorage, ttlMs: number): Resul
         expires: Date.now() + ttlMs,
         outcome: result.outcome,
         account: accountId(result.account),
+        readiness: { ready: result.readiness.ready, missing: [...result.readiness.missing] },
       };
       try {
         storage.setItem(PREFIX + key, JSON.stringify(entry));

@@ -3,6 +3,7 @@ import { DoctorGateError } from '../core/errors.js';
 import { parseBody, type HttpClient, type HttpRequest } from '../core/http.js';
 import type { Account, Doctor, Found } from '../core/types.js';
 import { isDuplicateEmail, prescryptoRefusal } from './prescrypto-errors.js';
+import { deactivateMedic, medicReadiness } from './prescrypto-lifecycle.js';
 import type { Created, Vendor } from './vendor.js';
 
 export { prescryptoRefusal } from './prescrypto-errors.js';
@@ -65,6 +66,7 @@ const medicSchema = z.looseObject({
   id: z.int().check(z.minimum(0)),
   email: textOrNull,
   is_active: z.optional(z.boolean()),
+  specialty_verified: z.optional(z.boolean()),
 });
 const medicPage = z.looseObject({ next: textOrNull, results: z.array(medicSchema) });
 type Medic = z.infer<typeof medicSchema>;
@@ -204,21 +206,30 @@ export const prescrypto: Vendor = {
 
   // A batch lists the medics once instead of walking the list for every doctor; lookups then
   // follow `findMedic`: the medic id first, else the email.
-  async index(http, _scope, signal) {
+  async index(http, scope, signal) {
     const byId = new Map<string, Found>();
     const byEmail = new Map<string, Found>();
-    for await (const results of medicPages(http, signal)) {
-      for (const medic of results) {
-        const found = toFound(medic);
-        byId.set(String(medic.id), found);
-        if (medic.email) byEmail.set(emailKey(medic.email), found);
-      }
+    for (const { id, found } of await this.list!(http, scope, signal)) {
+      byId.set(id, found);
+      const email = found.account['email'];
+      if (typeof email === 'string' && email) byEmail.set(emailKey(email), found);
     }
     return (doctor) =>
       byId.get(String(doctor.id ?? '').trim()) ??
       (typeof doctor.email === 'string' ? byEmail.get(emailKey(doctor.email)) : undefined) ??
       null;
   },
+
+  async list(http, _scope, signal) {
+    const all: { id: string; found: Found }[] = [];
+    for await (const results of medicPages(http, signal))
+      for (const medic of results) all.push({ id: String(medic.id), found: toFound(medic) });
+    return all;
+  },
+
+  readiness: medicReadiness,
+  accountId: (found) => String(found.account['id']),
+  deactivate: (http, found, _scope, signal) => deactivateMedic(http, String(found.account['id']), signal),
 
   // The deeplink logs the medic in with their own token, which only the create call returns: a
   // token from a creation in this page wins, then the page's `medicToken`; a token in any other

@@ -70,7 +70,9 @@ export function auditor(
       } catch (cause) {
         written = Promise.reject(cause);
       }
-      const tracked = written.catch((cause: unknown) => void (failure ??= cause)).finally(() => pending.delete(tracked));
+      const tracked = written
+        .catch((cause: unknown) => void (failure ??= cause))
+        .finally(() => pending.delete(tracked));
       pending.add(tracked);
     },
     async flush() {

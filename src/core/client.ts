@@ -32,7 +32,10 @@ export interface GateClient {
 export function bindVendor(vendor: Vendor, options: GateClientOptions): GateClient {
   const http = new HttpClient(options, vendor.authScheme);
   const hospital = options.hospital === undefined || options.hospital === '' ? undefined : Number(options.hospital);
-  if (hospital !== undefined && !(Number.isSafeInteger(hospital) && hospital > 0 && /^\d+$/.test(String(options.hospital)))) {
+  if (
+    hospital !== undefined &&
+    !(Number.isSafeInteger(hospital) && hospital > 0 && /^\d+$/.test(String(options.hospital)))
+  ) {
     throw new DoctorGateError('config', 'hospital must be a positive whole number (the hospital id)', {
       step: 'config',
       fields: ['hospital'],
@@ -43,7 +46,12 @@ export function bindVendor(vendor: Vendor, options: GateClientOptions): GateClie
     ...(hospital !== undefined ? { hospital } : {}),
   };
   const audit = options.audit
-    ? auditor(options.audit, { vendor: vendor.name, api: http.base, actor: options.actor, requestId: options.requestId })
+    ? auditor(options.audit, {
+        vendor: vendor.name,
+        api: http.base,
+        actor: options.actor,
+        requestId: options.requestId,
+      })
     : undefined;
   return {
     vendor,

@@ -11,7 +11,7 @@ export {
 } from './errors.js';
 export { HttpClient, type ClientOptions, type HttpRequest, type HttpResponse } from './http.js';
 export { bindVendor, type GateClient, type GateClientOptions } from './client.js';
-export type { Created, LaunchContext, Vendor, VendorScope } from './vendor.js';
+export type { Created, LaunchContext, Listed, Vendor, VendorScope } from './vendor.js';
 export {
   provisionDoctor,
   provisionDoctors,
@@ -23,4 +23,33 @@ export {
 export { sharedProvision, prefetchCheck, knownResult, clearProvisionCache, type ResultStore } from './shared.js';
 export { sessionResultStore, type ResultStorage } from './session-store.js';
 export { isAllowedUrl, isAllowedTemplate, fillTemplate, settingsSchemaFor } from './config.js';
+export {
+  AUDIT_ACTIONS,
+  WRITE_ACTIONS,
+  auditor,
+  type AuditAction,
+  type AuditRecord,
+  type AuditSink,
+  type Auditor,
+} from './audit.js';
+export {
+  deprovisionDoctor,
+  DEPROVISION_OUTCOMES,
+  type DeprovisionOptions,
+  type DeprovisionOutcome,
+  type DeprovisionResult,
+} from './deprovision.js';
+export {
+  planReconcile,
+  reconcileDoctors,
+  PLAN_ACTIONS,
+  type PlanAction,
+  type PlanRow,
+  type ReconcileOptions,
+  type ReconcileOutcome,
+  type ReconcilePlan,
+  type ReconcileRowResult,
+  type Reconciliation,
+} from './reconcile.js';
+export { readinessOf } from './readiness.js';
 export * from './types.js';

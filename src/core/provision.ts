@@ -50,9 +50,7 @@ export async function provisionDoctor(
     // An answer already at hand is used without a microtask, so that inside a click the create
     // leaves before the page opens its popup.
     const current =
-      found !== undefined && !(found instanceof Promise)
-        ? found
-        : await (found ?? findAudited(client, doctor, signal));
+      found !== undefined && !(found instanceof Promise) ? found : await (found ?? findAudited(client, doctor, signal));
     found = undefined;
     if (current?.active) return ready(client, { outcome: 'existing', account: current.account }, doctor, signal);
     signal?.throwIfAborted();
@@ -82,7 +80,7 @@ export async function provisionDoctor(
 
 /** The result with its readiness (Prescrypto: after ensuring the hospital membership). */
 async function ready(client: GateClient, created: Created, doctor: Doctor, signal?: AbortSignal) {
-  const readiness = await readinessOf(client, created.account, signal);
+  const readiness = await readinessOf(client, created.account, signal, doctor);
   return { ...created, doctor: publicDoctor(doctor), readiness };
 }
 
@@ -93,6 +91,8 @@ export interface BatchOptions {
   /** Checks in flight at once, and creations where the vendor takes one at a time (default 8). */
   concurrency?: number;
   onProgress?: (progress: { done: number; total: number; failed: number }) => void;
+  /** The caller has just checked them all and found none active (reconcile's plan): no first check. */
+  knownMissing?: boolean;
 }
 
 /** A refused credential refuses every other doctor the same way: the batch stops sending. */
@@ -179,7 +179,7 @@ export async function provisionDoctors(
 
   if (vendor.createMany) {
     const size = Math.max(1, Math.min(options.chunkSize ?? 100, 1000));
-    const missing = await check(valid);
+    const missing = options.knownMissing ? valid : await check(valid);
     for (let start = 0; start < missing.length; start += size) {
       await createChunk(client, missing.slice(start, start + size), {
         parsed,

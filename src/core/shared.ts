@@ -1,6 +1,14 @@
 import type { GateClient } from './client.js';
 import { provisionDoctor, type BeforeCreate } from './provision.js';
-import { accountId, fullyReady, OUTCOMES, publicDoctor, type Doctor, type Found, type ProvisionResult } from './types.js';
+import {
+  accountId,
+  fullyReady,
+  OUTCOMES,
+  publicDoctor,
+  type Doctor,
+  type Found,
+  type ProvisionResult,
+} from './types.js';
 
 /**
  * Somewhere beyond the page's memory to remember provisioned doctors (`sessionResultStore` over

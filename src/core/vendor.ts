@@ -68,6 +68,8 @@ export interface Vendor {
     scope: VendorScope,
     signal?: AbortSignal,
   ): Promise<{ readiness: Readiness; membership?: { error?: unknown } }>;
+  /** True when ensuring `hospital` for `account` would send a write (reconcile plans it). */
+  membershipPending?(account: Account, hospital: number): boolean;
   /** The account's id at the vendor, as `deprovisionDoctor` and the audit name it. */
   accountId?(found: Found): string;
   /**
@@ -84,7 +86,15 @@ export interface Vendor {
    * Every account this credential can see, for reconcile's prune (Prescrypto: its medic list).
    * Absent: the vendor has no list, and reconcile prunes only the ids it is told about.
    */
-  list?(http: HttpClient, scope: VendorScope, signal?: AbortSignal): Promise<{ id: string; found: Found }[]>;
+  list?(http: HttpClient, scope: VendorScope, signal?: AbortSignal): Promise<Listed[]>;
+  /** Finds doctors in a `list` answer, the way `find` would. */
+  lookup?(listing: readonly Listed[]): (doctor: Doctor) => Found | null;
+}
+
+/** One account of a vendor's list, by its id there. */
+export interface Listed {
+  id: string;
+  found: Found;
 }
 
 export interface LaunchContext {

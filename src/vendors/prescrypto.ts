@@ -207,9 +207,13 @@ export const prescrypto: Vendor = {
   // A batch lists the medics once instead of walking the list for every doctor; lookups then
   // follow `findMedic`: the medic id first, else the email.
   async index(http, scope, signal) {
+    return this.lookup!(await this.list!(http, scope, signal));
+  },
+
+  lookup(listing) {
     const byId = new Map<string, Found>();
     const byEmail = new Map<string, Found>();
-    for (const { id, found } of await this.list!(http, scope, signal)) {
+    for (const { id, found } of listing) {
       byId.set(id, found);
       const email = found.account['email'];
       if (typeof email === 'string' && email) byEmail.set(emailKey(email), found);
@@ -228,6 +232,7 @@ export const prescrypto: Vendor = {
   },
 
   readiness: medicReadiness,
+  membershipPending: (account, hospital) => account['hospital'] !== hospital,
   accountId: (found) => String(found.account['id']),
   deactivate: (http, found, _scope, signal) => deactivateMedic(http, String(found.account['id']), signal),
 

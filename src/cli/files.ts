@@ -7,6 +7,10 @@ import type { AuditRecord } from '../core/index.js';
 import { UsageError } from './args.js';
 import { checkWritable, writeTokensFile, type IssuedToken } from './report.js';
 
+/** Who the audit names as acting: the operating-system user running the command. */
+export const actorName = (io: { env: Record<string, string | undefined> }): string =>
+  `cli:${io.env['USER'] ?? io.env['USERNAME'] ?? 'unknown'}`;
+
 export interface NamedPath {
   /** The option that named it (`--file`, `--report`…), for the message. */
   flag: string;
@@ -33,7 +37,10 @@ function identity(path: string): { real: string; inode?: string } {
  * path, and by inode for hard links. Also refuses an output whose folder cannot be written.
  */
 export async function checkPaths(inputs: readonly NamedPath[], outputs: readonly NamedPath[]): Promise<void> {
-  const seen: (NamedPath & ReturnType<typeof identity>)[] = inputs.map((input) => ({ ...input, ...identity(input.path) }));
+  const seen: (NamedPath & ReturnType<typeof identity>)[] = inputs.map((input) => ({
+    ...input,
+    ...identity(input.path),
+  }));
   for (const output of outputs) {
     const id = identity(output.path);
     const clash = seen.find((other) => other.real === id.real || (id.inode && other.inode === id.inode));

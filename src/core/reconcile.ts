@@ -130,7 +130,10 @@ export async function planReconcile(
     } else if (!account) row.action = 'create';
     else if (!account.active) row.action = 'reactivate';
     else if (hospital !== undefined && vendor.membershipPending?.(account.account, hospital)) row.action = 'membership';
-    else ((row.action = 'none'), (row.reason = 'active'));
+    else {
+      row.action = 'none';
+      row.reason = 'active';
+    }
   });
 
   if (options.prune) {

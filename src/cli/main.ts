@@ -1,5 +1,5 @@
 import { dirname, join } from 'node:path';
-import { createClient } from '../client.js';
+import { createClient } from '../api.js';
 import {
   DoctorGateError,
   isAbort,
@@ -9,6 +9,7 @@ import {
   type BatchResult,
   type Doctor,
   type GateClient,
+  withAudit,
 } from '../core/index.js';
 import { parseCommand, UsageError, USAGE, type ProvisionArgs } from './args.js';
 import { buildReport, printPlan, printSummary, type Io } from './output.js';
@@ -82,8 +83,7 @@ async function provision(args: ProvisionArgs, io: Io): Promise<number> {
   await audit?.check();
   const roster = await readRoster(args.file);
   let requests = 0;
-  const client = createClient(args.vendor, {
-    ...(audit ? { audit: audit.append, actor: actorName(io) } : {}),
+  const vendorClient = createClient(args.vendor, {
     apiBase: args.apiBase,
     token,
     providerId: args.providerId,
@@ -92,6 +92,7 @@ async function provision(args: ProvisionArgs, io: Io): Promise<number> {
     // Counted for the summary: every HTTP request, retries included.
     fetch: (input, init) => (requests++, fetch(input, init)),
   });
+  const client = audit ? withAudit(vendorClient, audit.append, { actor: actorName(io) }) : vendorClient;
   if (roster.format === 'csv') {
     const missing = requiredFields(client).filter((field) => !roster.columns.includes(field));
     if (missing.length) {

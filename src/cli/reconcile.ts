@@ -2,8 +2,15 @@
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { dirname, join } from 'node:path';
-import { createClient } from '../client.js';
-import { isAbort, reconcileDoctors, type Doctor, type ReconcilePlan, type ReconcileRowResult } from '../core/index.js';
+import { createClient } from '../api.js';
+import {
+  isAbort,
+  reconcileDoctors,
+  withAudit,
+  type Doctor,
+  type ReconcilePlan,
+  type ReconcileRowResult,
+} from '../core/index.js';
 import { UsageError, type ReconcileArgs } from './args.js';
 import { actorName, AuditLog, checkPaths, TokenFile } from './files.js';
 import type { Io } from './output.js';
@@ -125,15 +132,15 @@ export async function reconcile(args: ReconcileArgs, io: Io): Promise<number> {
       ? new TokenFile(tokensPath, { vendor: args.vendor, apiBase: args.apiBase }, await readTokensFile(tokensPath))
       : undefined;
   let requests = 0;
-  const client = createClient(args.vendor, {
+  const vendorClient = createClient(args.vendor, {
     apiBase: args.apiBase,
     token,
     providerId: args.providerId,
     timeoutMs: args.timeoutMs,
     retries: args.retries,
-    ...(audit ? { audit: audit.append, actor: actorName(io) } : {}),
     fetch: (input, init) => (requests++, fetch(input, init)),
   });
+  const client = audit ? withAudit(vendorClient, audit.append, { actor: actorName(io) }) : vendorClient;
   const target = `${client.vendor.label} (${args.apiBase}${args.providerId ? `, provider ${args.providerId}` : ''})`;
   // A row the roster could not even read is sent as nothing: it plans as invalid.
   const doctors: Doctor[] = roster.rows.map((row) => (row.problem ? {} : row.doctor));

@@ -1,6 +1,9 @@
-// The audit trail: one record per action taken for a doctor at a vendor, never a secret.
-import { DoctorGateError, type ErrorCode } from './errors.js';
-import type { VendorName } from './types.js';
+// The audit trail: one record per action taken for a doctor at a vendor, never a secret. A client
+// is audited by wrapping its vendor, so the provisioning code (and the drop-in) carries none of it.
+import type { GateClient } from './client.js';
+import { DoctorGateError, isAbort, type ErrorCode } from './errors.js';
+import type { Account, Doctor, VendorName } from './types.js';
+import type { Vendor } from './vendor.js';
 
 /** What was done, as a tuple so a schema or a SQL check can name them. */
 export const AUDIT_ACTIONS = ['check', 'create', 'reactivate', 'deactivate', 'membership', 'launch'] as const;
@@ -26,58 +29,116 @@ export interface AuditRecord {
   status?: number;
 }
 
-/** Where records go: a file, a table, a log pipeline. A promise is awaited before the run ends. */
+/** Where records go: a file, a table, a log pipeline. */
 export type AuditSink = (record: AuditRecord) => void | Promise<void>;
 
-/** What the core tells the audit: the action, whose, and the error when it failed. */
-export type AuditNote = (action: AuditAction, doctorId: unknown, error?: unknown) => void;
-
-export interface Auditor {
-  note: AuditNote;
-  /** Resolves when every record noted so far reached the sink; rejects with the first sink failure. */
-  flush(): Promise<void>;
+export interface AuditContext {
+  /** Who the records name as acting (default "doctor-gate"). */
+  actor?: string;
+  requestId?: string;
+  /** Told when the sink throws or rejects; the action itself goes on. */
+  onError?: (error: unknown) => void;
 }
 
-/** Binds a sink to a vendor, its API origin and an actor; a failing sink is reported by `flush`, never thrown mid-run. */
-export function auditor(
-  sink: AuditSink,
-  context: { vendor: VendorName; api: URL; actor?: string; requestId?: string },
-): Auditor {
-  const pending = new Set<Promise<unknown>>();
-  let failure: unknown;
+/** The id a record names: the vendor's account id when known, else the doctor's. Never an email. */
+export function auditId(doctor: Doctor, account?: Account): string {
+  const id = account?.['id'] ?? doctor.id;
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : '';
+}
+
+/**
+ * The same client, with every check and write its vendor makes recorded to `sink`: `check`,
+ * `create`, `reactivate`, `deactivate`, `membership`, each a success or a failure with its code.
+ */
+export function withAudit(client: GateClient, sink: AuditSink, context: AuditContext = {}): GateClient {
+  const inner = client.vendor;
   const base = {
     ...(context.requestId ? { requestId: context.requestId } : {}),
     actor: context.actor ?? 'doctor-gate',
-    vendor: context.vendor,
-    api: context.api.origin,
+    vendor: inner.name,
+    api: client.http.base.origin,
   };
-  return {
-    note(action, doctorId, error) {
-      const record: AuditRecord = {
-        at: new Date().toISOString(),
-        ...base,
-        action,
-        doctorId: typeof doctorId === 'string' || typeof doctorId === 'number' ? String(doctorId) : '',
-        outcome: error === undefined ? 'success' : 'failure',
-      };
-      if (error !== undefined) {
-        record.code = error instanceof DoctorGateError ? error.code : 'bad-response';
-        if (error instanceof DoctorGateError && error.status !== undefined) record.status = error.status;
-      }
-      let written: Promise<unknown>;
+  const note = (action: AuditAction, doctorId: string, error?: unknown) => {
+    if (error !== undefined && isAbort(error)) return;
+    const record: AuditRecord = {
+      at: new Date().toISOString(),
+      ...base,
+      action,
+      doctorId,
+      outcome: error === undefined ? 'success' : 'failure',
+    };
+    if (error !== undefined) {
+      record.code = error instanceof DoctorGateError ? error.code : 'bad-response';
+      if (error instanceof DoctorGateError && error.status !== undefined) record.status = error.status;
+    }
+    try {
+      Promise.resolve(sink(record)).catch((cause: unknown) => context.onError?.(cause));
+    } catch (cause) {
+      context.onError?.(cause);
+    }
+  };
+  /** Runs `work` and notes its outcome; `action` may depend on the answer. */
+  const noted = async <T>(
+    work: () => Promise<T>,
+    action: AuditAction | ((answer: T) => AuditAction),
+    id: (answer?: T) => string,
+  ): Promise<T> => {
+    try {
+      const answer = await work();
+      note(typeof action === 'function' ? action(answer) : action, id(answer));
+      return answer;
+    } catch (error) {
+      note(typeof action === 'function' ? 'create' : action, id(), error);
+      throw error;
+    }
+  };
+  // Each call reaches the vendor's own method with the vendor as `this`, so one that calls
+  // another (Speaknosis's create is one createMany) is recorded once.
+  const vendor: Vendor = {
+    ...inner,
+    find: (http, doctor, scope, signal) =>
+      noted(
+        () => inner.find(http, doctor, scope, signal),
+        'check',
+        (found) => auditId(doctor, found?.account),
+      ),
+    create: (http, doctor, found, scope, signal) =>
+      noted(
+        () => inner.create(http, doctor, found, scope, signal),
+        found ? 'reactivate' : (created) => (created.outcome === 'reactivated' ? 'reactivate' : 'create'),
+        (created) => auditId(doctor, created?.account ?? found?.account),
+      ),
+  };
+  if (inner.createMany) {
+    vendor.createMany = async (http, doctors, scope, signal) => {
       try {
-        written = Promise.resolve(sink(record));
-      } catch (cause) {
-        written = Promise.reject(cause);
+        const answers = await inner.createMany!(http, doctors, scope, signal);
+        answers.forEach((answer, k) => {
+          const doctor = doctors[k]!;
+          if (answer instanceof Error) note('create', auditId(doctor), answer);
+          else note(answer.outcome === 'reactivated' ? 'reactivate' : 'create', auditId(doctor, answer.account));
+        });
+        return answers;
+      } catch (error) {
+        for (const doctor of doctors) note('create', auditId(doctor), error);
+        throw error;
       }
-      const tracked = written
-        .catch((cause: unknown) => void (failure ??= cause))
-        .finally(() => pending.delete(tracked));
-      pending.add(tracked);
-    },
-    async flush() {
-      while (pending.size) await Promise.all(pending);
-      if (failure !== undefined) throw failure;
-    },
-  };
+    };
+  }
+  if (inner.readiness) {
+    vendor.readiness = async (http, account, scope, signal) => {
+      const answer = await inner.readiness!(http, account, scope, signal);
+      if (answer.membership) note('membership', auditId({}, account), answer.membership.error);
+      return answer;
+    };
+  }
+  if (inner.deactivate) {
+    vendor.deactivate = (http, found, scope, signal) =>
+      noted(
+        () => inner.deactivate!(http, found, scope, signal),
+        'deactivate',
+        () => auditId({}, found.account),
+      );
+  }
+  return { ...client, vendor };
 }

@@ -1,5 +1,4 @@
 // Offboarding: the doctor's account deactivated at the vendor (its soft delete), checked first.
-import { findAudited, note } from './audited.js';
 import * as z from 'zod/mini';
 import type { GateClient } from './client.js';
 import { DoctorGateError } from './errors.js';
@@ -51,17 +50,10 @@ export async function deprovisionDoctor(
     });
   }
   const doctor: Doctor = { id };
-  const found = options.found !== undefined ? options.found : await findAudited(client, doctor, signal);
+  const found = options.found !== undefined ? options.found : await vendor.find(http, doctor, scope, signal);
   if (!found) return { outcome: 'not-found' };
   const accountId = vendor.accountId?.(found) ?? id;
   if (!found.active) return { outcome: 'already-inactive', accountId };
   // DELETE and PATCH are idempotent: the HTTP seam retries a transient failure itself.
-  try {
-    const outcome = await vendor.deactivate(http, found, scope, signal);
-    note(client, 'deactivate', doctor, found.account);
-    return { outcome, accountId };
-  } catch (error) {
-    note(client, 'deactivate', doctor, found.account, error);
-    throw error;
-  }
+  return { outcome: await vendor.deactivate(http, found, scope, signal), accountId };
 }

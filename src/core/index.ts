@@ -26,11 +26,12 @@ export { isAllowedUrl, isAllowedTemplate, fillTemplate, settingsSchemaFor } from
 export {
   AUDIT_ACTIONS,
   WRITE_ACTIONS,
-  auditor,
+  auditId,
+  withAudit,
   type AuditAction,
+  type AuditContext,
   type AuditRecord,
   type AuditSink,
-  type Auditor,
 } from './audit.js';
 export {
   deprovisionDoctor,

@@ -1,7 +1,6 @@
 import { safeParse } from 'zod/mini';
 import type { GateClient } from './client.js';
 import { DoctorGateError, isAbort } from './errors.js';
-import { findAudited, note } from './audited.js';
 import { sleep } from './http.js';
 import { readinessOf } from './readiness.js';
 import type { Created } from './vendor.js';
@@ -50,7 +49,9 @@ export async function provisionDoctor(
     // An answer already at hand is used without a microtask, so that inside a click the create
     // leaves before the page opens its popup.
     const current =
-      found !== undefined && !(found instanceof Promise) ? found : await (found ?? findAudited(client, doctor, signal));
+      found !== undefined && !(found instanceof Promise)
+        ? found
+        : await (found ?? vendor.find(http, doctor, scope, signal));
     found = undefined;
     if (current?.active) return ready(client, { outcome: 'existing', account: current.account }, doctor, signal);
     signal?.throwIfAborted();
@@ -64,13 +65,10 @@ export async function provisionDoctor(
       signal?.throwIfAborted();
     }
     onStep?.('create');
-    const action = current ? 'reactivate' : 'create';
     try {
       const created = await vendor.create(http, doctor, current, scope, signal);
-      note(client, created.outcome === 'reactivated' ? 'reactivate' : action, doctor, created.account);
       return ready(client, created, doctor, signal);
     } catch (error) {
-      note(client, action, doctor, current?.account, error);
       const wait = http.retryDelay(error, attempt);
       if (wait === undefined) throw error;
       await sleep(wait, signal);
@@ -165,7 +163,7 @@ export async function provisionDoctors(
     await pool(indices, concurrency, async (index) => {
       if (refused) return fail(index, refused);
       try {
-        const found = await findAudited(client, parsed[index]!, signal);
+        const found = await vendor.find(http, parsed[index]!, scope, signal);
         if (found?.active)
           settle(index, await ready(client, { outcome: 'existing', account: found.account }, doctors[index]!, signal));
         else missing.push(index);
@@ -239,18 +237,11 @@ async function createChunk(client: GateClient, chunk: number[], context: ChunkCo
       );
       chunk.forEach((index, k) => {
         const answer = answers[k]!;
-        const doctor = parsed[index]!;
-        if (answer instanceof Error) {
-          note(client, 'create', doctor, undefined, answer);
-          context.fail(index, answer);
-        } else {
-          note(client, answer.outcome === 'reactivated' ? 'reactivate' : 'create', doctor, answer.account);
-          context.settle(index, answer);
-        }
+        if (answer instanceof Error) context.fail(index, answer);
+        else context.settle(index, answer);
       });
       return;
     } catch (error) {
-      for (const index of chunk) note(client, 'create', parsed[index]!, undefined, error);
       const wait = http.retryDelay(error, attempt);
       if (wait === undefined) return chunk.forEach((index) => context.fail(index, error));
       await sleep(wait, signal);

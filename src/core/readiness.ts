@@ -20,12 +20,10 @@ export async function readinessOf(
   signal?: AbortSignal,
   doctor?: Doctor,
 ): Promise<Readiness> {
-  const { vendor, http, audit } = client;
+  const { vendor, http } = client;
   if (!vendor.readiness) return fullyReady();
   try {
-    const { readiness, membership } = await vendor.readiness(http, account, scopeFor(client, doctor), signal);
-    if (membership) audit?.note('membership', account['id'], membership.error);
-    return readiness;
+    return (await vendor.readiness(http, account, scopeFor(client, doctor), signal)).readiness;
   } catch (error) {
     if (isAbort(error)) throw error;
     // The vendor reports its own membership failures; anything else is a gap it could not rule out.

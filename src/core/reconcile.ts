@@ -1,6 +1,6 @@
 // Reconcile: make the vendor match a roster. Plan first (checks only), then the writes the plan
 // names, bounded in concurrency; a roster that already matches plans (and sends) no write.
-import { auditId, findAudited } from './audited.js';
+import { auditId } from './audit.js';
 import type { GateClient } from './client.js';
 import { deprovisionDoctor } from './deprovision.js';
 import { DoctorGateError, isAbort } from './errors.js';
@@ -119,7 +119,7 @@ export async function planReconcile(
   const lookup = listing && vendor.lookup ? vendor.lookup(listing) : undefined;
   const seen = new Set<string>();
   await pool(parsed, concurrency, async ({ row, doctor }) => {
-    const account = lookup ? lookup(doctor) : await findAudited(client, doctor, signal);
+    const account = lookup ? lookup(doctor) : await vendor.find(http, doctor, scope, signal);
     if (account) seen.add(vendor.accountId?.(account) ?? row.id);
     found.set(row, account);
     if (account?.account['id'] !== undefined) row.id = auditId(doctor, account.account);
@@ -142,7 +142,7 @@ export async function planReconcile(
       ? listing.filter(({ id, found: each }) => each.active && !seen.has(id))
       : (options.known ?? []).filter((id) => !seen.has(id) && !named.has(id)).map((id) => ({ id }));
     await pool(candidates, concurrency, async ({ id, found: listed }) => {
-      const each = listed ?? (await findAudited(client, { id }, signal));
+      const each = listed ?? (await vendor.find(http, { id }, scope, signal));
       if (!each?.active) return;
       const row: PlanRow = { action: 'prune', id, doctor: { id } };
       rows.push(row);

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import type { ResultStore } from './shared.js';
-import { accountId, fullyReady, OUTCOMES, publicDoctor, READINESS_GAPS, type ProvisionResult } from './types.js';
+import { accountId, OUTCOMES, publicDoctor, READINESS_GAPS, type ProvisionResult } from './types.js';
 
 /** The part of the Web Storage API the store needs (sessionStorage, or a Map-backed stand-in). */
 export type ResultStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
@@ -19,7 +19,7 @@ const entrySchema = z.object({
   // z.object drops every other key: a stored `token` never comes back.
   account: z.object({ id: z.optional(z.union([z.string(), z.number()])) }),
   // Not a secret, and what the notice shows; an entry written before it existed is read as unknown.
-  readiness: z.optional(z.object({ ready: z.boolean(), missing: z.array(z.enum(READINESS_GAPS)) })),
+  missing: z.optional(z.array(z.enum(READINESS_GAPS))),
 });
 
 type Entry = z.infer<typeof entrySchema>;
@@ -44,12 +44,12 @@ export function sessionResultStore(storage: ResultStorage, ttlMs: number): Resul
           parsed.data.expires > now &&
           parsed.data.expires <= now + ttlMs
         ) {
-          const { outcome, account, readiness } = parsed.data;
+          const { outcome, account, missing = [] } = parsed.data;
           return {
             outcome,
             doctor: doctor ? publicDoctor(doctor) : {},
             account: accountId(account),
-            readiness: readiness ?? fullyReady(),
+            readiness: { ready: !missing.length, missing },
           };
         }
         storage.removeItem(PREFIX + key);
@@ -70,7 +70,7 @@ export function sessionResultStore(storage: ResultStorage, ttlMs: number): Resul
         expires: Date.now() + ttlMs,
         outcome: result.outcome,
         account: accountId(result.account),
-        readiness: { ready: result.readiness.ready, missing: [...result.readiness.missing] },
+        missing: result.readiness.missing,
       };
       try {
         storage.setItem(PREFIX + key, JSON.stringify(entry));

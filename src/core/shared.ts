@@ -30,7 +30,7 @@ function fromStore(store: ResultStore | undefined, key: string, doctor: Doctor):
     outcome: saved.outcome,
     doctor: publicDoctor(doctor),
     account: accountId(saved.account),
-    readiness: saved.readiness ?? fullyReady(),
+    readiness: saved.readiness,
   };
 }
 

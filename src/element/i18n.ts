@@ -1,6 +1,16 @@
-import type { ErrorCode, Lang } from '../core/index.js';
+import type { ErrorCode, Lang, ReadinessGap } from '../core/index.js';
 
-export type UiKey = 'open' | 'checking' | 'creating' | 'ready' | 'opened' | 'preparing' | 'frame' | ErrorCode;
+export type UiKey =
+  | 'open'
+  | 'checking'
+  | 'creating'
+  | 'ready'
+  | 'opened'
+  | 'preparing'
+  | 'frame'
+  | 'not-ready'
+  | ReadinessGap
+  | ErrorCode;
 
 /** Every string of the gate's UI, by key; `%s` is the vendor name (or, for `config`, the offending attributes). */
 export type UiStrings = Record<UiKey, string>;
@@ -8,6 +18,10 @@ export type UiStrings = Record<UiKey, string>;
 /** UI strings; `%s` is the vendor name (or, for `config`, the offending attributes). */
 const STRINGS: Record<Lang, UiStrings> = {
   ES: {
+    'not-ready': 'Falta en %s:',
+    active: 'cuenta activa',
+    'specialty-verification': 'especialidad verificada',
+    hospital: 'hospital',
     open: 'Abrir %s',
     checking: 'Comprobando la cuenta…',
     creating: 'Creando la cuenta…',
@@ -29,6 +43,10 @@ const STRINGS: Record<Lang, UiStrings> = {
     cancelled: 'Creación cancelada',
   },
   EN: {
+    'not-ready': 'Missing in %s:',
+    active: 'active account',
+    'specialty-verification': 'verified specialty',
+    hospital: 'hospital',
     open: 'Open %s',
     checking: 'Checking the account…',
     creating: 'Creating the account…',
@@ -50,6 +68,10 @@ const STRINGS: Record<Lang, UiStrings> = {
     cancelled: 'Creation cancelled',
   },
   CA: {
+    'not-ready': 'Falta a %s:',
+    active: 'compte actiu',
+    'specialty-verification': 'especialitat verificada',
+    hospital: 'hospital',
     open: 'Obre %s',
     checking: 'Comprovant el compte…',
     creating: 'Creant el compte…',
@@ -71,6 +93,10 @@ const STRINGS: Record<Lang, UiStrings> = {
     cancelled: 'Creació cancel·lada',
   },
   PT: {
+    'not-ready': 'Falta em %s:',
+    active: 'conta ativa',
+    'specialty-verification': 'especialidade verificada',
+    hospital: 'hospital',
     open: 'Abrir %s',
     checking: 'A verificar a conta…',
     creating: 'A criar a conta…',
@@ -92,6 +118,10 @@ const STRINGS: Record<Lang, UiStrings> = {
     cancelled: 'Criação cancelada',
   },
   FR: {
+    'not-ready': 'Manque dans %s :',
+    active: 'compte actif',
+    'specialty-verification': 'spécialité vérifiée',
+    hospital: 'hôpital',
     open: 'Ouvrir %s',
     checking: 'Vérification du compte…',
     creating: 'Création du compte…',

@@ -135,7 +135,12 @@ export class ProvisionController implements ReactiveController {
     const shown = shownDoctor(client, result.doctor);
     if (this.provisioned !== result) {
       this.provisioned = result;
-      emit('doctor-gate-provisioned', { outcome: result.outcome, doctor: shown, account: result.account });
+      emit('doctor-gate-provisioned', {
+        outcome: result.outcome,
+        doctor: shown,
+        account: result.account,
+        readiness: result.readiness,
+      });
     }
     if (state() !== 'open') setState('ready');
     return shown === result.doctor ? result : { ...result, doctor: shown };
@@ -195,6 +200,7 @@ export class ProvisionController implements ReactiveController {
       settings.providerId,
       settings.timeout,
       settings.retries,
+      this.#host.hospital,
     ].join('\n');
     const cached = this.#client;
     if (
@@ -212,6 +218,7 @@ export class ProvisionController implements ReactiveController {
           tokenProvider,
           timeoutMs: settings.timeout,
           retries: settings.retries,
+          hospital: this.#host.hospital,
         });
     this.#client = { key, client };
     return client;

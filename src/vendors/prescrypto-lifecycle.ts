@@ -1,11 +1,9 @@
-// Prescrypto beyond the first login: readiness (a verified speciality, an active hospital
-// membership) and deactivation (`is_active: false`, its soft delete).
-import { DoctorGateError } from '../core/errors.js';
+// Prescrypto readiness: a medic prescribes only when active, with a verified speciality and an
+// active hospital membership.
+import { isAbort } from '../core/errors.js';
 import type { HttpClient } from '../core/http.js';
 import type { Account, Readiness } from '../core/types.js';
 import type { VendorScope } from '../core/vendor.js';
-
-const MEMBERSHIPS = ['api', 'v2', 'management', 'memberships'] as const;
 
 /**
  * Ready = active, a verified speciality and a hospital membership. With a hospital configured the
@@ -22,15 +20,15 @@ export async function medicReadiness(
   if (account['is_active'] === false) missing.push('active');
   if (account['specialty_verified'] !== true) missing.push('specialty-verification');
   const current = account['hospital'];
-  const wanted = scope.hospital ?? (typeof current === 'number' ? current : undefined);
+  const wanted = scope.hospital ?? current;
   let membership: { error?: unknown } | undefined;
-  if (wanted === undefined) missing.push('hospital');
+  if (wanted == null) missing.push('hospital');
   else if (current !== wanted) {
     membership = {};
     try {
       await http.request({
         method: 'POST',
-        path: MEMBERSHIPS,
+        path: ['api', 'v2', 'management', 'memberships'],
         trailingSlash: true,
         body: { medic: account['id'], hospital: wanted, type_membership: 'MEMBER' },
         step: 'create',
@@ -38,35 +36,10 @@ export async function medicReadiness(
         accept: [409],
       });
     } catch (error) {
-      if ((error as { name?: string }).name === 'AbortError') throw error;
+      if (isAbort(error)) throw error;
       membership.error = error;
       missing.push('hospital');
     }
   }
-  return { readiness: { ready: !missing.length, missing }, ...(membership ? { membership } : {}) };
-}
-
-/** `PATCH {is_active: false}` (202): Prescrypto's soft delete, undone by a reactivation. */
-export async function deactivateMedic(
-  http: HttpClient,
-  id: string,
-  signal?: AbortSignal,
-): Promise<'deactivated' | 'not-found'> {
-  const { status } = await http.request({
-    method: 'PATCH',
-    path: ['api', 'v2', 'medics', id],
-    trailingSlash: true,
-    body: { is_active: false },
-    step: 'create',
-    signal,
-    accept: [404],
-  });
-  if (status === 404) return 'not-found';
-  if (status !== 202 && status !== 200) {
-    throw new DoctorGateError('bad-response', `Prescrypto answered the deactivation with HTTP ${status}`, {
-      step: 'create',
-      status,
-    });
-  }
-  return 'deactivated';
+  return { readiness: { ready: !missing.length, missing }, membership };
 }

@@ -3,7 +3,7 @@ import { DoctorGateError } from '../core/errors.js';
 import { parseBody, type HttpClient, type HttpRequest } from '../core/http.js';
 import type { Account, Doctor, Found } from '../core/types.js';
 import { isDuplicateEmail, prescryptoRefusal } from './prescrypto-errors.js';
-import { deactivateMedic, medicReadiness } from './prescrypto-lifecycle.js';
+import { medicReadiness } from './prescrypto-lifecycle.js';
 import type { Created, Vendor } from './vendor.js';
 
 export { prescryptoRefusal } from './prescrypto-errors.js';
@@ -66,7 +66,6 @@ const medicSchema = z.looseObject({
   id: z.int().check(z.minimum(0)),
   email: textOrNull,
   is_active: z.optional(z.boolean()),
-  specialty_verified: z.optional(z.boolean()),
 });
 const medicPage = z.looseObject({ next: textOrNull, results: z.array(medicSchema) });
 type Medic = z.infer<typeof medicSchema>;
@@ -77,7 +76,10 @@ function accountOf(medic: Record<string, unknown>, keepToken: boolean): Account 
   return keepToken && typeof token === 'string' ? { ...account, token } : account;
 }
 
-const toFound = (medic: Medic): Found => ({ active: medic.is_active !== false, account: accountOf(medic, false) });
+export const toFound = (medic: Medic): Found => ({
+  active: medic.is_active !== false,
+  account: accountOf(medic, false),
+});
 
 /** A password nobody will type: the doctor logs in through the deeplink, never with it. */
 function randomPassword(length = 32): string {
@@ -121,7 +123,7 @@ async function medicById(http: HttpClient, id: string, signal?: AbortSignal): Pr
 }
 
 /** The medic list, page by page (100 at a time), following the vendor's `next`, guarded against loops. */
-async function* medicPages(http: HttpClient, signal?: AbortSignal): AsyncGenerator<Medic[]> {
+export async function* medicPages(http: HttpClient, signal?: AbortSignal): AsyncGenerator<Medic[]> {
   const seen = new Set<string>();
   let request: HttpRequest = {
     method: 'GET',
@@ -144,7 +146,7 @@ async function* medicPages(http: HttpClient, signal?: AbortSignal): AsyncGenerat
   throw new DoctorGateError('bad-response', `Prescrypto listed more than ${MAX_PAGES} pages`, { step: 'check' });
 }
 
-const emailKey = (email: string) => email.trim().toLowerCase();
+export const emailKey = (email: string) => email.trim().toLowerCase();
 
 /** Walks the medic list and stops at the first match. */
 async function medicByEmail(http: HttpClient, email: string, signal?: AbortSignal): Promise<Found | null> {
@@ -206,17 +208,15 @@ export const prescrypto: Vendor = {
 
   // A batch lists the medics once instead of walking the list for every doctor; lookups then
   // follow `findMedic`: the medic id first, else the email.
-  async index(http, scope, signal) {
-    return this.lookup!(await this.list!(http, scope, signal));
-  },
-
-  lookup(listing) {
+  async index(http, _scope, signal) {
     const byId = new Map<string, Found>();
     const byEmail = new Map<string, Found>();
-    for (const { id, found } of listing) {
-      byId.set(id, found);
-      const email = found.account['email'];
-      if (typeof email === 'string' && email) byEmail.set(emailKey(email), found);
+    for await (const results of medicPages(http, signal)) {
+      for (const medic of results) {
+        const found = toFound(medic);
+        byId.set(String(medic.id), found);
+        if (medic.email) byEmail.set(emailKey(medic.email), found);
+      }
     }
     return (doctor) =>
       byId.get(String(doctor.id ?? '').trim()) ??
@@ -224,17 +224,7 @@ export const prescrypto: Vendor = {
       null;
   },
 
-  async list(http, _scope, signal) {
-    const all: { id: string; found: Found }[] = [];
-    for await (const results of medicPages(http, signal))
-      for (const medic of results) all.push({ id: String(medic.id), found: toFound(medic) });
-    return all;
-  },
-
   readiness: medicReadiness,
-  membershipPending: (account, hospital) => account['hospital'] !== hospital,
-  accountId: (found) => String(found.account['id']),
-  deactivate: (http, found, _scope, signal) => deactivateMedic(http, String(found.account['id']), signal),
 
   // The deeplink logs the medic in with their own token, which only the create call returns: a
   // token from a creation in this page wins, then the page's `medicToken`; a token in any other

@@ -88,20 +88,6 @@ export const speaknosis: Vendor = {
     return { active: true, account: response };
   },
 
-  accountId: (found) => String(found.account['id']),
-
-  // The seed's soft delete: a later POST of the same id reactivates the user.
-  async deactivate(http, found, scope, signal) {
-    const { status } = await http.request({
-      method: 'DELETE',
-      path: ['provider', scope.providerId!, 'user', String(found.account['id'])],
-      step: 'create',
-      signal,
-      accept: [404],
-    });
-    return status === 404 ? 'not-found' : 'deactivated';
-  },
-
   async create(http, doctor, _found, scope, signal) {
     const [result] = await this.createMany!(http, [doctor], scope, signal);
     if (result instanceof Error) throw result;

@@ -11,7 +11,10 @@ import {
   type Outcome,
   type Step,
   type VendorName,
+  type AuditSink,
+  type Readiness,
 } from '../core/index.js';
+import { auditedClient, auditLaunch } from './audit.js';
 import { errorAnswer, json } from './answers.js';
 import type { MedicTokenStore } from './medic-tokens.js';
 import { fn, httpsOrLoopback, optionsError, redactor, scrub } from './shared.js';
@@ -42,6 +45,10 @@ export interface GateHandlerOptions {
   timeoutMs?: number;
   /** Retries of a retryable failure (default 3). */
   retries?: number;
+  /** Prescrypto hospital id: the medic's membership there is ensured, so the medic can prescribe. */
+  hospital?: number;
+  /** One record per action (check, create, reactivate, membership, launch): a function, or `sqlAuditLog(db)`. */
+  audit?: AuditSink;
 }
 
 /** A Web-standard request handler (Hono, Next.js route handlers, Bun, Deno; Node via `toNodeListener`). */
@@ -64,6 +71,8 @@ export interface ProvisionAnswer {
   /** The vendor's account, without any token or password. */
   account: Account;
   launch: Launch;
+  /** Whether the doctor can work in the vendor app now, and what is missing (Prescrypto). */
+  readiness: Readiness;
 }
 
 const optionsSchema = z.object({
@@ -82,6 +91,8 @@ const optionsSchema = z.object({
   fetch: z.optional(fn<typeof fetch>()),
   timeoutMs: z.optional(z.int().min(100).max(120_000)),
   retries: z.optional(z.int().min(0).max(10)),
+  hospital: z.optional(z.int().positive()),
+  audit: z.optional(fn<AuditSink>()),
 });
 
 /** Tokens handed out lately, so that any answer can redact them (runs are shared between requests). */
@@ -94,7 +105,19 @@ const RECENT_TOKENS = 16;
 export function createGateHandler(options: GateHandlerOptions): GateHandler {
   const parsed = optionsSchema.safeParse(options);
   if (!parsed.success) throw optionsError('createGateHandler', parsed.error);
-  const { vendor, apiBase, providerId, credential, doctorFor, medicTokens, fetch, timeoutMs, retries } = parsed.data;
+  const {
+    vendor,
+    apiBase,
+    providerId,
+    credential,
+    doctorFor,
+    medicTokens,
+    fetch,
+    timeoutMs,
+    retries,
+    hospital,
+    audit,
+  } = parsed.data;
   if (vendor === 'speaknosis' && providerId === undefined) {
     throw new DoctorGateError('config', 'createGateHandler: Speaknosis needs providerId', {
       fields: ['providerId'],
@@ -123,6 +146,7 @@ export function createGateHandler(options: GateHandlerOptions): GateHandler {
       fetch,
       timeoutMs,
       retries,
+      hospital,
       ...(typeof credential === 'string' ? { token: credential } : { tokenProvider: askCredential() }),
     });
 
@@ -182,7 +206,7 @@ export function createGateHandler(options: GateHandlerOptions): GateHandler {
         );
       }
       secrets.push(typeof given['password'] === 'string' ? given['password'] : undefined);
-      const client = clientFor();
+      const client = auditedClient(clientFor(), audit, given, request);
       const doctor = parseDoctor(client, given);
       if (method === 'GET') {
         const found = await client.vendor.find(client.http, doctor, client.scope);
@@ -194,6 +218,7 @@ export function createGateHandler(options: GateHandlerOptions): GateHandler {
         return json(200, answer);
       }
       const { result, launch } = await provision(client, doctor);
+      auditLaunch(client, audit, doctor, result.account, request);
       // The launch's credentials are redacted from everything else in the answer.
       const { doctorId: _doctorId, ...credentials } = launch as Record<string, string>;
       secrets.push(...Object.values(credentials));
@@ -202,6 +227,7 @@ export function createGateHandler(options: GateHandlerOptions): GateHandler {
         doctor: scrub(result.doctor, redact),
         account: scrub(result.account, redact),
         launch,
+        readiness: result.readiness,
       };
       return json(200, answer);
     } catch (error) {

@@ -19,5 +19,15 @@ export {
   type SqlClient,
   type SqlMedicTokensOptions,
 } from './medic-tokens.js';
+export { sqlAuditLog, type SqlAuditLogOptions } from './audit.js';
 export { toNodeListener, type NodeContext, type NodeListener } from './node.js';
-export { DoctorGateError, type Doctor, type ErrorCode, type Step, type VendorName } from '../core/index.js';
+export {
+  DoctorGateError,
+  type AuditRecord,
+  type AuditSink,
+  type Doctor,
+  type ErrorCode,
+  type Readiness,
+  type Step,
+  type VendorName,
+} from '../core/index.js';

@@ -3,7 +3,10 @@
  * the built-in vendors, and `createClient`, which looks a vendor up by name.
  */
 export * from './core/index.js';
-import { clientFactory } from './client.js';
+import { vendorFrom } from './client.js';
+import { bindVendor, type GateClient, type GateClientOptions } from './core/client.js';
+import type { VendorName } from './core/types.js';
+import type { Vendor } from './core/vendor.js';
 import { lifecycleVendors } from './vendors/lifecycle.js';
 
 /**
@@ -11,6 +14,8 @@ import { lifecycleVendors } from './vendors/lifecycle.js';
  * bound to its API, credential and scope; the built-in vendors here also deactivate accounts
  * (`deprovisionDoctor`, `reconcileDoctors`).
  */
-export const createClient = clientFactory(lifecycleVendors);
+export function createClient(vendor: VendorName | Vendor, options: GateClientOptions): GateClient {
+  return bindVendor(vendorFrom(lifecycleVendors, vendor), options);
+}
 export { lifecycleVendors as vendors };
 export { speaknosisLifecycle as speaknosis, prescryptoLifecycle as prescrypto } from './vendors/lifecycle.js';

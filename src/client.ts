@@ -4,14 +4,12 @@ import type { VendorName } from './core/types.js';
 import type { Vendor } from './core/vendor.js';
 import { vendors } from './vendors/index.js';
 
-/** A `createClient` that looks vendor names up in `registry`. */
-export function clientFactory(registry: Record<VendorName, Vendor>) {
-  return (vendor: VendorName | Vendor, options: GateClientOptions): GateClient => {
-    const impl = typeof vendor === 'string' ? (registry as Partial<Record<string, Vendor>>)[vendor] : vendor;
-    if (!impl)
-      throw new DoctorGateError('config', `Unknown vendor: ${String(vendor)}`, { step: 'config', fields: ['vendor'] });
-    return bindVendor(impl, options);
-  };
+/** The vendor `vendor` names in `registry` (or the vendor module given itself); `config` error when unknown. */
+export function vendorFrom(registry: Record<VendorName, Vendor>, vendor: VendorName | Vendor): Vendor {
+  const impl = typeof vendor === 'string' ? (registry as Partial<Record<string, Vendor>>)[vendor] : vendor;
+  if (!impl)
+    throw new DoctorGateError('config', `Unknown vendor: ${String(vendor)}`, { step: 'config', fields: ['vendor'] });
+  return impl;
 }
 
 /**
@@ -19,4 +17,6 @@ export function clientFactory(registry: Record<VendorName, Vendor>) {
  * bound to its API, credential and scope. Sits above the core and the vendors, which it joins.
  * These vendors provision; `doctor-gate/core`'s `createClient` also deactivates (offboarding, reconcile).
  */
-export const createClient = clientFactory(vendors);
+export function createClient(vendor: VendorName | Vendor, options: GateClientOptions): GateClient {
+  return bindVendor(vendorFrom(vendors, vendor), options);
+}

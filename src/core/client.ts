@@ -22,12 +22,13 @@ export interface GateClient {
  */
 export function bindVendor(vendor: Vendor, options: GateClientOptions): GateClient {
   const http = new HttpClient(options, vendor.authScheme);
-  const hospital = options.hospital === undefined || options.hospital === '' ? undefined : Number(options.hospital);
-  if (hospital !== undefined && !(Number.isSafeInteger(hospital) && hospital > 0))
+  // A hospital id is a positive whole number (given as text by a CSV column or an attribute).
+  const hospital = options.hospital == null || options.hospital === '' ? undefined : +options.hospital;
+  if (hospital !== undefined && !(hospital > 0 && Number.isSafeInteger(hospital)))
     throw new DoctorGateError('config', 'Invalid hospital id', { fields: ['hospital'] });
   const scope: VendorScope = {
     providerId: options.providerId === undefined ? undefined : String(options.providerId),
-    ...(hospital !== undefined ? { hospital } : {}),
+    hospital,
   };
   return {
     vendor,

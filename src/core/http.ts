@@ -13,8 +13,8 @@ function describeBody(body: unknown): string {
   const record = body as { response?: unknown; message?: unknown; detail?: unknown; details?: unknown } | null;
   if (typeof body === 'string') return body;
   // Vendors word an error under one of these keys (Prescrypto uses all three, in either language).
-  for (const text of [record?.response, record?.message, record?.detail, record?.details])
-    if (typeof text === 'string') return text;
+  const text = record?.response ?? record?.message ?? record?.detail ?? record?.details;
+  if (typeof text === 'string') return text;
   return body === undefined ? '' : JSON.stringify(body);
 }
 

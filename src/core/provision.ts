@@ -78,7 +78,7 @@ export async function provisionDoctor(
 
 /** The result with its readiness (Prescrypto: after ensuring the hospital membership). */
 async function ready(client: GateClient, created: Created, doctor: Doctor, signal?: AbortSignal) {
-  const readiness = await readinessOf(client, created.account, signal, doctor);
+  const readiness = await readinessOf(client, created.account, signal);
   return { ...created, doctor: publicDoctor(doctor), readiness };
 }
 

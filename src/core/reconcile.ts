@@ -5,7 +5,8 @@ import type { GateClient } from './client.js';
 import { deprovisionDoctor } from './deprovision.js';
 import { DoctorGateError, isAbort } from './errors.js';
 import { parseDoctor, provisionDoctor, provisionDoctors } from './provision.js';
-import { readinessOf, scopeFor } from './readiness.js';
+import { readinessOf } from './readiness.js';
+import type { VendorScope } from './vendor.js';
 import { publicDoctor, type Doctor, type Found } from './types.js';
 
 /** What the plan does for one doctor; `none` sends nothing, `invalid` is never sent. */
@@ -72,6 +73,14 @@ export interface ReconcileOptions {
   onProgress?: (progress: { done: number; total: number; failed: number }) => void;
   /** Told each row's result as it settles (the CLI saves medic tokens then). */
   onResult?: (result: ReconcileRowResult, account?: Record<string, unknown>) => void;
+}
+
+/** The client's scope, with the roster row's own `hospital` when the client names none. */
+function scopeFor(client: GateClient, doctor: Doctor): VendorScope {
+  const own = doctor['hospital'];
+  return client.scope.hospital === undefined && typeof own === 'number'
+    ? { ...client.scope, hospital: own }
+    : client.scope;
 }
 
 /** Runs `work` on every item, `concurrency` at a time. */
@@ -237,7 +246,7 @@ export async function reconcileDoctors(
         settle(result, OUTCOME_OF_DEPROVISION[answer.outcome]);
       } else if (result.action === 'membership') {
         const doctor = doctorOf(result);
-        const readiness = await readinessOf(client, known!.account, signal, doctor);
+        const readiness = await readinessOf(client, known!.account, signal, scopeFor(client, doctor));
         settle(
           result,
           'membership',

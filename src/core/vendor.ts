@@ -60,7 +60,8 @@ export interface Vendor {
   shownDoctor?(http: HttpClient, doctor: Doctor): Doctor;
   /**
    * What the provisioned account still lacks to work in the vendor app, after ensuring what can be
-   * ensured (Prescrypto: the hospital membership). Absent: ready once provisioned.
+   * ensured (Prescrypto: the hospital membership). Never rejects but on abort: what it could not
+   * ensure is missing, and `membership.error` says why. Absent: ready once provisioned.
    */
   readiness?(
     http: HttpClient,

@@ -258,9 +258,9 @@ export class DoctorGate extends LitElement implements GateInputs {
   /** Provisioned but not ready to work in the app (Prescrypto: prescribe): what is missing; the app still opens. */
   #notice() {
     const missing = this.#run.provisioned?.readiness.missing;
-    return missing?.length && this._state !== 'error'
+    return missing?.length
       ? html`<span part="notice" role="status"
-          >${this.#t('not-ready')} ${missing.map((gap) => this.#t(gap)).join(', ')}</span
+          >${this.#t('not-ready', missing.map((gap) => this.#t(gap)).join(', '))}</span
         >`
       : nothing;
   }

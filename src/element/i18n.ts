@@ -18,7 +18,7 @@ export type UiStrings = Record<UiKey, string>;
 /** UI strings; `%s` is the vendor name (or, for `config`, the offending attributes). */
 const STRINGS: Record<Lang, UiStrings> = {
   ES: {
-    'not-ready': 'Falta en %s:',
+    'not-ready': 'Falta: %s',
     active: 'cuenta activa',
     'specialty-verification': 'especialidad verificada',
     hospital: 'hospital',
@@ -43,7 +43,7 @@ const STRINGS: Record<Lang, UiStrings> = {
     cancelled: 'Creación cancelada',
   },
   EN: {
-    'not-ready': 'Missing in %s:',
+    'not-ready': 'Missing: %s',
     active: 'active account',
     'specialty-verification': 'verified specialty',
     hospital: 'hospital',
@@ -68,7 +68,7 @@ const STRINGS: Record<Lang, UiStrings> = {
     cancelled: 'Creation cancelled',
   },
   CA: {
-    'not-ready': 'Falta a %s:',
+    'not-ready': 'Falta: %s',
     active: 'compte actiu',
     'specialty-verification': 'especialitat verificada',
     hospital: 'hospital',
@@ -93,7 +93,7 @@ const STRINGS: Record<Lang, UiStrings> = {
     cancelled: 'Creació cancel·lada',
   },
   PT: {
-    'not-ready': 'Falta em %s:',
+    'not-ready': 'Falta: %s',
     active: 'conta ativa',
     'specialty-verification': 'especialidade verificada',
     hospital: 'hospital',
@@ -118,7 +118,7 @@ const STRINGS: Record<Lang, UiStrings> = {
     cancelled: 'Criação cancelada',
   },
   FR: {
-    'not-ready': 'Manque dans %s :',
+    'not-ready': 'Il manque : %s',
     active: 'compte actif',
     'specialty-verification': 'spécialité vérifiée',
     hospital: 'hôpital',

@@ -31,7 +31,9 @@ export function prescryptoRefusal(
   const record =
     body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
   // Prescrypto words its errors under `message`, `detail` or `details`, in Spanish or English.
-  const message = ERROR_KEYS.map((key) => record?.[key]).find((value): value is string => typeof value === 'string');
+  const message = [record?.['message'], record?.['detail'], record?.['details']].find(
+    (value): value is string => typeof value === 'string',
+  );
   if (message && /permission/i.test(message) && /hospital/i.test(message)) {
     return new DoctorGateError(
       'forbidden',

@@ -252,5 +252,7 @@ export async function reconcile(args: ReconcileArgs, io: Io): Promise<number> {
   const saveError = tokens?.failure ?? auditError;
   if (saveError) out(`ERROR: could not save: ${(saveError as Error).message ?? String(saveError)}`);
   if (stopReason === 'not confirmed') return 1;
+  // A dry run is a success when the plan could be made: its writes are "not run" on purpose.
+  if (args.dryRun) return failed.length || stopReason || saveError ? 1 : 0;
   return failed.length || rows.some((row) => row.outcome === 'not-run') || stopReason || saveError ? 1 : 0;
 }

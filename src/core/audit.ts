@@ -2,7 +2,7 @@
 // is audited by wrapping its vendor, so the provisioning code (and the drop-in) carries none of it.
 import type { GateClient } from './client.js';
 import { DoctorGateError, isAbort, type ErrorCode } from './errors.js';
-import type { Account, Doctor, VendorName } from './types.js';
+import type { Account, Doctor, Found, VendorName } from './types.js';
 import type { Vendor } from './vendor.js';
 
 /** What was done, as a tuple so a schema or a SQL check can name them. */
@@ -109,6 +109,18 @@ export function withAudit(client: GateClient, sink: AuditSink, context: AuditCon
         (created) => auditId(doctor, created?.account ?? found?.account),
       ),
   };
+  // A doctor found in a listing (one request for many) is checked all the same: one record each.
+  const checked =
+    (lookup: (doctor: Doctor) => Found | null) =>
+    (doctor: Doctor): Found | null => {
+      const found = lookup(doctor);
+      note('check', auditId(doctor, found?.account));
+      return found;
+    };
+  if (inner.index) {
+    vendor.index = async (http, scope, signal) => checked(await inner.index!.call(inner, http, scope, signal));
+  }
+  if (inner.lookup) vendor.lookup = (listing) => checked(inner.lookup!.call(inner, listing));
   if (inner.createMany) {
     vendor.createMany = async (http, doctors, scope, signal) => {
       try {

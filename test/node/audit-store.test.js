@@ -26,7 +26,9 @@ describe('sqlAuditLog on PGlite', () => {
     const audit = sqlAuditLog(db);
     await audit(record());
     await audit(record({ action: 'membership', outcome: 'failure', code: 'forbidden', status: 403, requestId: 'r-1' }));
-    const { rows } = await db.query('SELECT action, outcome, code, status, request_id FROM doctor_gate_audit ORDER BY id');
+    const { rows } = await db.query(
+      'SELECT action, outcome, code, status, request_id FROM doctor_gate_audit ORDER BY id',
+    );
     assert.deepEqual(rows, [
       { action: 'create', outcome: 'success', code: null, status: null, request_id: null },
       { action: 'membership', outcome: 'failure', code: 'forbidden', status: 403, request_id: 'r-1' },
@@ -46,8 +48,14 @@ describe('sqlAuditLog on PGlite', () => {
   test('an action outside the list is refused; a bad table name is a config error before any query', async () => {
     const audit = sqlAuditLog(db, { table: 'audit_checked' });
     await assert.rejects(audit(record({ action: 'drop table' })));
-    assert.throws(() => sqlAuditLog(db, { table: 'x; DROP TABLE y' }), (e) => e instanceof DoctorGateError && e.code === 'config');
-    assert.throws(() => sqlAuditLog({}), (e) => e.code === 'config');
+    assert.throws(
+      () => sqlAuditLog(db, { table: 'x; DROP TABLE y' }),
+      (e) => e instanceof DoctorGateError && e.code === 'config',
+    );
+    assert.throws(
+      () => sqlAuditLog({}),
+      (e) => e.code === 'config',
+    );
   });
 
   test('the handler audits a real provisioning into the table, and no column holds a secret', async () => {

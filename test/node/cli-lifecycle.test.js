@@ -115,7 +115,13 @@ describe('no output overwrites an input or another output', () => {
       prescrypto(roster, '--report', tokens),
       prescrypto(roster, '--report', roster),
       prescrypto(roster, '--report', link),
-      prescrypto(roster, '--report', join(dir, 'out', '..', 'out', 'r.json'), '--tokens-out', join(dir, 'out', 'r.json')),
+      prescrypto(
+        roster,
+        '--report',
+        join(dir, 'out', '..', 'out', 'r.json'),
+        '--tokens-out',
+        join(dir, 'out', 'r.json'),
+      ),
       prescrypto(roster, '--tokens-out', roster),
       prescrypto(roster, '--audit', roster),
       prescrypto(roster, '--audit', join(dir, 'same.json'), '--report', join(dir, 'same.json')),
@@ -179,7 +185,7 @@ describe('an interrupted run keeps what it received', () => {
     return { child, done, tokens, report, emails, stderr: () => stderr };
   }
 
-  test('killed (SIGKILL) after N creations: N tokens on disk, each the medic\'s own', async () => {
+  test("killed (SIGKILL) after N creations: N tokens on disk, each the medic's own", async () => {
     const n = 2;
     const { child, done, tokens, emails } = await runUntilHeld(n);
     child.kill('SIGKILL');
@@ -234,21 +240,25 @@ describe('--audit', () => {
     const firstLines = (await readFile(audit, 'utf8')).trim().split('\n');
     assert.equal((await cli(prescrypto(roster, '--audit', audit, '--tokens-out', tokens))).code, 0);
     const text = await readFile(audit, 'utf8');
-    const records = text.trim().split('\n').map((line) => JSON.parse(line));
-    assert.deepEqual(text.trim().split('\n').slice(0, firstLines.length), firstLines, 'the first run is kept as written');
+    const records = text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    assert.deepEqual(
+      text.trim().split('\n').slice(0, firstLines.length),
+      firstLines,
+      'the first run is kept as written',
+    );
     const creates = records.filter((r) => r.action === 'create');
     assert.equal(creates.length, 2, 'the first run created both');
     assert.ok(records.length > firstLines.length, 'the second run added its own records');
     for (const record of records) {
-      assert.deepEqual(Object.keys(record).sort().filter((k) => !['code', 'status', 'requestId'].includes(k)), [
-        'action',
-        'actor',
-        'api',
-        'at',
-        'doctorId',
-        'outcome',
-        'vendor',
-      ]);
+      assert.deepEqual(
+        Object.keys(record)
+          .sort()
+          .filter((k) => !['code', 'status', 'requestId'].includes(k)),
+        ['action', 'actor', 'api', 'at', 'doctorId', 'outcome', 'vendor'],
+      );
       assert.equal(record.actor, 'cli:tester');
       assert.equal(record.api, origin);
     }
@@ -290,7 +300,9 @@ describe('doctor-gate reconcile', () => {
     assert.deepEqual(await vendorWrites(), []);
     assert.equal((await readJson(report)).applied, false);
 
-    const real = await cli(speaknosis('reconcile', path, '--yes', '--prune', '--known', known, '--report', report, '--audit', audit));
+    const real = await cli(
+      speaknosis('reconcile', path, '--yes', '--prune', '--known', known, '--report', report, '--audit', audit),
+    );
     assert.equal(real.code, 0, real.stdout + real.stderr);
     const users = sandbox.store.speaknosis.providers.get('1001');
     assert.deepEqual(
@@ -300,9 +312,15 @@ describe('doctor-gate reconcile', () => {
     const written = await readJson(report);
     assert.equal(written.applied, true);
     assert.deepEqual(written.summary, { created: 2, deactivated: 2 });
-    const records = (await readFile(audit, 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+    const records = (await readFile(audit, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     assert.deepEqual(
-      records.filter((r) => r.action !== 'check').map((r) => `${r.action}:${r.doctorId}`).sort(),
+      records
+        .filter((r) => r.action !== 'check')
+        .map((r) => `${r.action}:${r.doctorId}`)
+        .sort(),
       ['create:doc-r1', 'create:doc-r2', 'deactivate:doc-ana', 'deactivate:doc-john'],
     );
 

@@ -80,7 +80,11 @@ describe('readiness (Prescrypto)', () => {
     assert.deepEqual(result.readiness, { ready: true, missing: [] });
     assert.equal(memberships(id).length, 1);
     assert.deepEqual(
-      { medic: memberships(id)[0].medic, hospital: memberships(id)[0].hospital, type: memberships(id)[0].type_membership },
+      {
+        medic: memberships(id)[0].medic,
+        hospital: memberships(id)[0].hospital,
+        type: memberships(id)[0].type_membership,
+      },
       { medic: id, hospital: 7, type: 'MEMBER' },
     );
     // The medic now shows the hospital: a second provisioning writes nothing.
@@ -108,7 +112,11 @@ describe('readiness (Prescrypto)', () => {
   });
 
   test('a reactivation the vendor did not apply leaves "active" missing', async () => {
-    const result = await provisionDoctor(prescrypto(), { id: '7', name: 'Medic 7', email: 'medic7@clinic.example' }, {});
+    const result = await provisionDoctor(
+      prescrypto(),
+      { id: '7', name: 'Medic 7', email: 'medic7@clinic.example' },
+      {},
+    );
     assert.equal(result.outcome, 'reactivated');
     assert.equal(result.readiness.missing.includes('active'), false);
     const id = await seedMedic({ email: email(), is_active: false, specialty_verified: true, hospital: 7 });
@@ -121,7 +129,11 @@ describe('readiness (Prescrypto)', () => {
 
   test('a membership the vendor refuses (403 {"detail": "UNAUTHORIZED MEDIC"}) is "hospital" missing, not a failure', async () => {
     const id = await seedMedic({ email: email(), specialty_verified: true });
-    await faults({ match: { method: 'POST', path: '/memberships' }, status: 403, body: { detail: 'UNAUTHORIZED MEDIC' } });
+    await faults({
+      match: { method: 'POST', path: '/memberships' },
+      status: 403,
+      body: { detail: 'UNAUTHORIZED MEDIC' },
+    });
     const records = [];
     const client = withAudit(prescrypto({ hospital: 7 }), (record) => records.push(record));
     const result = await provisionDoctor(client, { id: String(id), name: 'Seed Medic', email: medic(id).email });
@@ -135,9 +147,18 @@ describe('readiness (Prescrypto)', () => {
 
   test('a bad hospital id is a config error before any request', async () => {
     await clearLog();
-    assert.throws(() => prescrypto({ hospital: -3 }), (error) => error instanceof DoctorGateError && error.code === 'config');
-    assert.throws(() => prescrypto({ hospital: 'x' }), (error) => error.fields?.includes('hospital'));
-    assert.deepEqual((await control('log')).entries.filter((e) => !e.path.includes('_control')), []);
+    assert.throws(
+      () => prescrypto({ hospital: -3 }),
+      (error) => error instanceof DoctorGateError && error.code === 'config',
+    );
+    assert.throws(
+      () => prescrypto({ hospital: 'x' }),
+      (error) => error.fields?.includes('hospital'),
+    );
+    assert.deepEqual(
+      (await control('log')).entries.filter((e) => !e.path.includes('_control')),
+      [],
+    );
   });
 
   test('Speaknosis: always ready once provisioned', async () => {
@@ -153,11 +174,14 @@ describe('readiness (Prescrypto)', () => {
 
   test('error bodies are read by status and key, in either language', async () => {
     await faults({ match: { method: 'GET' }, status: 401, body: { detail: 'Token inválido.' } });
-    await assert.rejects(provisionDoctor(prescrypto(), { id: '1', name: 'M', email: 'medic1@clinic.example' }), (error) => {
-      assert.equal(error.code, 'unauthorized');
-      assert.match(error.message, /Token inválido/);
-      return true;
-    });
+    await assert.rejects(
+      provisionDoctor(prescrypto(), { id: '1', name: 'M', email: 'medic1@clinic.example' }),
+      (error) => {
+        assert.equal(error.code, 'unauthorized');
+        assert.match(error.message, /Token inválido/);
+        return true;
+      },
+    );
     await faults({ match: { method: 'POST' }, status: 400, body: { details: 'Algo salió mal' } });
     await assert.rejects(provisionDoctor(prescrypto(), { name: 'M', email: email() }), (error) => {
       assert.equal(error.code, 'config');
@@ -178,7 +202,13 @@ describe('deprovisionDoctor', () => {
     assert.deepEqual(await deprovisionDoctor(client, 'doc-ana'), { outcome: 'not-found' });
     assert.deepEqual(await deprovisionDoctor(client, 'doc-nobody'), { outcome: 'not-found' });
     assert.deepEqual(await vendorWrites(), []);
-    const again = await provisionDoctor(client, { id: 'doc-ana', name: 'Ana', lastname: 'García', specialityId: 1, lang: 'ES' });
+    const again = await provisionDoctor(client, {
+      id: 'doc-ana',
+      name: 'Ana',
+      lastname: 'García',
+      specialityId: 1,
+      lang: 'ES',
+    });
     assert.equal(again.outcome, 'reactivated');
     assert.equal(sandbox.store.speaknosis.providers.get('1001').get('doc-ana').deleted, false);
   });
@@ -209,13 +239,21 @@ describe('deprovisionDoctor', () => {
     ]) {
       await assert.rejects(deprovisionDoctor(client, id), (error) => error.code === 'config');
     }
-    assert.deepEqual((await control('log')).entries.filter((e) => !e.path.includes('_control')), []);
+    assert.deepEqual(
+      (await control('log')).entries.filter((e) => !e.path.includes('_control')),
+      [],
+    );
   });
 
   test('a transient failure is retried; a refused key is typed and never echoes the key', async () => {
     await faults({ match: { method: 'PATCH' }, status: 503 });
     assert.equal((await deprovisionDoctor(prescrypto(), 3)).outcome, 'deactivated');
-    await faults({ kind: 'echo-credential', match: { method: 'GET' }, status: 401, body: { message: 'bad {credential}' } });
+    await faults({
+      kind: 'echo-credential',
+      match: { method: 'GET' },
+      status: 401,
+      body: { message: 'bad {credential}' },
+    });
     await assert.rejects(deprovisionDoctor(prescrypto(), 4), (error) => {
       assert.equal(error.code, 'unauthorized');
       assert.doesNotMatch(error.message, /pk_demo_key/);
@@ -243,10 +281,13 @@ describe('reconcileDoctors', () => {
       confirm: (plan) => ((told = plan), true),
     });
     assert.equal(told, result.plan, 'the plan is told before any write');
-    assert.deepEqual(
-      Object.fromEntries(Object.entries(result.plan.counts).filter(([, n]) => n)),
-      { create: 3, deactivate: 1, prune: 1, none: 1, invalid: 1 },
-    );
+    assert.deepEqual(Object.fromEntries(Object.entries(result.plan.counts).filter(([, n]) => n)), {
+      create: 3,
+      deactivate: 1,
+      prune: 1,
+      none: 1,
+      invalid: 1,
+    });
     assert.deepEqual(
       result.results.map((r) => [r.id, r.action, r.outcome]),
       [
@@ -260,7 +301,10 @@ describe('reconcileDoctors', () => {
       ],
     );
     const users = sandbox.store.speaknosis.providers.get('1001');
-    const active = [...users.values()].filter((u) => !u.deleted).map((u) => u.id).sort();
+    const active = [...users.values()]
+      .filter((u) => !u.deleted)
+      .map((u) => u.id)
+      .sort();
     assert.deepEqual(active, ['doc-marta', 'doc-new-1', 'doc-new-2']);
     // One POST for the three, one DELETE each for the two deactivations.
     assert.deepEqual((await vendorWrites()).map((e) => e.method).sort(), ['DELETE', 'DELETE', 'POST']);
@@ -274,13 +318,20 @@ describe('reconcileDoctors', () => {
 
   test('a dry run plans and sends no write', async () => {
     await clearLog();
-    const result = await reconcileDoctors(speaknosis(), [speaknosisDoctor('doc-dry'), speaknosisDoctor('doc-ana', { active: false })], {
-      dryRun: true,
-    });
+    const result = await reconcileDoctors(
+      speaknosis(),
+      [speaknosisDoctor('doc-dry'), speaknosisDoctor('doc-ana', { active: false })],
+      {
+        dryRun: true,
+      },
+    );
     assert.deepEqual([result.plan.counts.create, result.plan.counts.deactivate], [1, 1]);
     assert.equal(result.applied, false);
     assert.deepEqual(await vendorWrites(), []);
-    assert.ok((await control('log')).entries.some((e) => e.method === 'GET'), 'the plan checked');
+    assert.ok(
+      (await control('log')).entries.some((e) => e.method === 'GET'),
+      'the plan checked',
+    );
   });
 
   test('a refused confirmation sends no write', async () => {
@@ -290,7 +341,7 @@ describe('reconcileDoctors', () => {
     assert.deepEqual(await vendorWrites(), []);
   });
 
-  test('Prescrypto with prune: the key\'s active medics become exactly the roster\'s active ones', async () => {
+  test("Prescrypto with prune: the key's active medics become exactly the roster's active ones", async () => {
     const roster = [
       { id: '1', name: 'Medic 1', email: 'medic1@clinic.example' },
       { id: '7', name: 'Medic 7', email: 'medic7@clinic.example' }, // inactive: reactivated
@@ -299,7 +350,12 @@ describe('reconcileDoctors', () => {
     ];
     const result = await reconcileDoctors(prescrypto(), roster, { prune: true, concurrency: 16 });
     assert.deepEqual(
-      [result.plan.counts.create, result.plan.counts.reactivate, result.plan.counts.deactivate, result.plan.counts.prune],
+      [
+        result.plan.counts.create,
+        result.plan.counts.reactivate,
+        result.plan.counts.deactivate,
+        result.plan.counts.prune,
+      ],
       [1, 1, 1, 116],
     );
     const active = [...sandbox.store.prescrypto.medics.values()]
@@ -313,19 +369,28 @@ describe('reconcileDoctors', () => {
     assert.ok(created);
   });
 
-  test('property: after reconcile with prune, the active set is the roster\'s, and the audit has one record per write', async () => {
+  test("property: after reconcile with prune, the active set is the roster's, and the audit has one record per write", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ active: fc.boolean(), inRoster: fc.boolean(), rosterActive: fc.boolean() }), { maxLength: 8 }),
+        fc.array(fc.record({ active: fc.boolean(), inRoster: fc.boolean(), rosterActive: fc.boolean() }), {
+          maxLength: 8,
+        }),
         fc.array(fc.boolean(), { maxLength: 4 }),
         async (existing, newcomers) => {
           sandbox.reset();
           const run = counter++;
           const key = `pk_prop_${run}`;
-          const seeded = existing.map((m, k) => ({ key, name: `P ${k}`, email: `p${run}.${k}@prop.example`, is_active: m.active }));
+          const seeded = existing.map((m, k) => ({
+            key,
+            name: `P ${k}`,
+            email: `p${run}.${k}@prop.example`,
+            is_active: m.active,
+          }));
           await control('seed', { tokens: { prescrypto: { [key]: [] } }, prescrypto: seeded });
           const roster = [
-            ...existing.flatMap((m, k) => (m.inRoster ? [{ name: `P ${k}`, email: seeded[k].email, active: m.rosterActive }] : [])),
+            ...existing.flatMap((m, k) =>
+              m.inRoster ? [{ name: `P ${k}`, email: seeded[k].email, active: m.rosterActive }] : [],
+            ),
             ...newcomers.map((active, k) => ({ name: `New ${k}`, email: `n${run}.${k}@prop.example`, active })),
           ];
           await clearLog();
@@ -339,7 +404,10 @@ describe('reconcileDoctors', () => {
             .filter((m) => m.key === key && m.is_active)
             .map((m) => m.email)
             .sort();
-          const wanted = roster.filter((d) => d.active).map((d) => d.email).sort();
+          const wanted = roster
+            .filter((d) => d.active)
+            .map((d) => d.email)
+            .sort();
           assert.deepEqual(active, wanted);
           const writes = await vendorWrites();
           assert.equal(records.filter((r) => WRITE_ACTIONS.has(r.action)).length, writes.length);

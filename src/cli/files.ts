@@ -32,6 +32,13 @@ function identity(path: string): { real: string; inode?: string } {
   }
 }
 
+/** True when both paths name one file (by real path or inode). */
+export async function sameFile(a: string, b: string): Promise<boolean> {
+  const one = identity(a);
+  const other = identity(b);
+  return one.real === other.real || (one.inode !== undefined && one.inode === other.inode);
+}
+
 /**
  * Refuses, before any request, an output that is an input or another output: by resolved real
  * path, and by inode for hard links. Also refuses an output whose folder cannot be written.

@@ -12,7 +12,7 @@ import {
   type ReconcileRowResult,
 } from '../core/index.js';
 import { UsageError, type ReconcileArgs } from './args.js';
-import { actorName, AuditLog, checkPaths, TokenFile } from './files.js';
+import { actorName, AuditLog, checkPaths, sameFile, TokenFile } from './files.js';
 import type { Io } from './output.js';
 import { Progress } from './progress.js';
 import { readTokensFile, writeFileAtomic } from './report.js';
@@ -60,7 +60,8 @@ function printPlan(io: Io, roster: Roster, plan: ReconcilePlan, target: string, 
   );
   const changing = plan.rows.filter((row) => row.action !== 'none');
   for (const row of changing.slice(0, MAX_LISTED)) {
-    const why = row.action === 'invalid' ? `  ${row.error?.message ?? ''}` : '';
+    const problem = row.index === undefined ? undefined : roster.rows[row.index]!.problem;
+    const why = row.action === 'invalid' ? `  ${problem ?? row.error?.message ?? ''}` : '';
     out(`    ${where(roster, row.index)} ${row.action.padEnd(11)} ${row.id}${why}`);
   }
   if (changing.length > MAX_LISTED) out(`    … and ${changing.length - MAX_LISTED} more (all in the report)`);
@@ -112,8 +113,13 @@ export async function reconcile(args: ReconcileArgs, io: Io): Promise<number> {
   }
   const tokensPath = args.tokensOut ?? join(args.report ? dirname(args.report) : '.', 'medic-tokens.json');
   const writes = !args.dryRun;
+  // --known may be the --audit log itself: it is read before the run, and the log is only appended to.
+  const knownIsAudit = args.known !== undefined && args.audit !== undefined && (await sameFile(args.known, args.audit));
   await checkPaths(
-    [{ flag: '--file', path: args.file }, ...(args.known ? [{ flag: '--known', path: args.known }] : [])],
+    [
+      { flag: '--file', path: args.file },
+      ...(args.known && !knownIsAudit ? [{ flag: '--known', path: args.known }] : []),
+    ],
     [
       ...(args.report ? [{ flag: '--report', path: args.report }] : []),
       ...(writes && args.vendor === 'prescrypto'
@@ -143,7 +149,10 @@ export async function reconcile(args: ReconcileArgs, io: Io): Promise<number> {
   const client = audit ? withAudit(vendorClient, audit.append, { actor: actorName(io) }) : vendorClient;
   const target = `${client.vendor.label} (${args.apiBase}${args.providerId ? `, provider ${args.providerId}` : ''})`;
   // A row the roster could not even read is sent as nothing: it plans as invalid.
-  const doctors: Doctor[] = roster.rows.map((row) => (row.problem ? {} : row.doctor));
+  // Only its id: enough to keep prune away from that doctor, never enough to be sent.
+  const doctors: Doctor[] = roster.rows.map((row) =>
+    row.problem ? (row.doctor.id === undefined ? {} : { id: row.doctor.id }) : row.doctor,
+  );
 
   const controller = new AbortController();
   let progress: Progress | undefined;

@@ -146,9 +146,16 @@ export async function planReconcile(
   });
 
   if (options.prune) {
-    const named = new Set(parsed.map(({ row }) => row.id));
+    // Every id the roster names, valid row or not: a row that could not be read never gets its
+    // doctor pruned (its listed account, if any, counts as seen too).
+    const named = new Set(rows.map((row) => row.id).filter(Boolean));
+    rows.forEach((row, index) => {
+      if (row.action !== 'invalid' || !lookup) return;
+      const account = lookup(withoutActive(roster[index]!));
+      if (account) seen.add(vendor.accountId?.(account) ?? String(account.account['id']));
+    });
     const candidates: { id: string; found?: Found }[] = listing
-      ? listing.filter(({ id, found: each }) => each.active && !seen.has(id))
+      ? listing.filter(({ id, found: each }) => each.active && !seen.has(id) && !named.has(id))
       : (options.known ?? []).filter((id) => !seen.has(id) && !named.has(id)).map((id) => ({ id }));
     await pool(candidates, concurrency, async ({ id, found: listed }) => {
       const each = listed ?? (await vendor.find(http, { id }, scope, signal));

@@ -316,6 +316,29 @@ describe('reconcileDoctors', () => {
     assert.deepEqual(await vendorWrites(), []);
   });
 
+  test('prune never touches a doctor whose roster row is invalid', async () => {
+    // doc-ana's row lacks fields; doc-john is named nowhere: only doc-john is pruned.
+    const speak = await reconcileDoctors(speaknosis(), [{ id: 'doc-ana', name: 'Ana' }], {
+      prune: true,
+      known: ['doc-ana', 'doc-john'],
+    });
+    assert.deepEqual(
+      speak.results.map((r) => [r.id, r.action]),
+      [
+        ['doc-ana', 'invalid'],
+        ['doc-john', 'prune'],
+      ],
+    );
+    assert.equal(sandbox.store.speaknosis.providers.get('1001').get('doc-ana').deleted, false);
+    // Prescrypto: a row with a bad field still names its medic, which is kept.
+    const pres = await reconcileDoctors(prescrypto(), [{ id: '3', name: 'Medic 3', email: 'not an email' }], {
+      prune: true,
+      dryRun: true,
+    });
+    assert.ok(!pres.plan.rows.some((row) => row.action === 'prune' && row.id === '3'));
+    assert.ok(pres.plan.counts.prune > 100, 'the others are planned for pruning');
+  });
+
   test('a dry run plans and sends no write', async () => {
     await clearLog();
     const result = await reconcileDoctors(

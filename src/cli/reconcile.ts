@@ -223,6 +223,8 @@ export async function reconcile(args: ReconcileArgs, io: Io): Promise<number> {
   const rows = (outcome?.results ?? settled).map((result) =>
     reportRow(roster, result, client.http.redact.bind(client.http)),
   );
+  // A dry run's writes were planned, not left undone.
+  if (args.dryRun) for (const row of rows) if (row.outcome === 'not-run') row.outcome = 'planned';
   const summary: Record<string, number> = {};
   for (const row of rows) summary[row.outcome] = (summary[row.outcome] ?? 0) + 1;
   const finishedAt = new Date();

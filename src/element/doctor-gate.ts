@@ -42,6 +42,7 @@ const isInput = (name: PropertyKey): boolean =>
  * @slot - The button's label (default: "Open <vendor>" in the doctor's language).
  * @csspart button - The button that opens the app.
  * @csspart status - The live status or error text.
+ * @csspart notice - What the doctor still lacks to work in the app (Prescrypto: a verified speciality, a hospital), shown while the app opens anyway.
  * @csspart frame - The iframe, in `mode="iframe"`.
  * @cssprop --doctor-gate-accent - Button background.
  * @cssprop --doctor-gate-on-accent - Button text color.

@@ -441,3 +441,22 @@ describe('reconcileDoctors', () => {
     );
   });
 });
+
+describe('readiness in sessionStorage', () => {
+  test('a remembered result keeps what was missing; an unknown gap read back is dropped with the entry', async () => {
+    const { sessionResultStore } = await import('../../dist/core.js');
+    const map = new Map();
+    const storage = {
+      getItem: (k) => (map.has(k) ? map.get(k) : null),
+      setItem: (k, v) => map.set(k, String(v)),
+      removeItem: (k) => map.delete(k),
+    };
+    const store = sessionResultStore(storage, 60_000);
+    const readiness = { ready: false, missing: ['specialty-verification', 'hospital'] };
+    store.set('k', { outcome: 'created', doctor: {}, account: { id: 4, token: 'mt_4' }, readiness });
+    assert.deepEqual(store.get('k', {}).readiness, readiness);
+    const [key, text] = [...map.entries()][0];
+    map.set(key, text.replace('hospital', 'ceo'));
+    assert.equal(store.get('k', {}), undefined);
+  });
+});

@@ -210,6 +210,9 @@ export async function reconcileDoctors(
   ) => {
     if (isAbort(error)) throw error;
     result.outcome = outcome;
+    // A creation names the account's id at the vendor (a Prescrypto medic id) from now on.
+    const accountId = account?.['id'];
+    if (typeof accountId === 'string' || typeof accountId === 'number') result.id = String(accountId);
     if (error !== undefined) {
       result.error =
         error instanceof DoctorGateError

@@ -331,4 +331,24 @@ describe('doctor-gate reconcile', () => {
     assert.match(again.stdout, /Nothing to change/);
     assert.deepEqual(await vendorWrites(), []);
   });
+
+  test('Prescrypto: the tokens of created medics are saved to the tokens file, never to the report or the output', async () => {
+    const { path, emails } = await medicRoster(2);
+    const tokens = join(dir, `reconcile-tokens-${counter++}.json`);
+    const report = join(dir, `reconcile-report-${counter++}.json`);
+    const args = prescrypto(path, '--yes', '--tokens-out', tokens, '--report', report);
+    args[0] = 'reconcile';
+    const { code, stdout, stderr } = await cli(args);
+    assert.equal(code, 0, stdout + stderr);
+    const saved = await readJson(tokens);
+    assert.deepEqual(
+      saved.medics.map((m) => m.email),
+      emails,
+    );
+    for (const entry of saved.medics) {
+      assert.equal(entry.token, sandbox.store.prescrypto.medics.get(Number(entry.medicId)).token);
+      assert.ok(!stdout.includes(entry.token) && !stderr.includes(entry.token));
+      assert.ok(!(await readFile(report, 'utf8')).includes(entry.token));
+    }
+  });
 });

@@ -460,3 +460,69 @@ describe('readiness in sessionStorage', () => {
     assert.equal(store.get('k', {}), undefined);
   });
 });
+
+describe('sandbox: Prescrypto memberships', () => {
+  const call = (method, path, body, key = 'pk_demo_key') =>
+    fetch(`${origin}/sandbox/prescrypto/api/v2/${path}`, {
+      method,
+      headers: { Authorization: `Token ${key}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+
+  test('create (201), duplicate (409, Spanish details), soft delete (204) and undo (202)', async () => {
+    const id = await seedMedic({ email: email() });
+    const created = await call('POST', 'management/memberships/', {
+      medic: id,
+      hospital: 7,
+      type_membership: 'MEMBER',
+    });
+    assert.equal(created.status, 201);
+    const membership = await created.json();
+    assert.deepEqual(membership, {
+      id: membership.id,
+      medic: id,
+      hospital: 7,
+      type_membership: 'MEMBER',
+      is_deleted: false,
+    });
+    assert.equal(medic(id).hospital, 7, 'the medic shows its active hospital');
+    const duplicate = await call('POST', 'management/memberships/', {
+      medic: id,
+      hospital: 7,
+      type_membership: 'ADMIN',
+    });
+    assert.equal(duplicate.status, 409);
+    assert.deepEqual(await duplicate.json(), {
+      details: 'Membresía ya existe porfavor edite en lugar de intentar crearla de nuevo',
+    });
+    assert.equal((await call('DELETE', `management/memberships/${membership.id}/`)).status, 204);
+    assert.equal(medic(id).hospital, null, 'no active membership left');
+    const undone = await call('PATCH', `management/memberships/${membership.id}/`, { is_deleted: false });
+    assert.equal(undone.status, 202);
+    assert.equal((await undone.json()).is_deleted, false);
+    assert.equal(medic(id).hospital, 7);
+  });
+
+  test('the error bodies vary by endpoint: 403 detail, 404 detail, 401 detail in Spanish', async () => {
+    const mine = await seedMedic({ email: email() });
+    const other = await call('POST', 'management/memberships/', { medic: 500, hospital: 7, type_membership: 'MEMBER' });
+    assert.deepEqual([other.status, await other.json()], [403, { detail: 'UNAUTHORIZED MEDIC' }]);
+    const unknown = await call('POST', 'management/memberships/', {
+      medic: mine,
+      hospital: 999,
+      type_membership: 'MEMBER',
+    });
+    assert.deepEqual([unknown.status, await unknown.json()], [404, { detail: 'No encontrado.' }]);
+    const badKey = await call('GET', 'management/memberships/', undefined, 'nope');
+    assert.deepEqual([badKey.status, await badKey.json()], [401, { detail: 'Token inválido.' }]);
+    const hospital = await call('POST', 'hospitals/', { name: 'Clínica Norte' });
+    assert.equal(hospital.status, 201);
+    const { id: hospitalId } = await hospital.json();
+    const joined = await call('POST', 'management/memberships/', {
+      medic: mine,
+      hospital: hospitalId,
+      type_membership: 'ADMIN',
+    });
+    assert.equal(joined.status, 201);
+  });
+});

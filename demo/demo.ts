@@ -14,6 +14,9 @@ const prescrypto = (name: string) =>
 prescrypto('new').setAttribute('doctor-email', `demo-${Math.random().toString(36).slice(2, 8)}@clinic.example`);
 // The medic token this page saved when it created Elena (the sandbox fixture's): a property, never an attribute.
 prescrypto('existing').medicToken = 'mt_110';
+// Not ready to prescribe (speciality not verified): the gate shows what is missing and still opens.
+prescrypto('not-ready').medicToken = 'mt_5';
+prescrypto('not-ready').hospital = 7;
 
 function write(caseName: string, type: string, detail: unknown): void {
   const item = document.createElement('li');

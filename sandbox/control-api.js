@@ -1,5 +1,6 @@
 // The control API's answers (reset, latency, faults, log, seed, state, expire-tokens, held,
 // release): functions of the sandbox state; the routing and body parsing live in sandbox.js.
+import { addMembership } from './memberships.js';
 import { parseFaults, parseLatency, parseSeed } from './control.js';
 import { heldAnswer, releaseAll, releaseAnswer, waitAnswer } from './hold.js';
 import { safeDecode } from './http.js';
@@ -109,6 +110,11 @@ function seed(store, payload) {
   }
   for (const [key, hospitals] of Object.entries(parsed.tokens.prescryptoKeys)) {
     store.prescrypto.keys.set(key, { hospitals: new Set(hospitals) });
+    for (const id of hospitals) {
+      if (!store.prescrypto.hospitals.has(id)) {
+        store.prescrypto.hospitals.set(id, { id, name: `Hospital ${id}`, admins: new Set([key]) });
+      }
+    }
   }
   for (const u of parsed.speaknosis) {
     let users = store.speaknosis.providers.get(u.providerId);
@@ -121,10 +127,27 @@ function seed(store, payload) {
     if (!store.prescrypto.keys.has(m.key)) store.prescrypto.keys.set(m.key, { hospitals: new Set() });
     const id = store.prescrypto.nextId++;
     const { key, token, password, ...fields } = m;
-    store.prescrypto.medics.set(
+    const medic = medicRecord({
+      ...fields,
       id,
-      medicRecord({ ...fields, id, key, token: token ?? `mt_${id}`, password: password ?? `seed-password-${id}` }),
-    );
+      key,
+      token: token ?? `mt_${id}`,
+      password: password ?? `seed-password-${id}`,
+    });
+    store.prescrypto.medics.set(id, medic);
+    // A seeded hospital is a membership, as if the medic had been created with it.
+    if (medic.hospital !== null) {
+      const hospital = medic.hospital;
+      medic.hospital = null;
+      if (!store.prescrypto.hospitals.has(hospital)) {
+        store.prescrypto.hospitals.set(hospital, {
+          id: hospital,
+          name: `Hospital ${hospital}`,
+          admins: new Set([key]),
+        });
+      }
+      addMembership(store, medic, hospital, medic.is_admin_membership ? 'ADMIN' : 'MEMBER');
+    }
     ids.push(id);
   }
   return { status: 200, body: { speaknosis: parsed.speaknosis.length, prescrypto: ids } };

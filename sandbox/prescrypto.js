@@ -1,6 +1,7 @@
 // Fake Prescrypto Medic API (seed 000): Django REST Framework conventions — limit/offset
 // pagination with absolute links, `Token` auth, field errors as `{ field: [messages] }`.
 import { decodeSegments, parseJson } from './http.js';
+import { addMembership, handleMemberships } from './memberships.js';
 import { medicRecord, medicsByEmail, newMedicToken, publicMedic } from './store.js';
 
 export const PRESCRYPTO_PREFIX = '/sandbox/prescrypto';
@@ -43,9 +44,15 @@ export function duplicateEmailBody(/** @type {string} */ email) {
 export function handlePrescrypto({ method, rawPath, query, selfUrl, auth, bodyText, store }) {
   const segments = decodeSegments(rawPath.slice(PRESCRYPTO_PREFIX.length));
   const route = segments && matchRoute(segments);
-  if (!route) return NOT_FOUND;
-
   const key = auth.scheme === 'Token' && store.prescrypto.keys.has(auth.credential) ? auth.credential : null;
+  if (!route) {
+    const other = segments && key ? handleMemberships({ method, segments, key, bodyText, query, store }) : null;
+    if (other) return other;
+    // Prescrypto words its errors differently per endpoint: this one in Spanish, under `detail`.
+    return segments && !key && isManagement(segments)
+      ? { status: 401, body: { detail: 'Token inválido.' } }
+      : NOT_FOUND;
+  }
   if (!key) return INVALID_TOKEN;
 
   if (route.id === undefined) {
@@ -59,6 +66,9 @@ export function handlePrescrypto({ method, rawPath, query, selfUrl, auth, bodyTe
   if (method === 'PATCH') return updateMedic(store, key, medic, bodyText);
   return methodNotAllowed(method, 'GET, PATCH');
 }
+
+/** @param {string[]} s */
+const isManagement = (s) => s[0] === 'api' && s[1] === 'v2' && (s[2] === 'management' || s[2] === 'hospitals');
 
 /**
  * `api/v2/medics[/]` and `api/v2/medics/:id[/]`.
@@ -266,6 +276,12 @@ function createMedic(store, key, bodyText) {
   const token = newMedicToken();
   const medic = medicRecord({ ...values, id, key, token, password: values.password });
   store.prescrypto.medics.set(id, medic);
+  // Created with a hospital: a member (or its admin) of it from the start.
+  if (medic.hospital !== null) {
+    const hospital = medic.hospital;
+    medic.hospital = null;
+    addMembership(store, medic, hospital, medic.is_admin_membership ? 'ADMIN' : 'MEMBER');
+  }
   const { id: _id, ...rest } = publicMedic(medic);
   // The only answer that carries the medic token, plus the hashed password, as in the seed.
   return { status: 201, body: { id, token, ...withPassword(rest, medic.passwordHash) } };

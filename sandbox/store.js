@@ -15,7 +15,9 @@
  * @typedef {{
  *   speaknosis: { tokens: Map<string, Set<string>>, providers: Map<string, Map<string, SpeaknosisUser>>,
  *     clients: Map<string, SpeaknosisClient>, minted: Map<string, string> },
- *   prescrypto: { keys: Map<string, { hospitals: Set<number> }>, medics: Map<number, PrescryptoMedic>, nextId: number },
+ *   prescrypto: { keys: Map<string, { hospitals: Set<number> }>, medics: Map<number, PrescryptoMedic>, nextId: number,
+ *     hospitals: Map<number, import('./memberships.js').Hospital>,
+ *     memberships: Map<number, import('./memberships.js').Membership>, nextMembershipId: number },
  * }} Store
  */
 
@@ -113,7 +115,23 @@ export function resetStore(store) {
       password: 'fixture-password-500',
     }),
   );
-  store.prescrypto = { keys, medics, nextId: 501 };
+  // Hospital 7 is the demo key's (the seed's example hospital); its fixture medics are members.
+  const hospitals = new Map([[7, { id: 7, name: 'Hospital Demo', admins: new Set(['pk_demo_key']) }]]);
+  const memberships = new Map();
+  let membershipId = 1;
+  for (const medic of medics.values()) {
+    if (medic.hospital === null) continue;
+    const type = medic.is_admin_membership ? 'ADMIN' : 'MEMBER';
+    memberships.set(membershipId, {
+      id: membershipId,
+      medic: medic.id,
+      hospital: medic.hospital,
+      type_membership: type,
+      is_deleted: false,
+    });
+    membershipId++;
+  }
+  store.prescrypto = { keys, medics, nextId: 501, hospitals, memberships, nextMembershipId: membershipId };
 }
 
 /**
@@ -145,6 +163,8 @@ function fixtureMedic(n) {
     alma_mater: 'Universidad Nacional Autónoma de México',
     female: elena || n % 2 === 0,
     is_active: n !== 7 && n !== 113,
+    // Most fixture medics have a verified speciality; every fifth (not Elena) is still waiting for it.
+    specialty_verified: elena || n % 5 !== 0,
     is_admin_membership: n === 1,
     key: 'pk_demo_key',
     token: `mt_${n}`,

@@ -22,8 +22,18 @@ export {
   type SqlClient,
   type SqlMedicTokensOptions,
 } from './server/medic-tokens.js';
+export { sqlAuditLog, type SqlAuditLogOptions } from './server/audit.js';
 export { toNodeListener, type NodeContext, type NodeListener } from './server/node.js';
-export { DoctorGateError, type Doctor, type ErrorCode, type Step, type VendorName } from './core/index.js';
+export {
+  DoctorGateError,
+  type AuditRecord,
+  type AuditSink,
+  type Doctor,
+  type ErrorCode,
+  type Readiness,
+  type Step,
+  type VendorName,
+} from './core/index.js';
 export {
   smartDoctor,
   SMART_ALGORITHMS,

@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { isAllowedUrl, type VendorName } from '../core/index.js';
 
 export const USAGE = `Usage: doctor-gate provision --vendor speaknosis|prescrypto --api-base URL --token-env NAME --file ROSTER [options]
+       doctor-gate reconcile --vendor speaknosis|prescrypto --api-base URL --token-env NAME --file ROSTER
+                             [--prune] [--known FILE] [--dry-run] [--yes] [--audit FILE] [options]
 
 Makes sure every doctor of a roster has a user at the vendor: creates the missing ones,
 reactivates the soft-deleted ones, leaves the existing ones alone. Safe to re-run.
@@ -25,8 +27,20 @@ Options:
   --report PATH         write a JSON report, one row per doctor (no secrets)
   --tokens-out PATH     Prescrypto: medic ids and tokens of created medics, mode 0600
                         (default medic-tokens.json next to the report, or in the current directory)
-  --dry-run             validate the roster and print what would be sent; no request
+  --dry-run             provision: validate the roster and print what would be sent, no request;
+                        reconcile: check and print the plan, no write
+  --audit PATH          append one JSON line per action (check, create, reactivate, deactivate,
+                        membership) to PATH: ids, outcomes and codes, never a secret
   -h, --help            this help
+
+reconcile makes the vendor match the roster: it checks every doctor, prints the plan (counts
+and the rows that change), asks for confirmation on a terminal, then creates the missing,
+reactivates the inactive and deactivates the rows whose "active" column is false.
+  --prune               also deactivate accounts the roster does not name: Prescrypto's medic
+                        list for this key; Speaknosis (no list) the ids of --known
+  --known PATH          Speaknosis: ids known at the vendor, one per line, or an --audit log
+  --yes                 apply without asking (needed when not on a terminal)
+A "hospital" column (Prescrypto) makes sure the medic is a member of that hospital.
 
 Exit codes: 0 every row provisioned, 1 some rows failed or did not run, 2 bad usage.
 Ctrl-C stops after the requests in flight and still writes the report; Ctrl-C twice aborts them.`;
@@ -53,9 +67,17 @@ export interface ProvisionArgs {
   tokensOut?: string;
   timeoutMs: number;
   retries: number;
+  audit?: string;
 }
 
-export type Command = { command: 'help' } | ({ command: 'provision' } & ProvisionArgs);
+export interface ReconcileArgs extends ProvisionArgs {
+  prune: boolean;
+  known?: string;
+  yes: boolean;
+}
+
+export type Command =
+  { command: 'help' } | ({ command: 'provision' } & ProvisionArgs) | ({ command: 'reconcile' } & ReconcileArgs);
 
 const VENDORS: readonly VendorName[] = ['speaknosis', 'prescrypto'];
 
@@ -95,6 +117,10 @@ export function parseCommand(argv: readonly string[]): Command {
         'tokens-out': { type: 'string' },
         timeout: { type: 'string' },
         retries: { type: 'string' },
+        audit: { type: 'string' },
+        prune: { type: 'boolean', default: false },
+        known: { type: 'string' },
+        yes: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -103,8 +129,14 @@ export function parseCommand(argv: readonly string[]): Command {
   }
   const { values, positionals } = parsed;
   if (values.help || positionals[0] === 'help') return { command: 'help' };
-  if (positionals.length === 0) throw new UsageError('missing command: provision');
-  if (positionals[0] !== 'provision') throw new UsageError(`unknown command: ${positionals[0]}`);
+  if (positionals.length === 0) throw new UsageError('missing command: provision or reconcile');
+  const command = positionals[0];
+  if (command !== 'provision' && command !== 'reconcile') throw new UsageError(`unknown command: ${command}`);
+  if (command === 'provision') {
+    for (const flag of ['prune', 'yes', 'known'] as const) {
+      if (values[flag] !== undefined && values[flag] !== false) throw new UsageError(`--${flag} belongs to reconcile`);
+    }
+  }
   if (positionals.length > 1) throw new UsageError(`unexpected argument: ${positionals[1]}`);
 
   const vendor = values.vendor;
@@ -135,8 +167,7 @@ export function parseCommand(argv: readonly string[]): Command {
   const file = values.file;
   if (!file) throw new UsageError('--file is required: the roster, .csv or .json');
 
-  return {
-    command: 'provision',
+  const common: ProvisionArgs = {
     vendor: vendor as VendorName,
     apiBase,
     providerId,
@@ -149,5 +180,11 @@ export function parseCommand(argv: readonly string[]): Command {
     tokensOut: values['tokens-out'],
     timeoutMs: integer('timeout', values.timeout, 10_000, 100, 120_000),
     retries: integer('retries', values.retries, 3, 0, 10),
+    ...(values.audit ? { audit: values.audit } : {}),
   };
+  if (command === 'provision') return { command, ...common };
+  if (values.known !== undefined && vendor !== 'speaknosis') {
+    throw new UsageError('--known is for speaknosis: Prescrypto lists its medics itself');
+  }
+  return { command, ...common, prune: values.prune === true, known: values.known, yes: values.yes === true };
 }

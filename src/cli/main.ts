@@ -1,5 +1,5 @@
 import { dirname, join } from 'node:path';
-import { createClient } from '../vendors/create-client.js';
+import { createClient } from '../core.js';
 import {
   DoctorGateError,
   isAbort,
@@ -9,20 +9,16 @@ import {
   type BatchResult,
   type Doctor,
   type GateClient,
+  withAudit,
 } from '../core/index.js';
 import { parseCommand, UsageError, USAGE, type ProvisionArgs } from './args.js';
 import { commandsHelp } from './commands.js';
 import { buildReport, printPlan, printSummary, type Io } from './output.js';
 import { Progress, type Counts } from './progress.js';
-import {
-  checkWritable,
-  readTokensFile,
-  writeReport,
-  writeTokensFile,
-  type IssuedToken,
-  type ReportRow,
-} from './report.js';
+import { readTokensFile, writeReport, type ReportRow } from './report.js';
 import { readRoster, RosterError, rowLabel, type RosterRow } from './roster.js';
+import { actorName, AuditLog, checkPaths, TokenFile } from './files.js';
+import { reconcile } from './reconcile.js';
 
 export type { Io } from './output.js';
 
@@ -36,6 +32,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
       io.stdout.write(`${argv.includes('provision') ? '' : `${commandsHelp()}\n\n`}${USAGE}\n`);
       return 0;
     }
+    if (command.command === 'reconcile') return await reconcile(command, io);
     return await provision(command, io);
   } catch (error) {
     if (error instanceof UsageError || error instanceof RosterError) {
@@ -70,9 +67,24 @@ async function provision(args: ProvisionArgs, io: Io): Promise<number> {
   if (!token && !args.dryRun) {
     throw new UsageError(`the environment variable ${args.tokenEnv} is not set or empty: it must hold the API token`);
   }
+  const issuesTokens = args.vendor === 'prescrypto';
+  const tokensPath = args.tokensOut ?? join(args.report ? dirname(args.report) : '.', 'medic-tokens.json');
+  // Before anything is read or sent: no output may be an input or another output.
+  await checkPaths(
+    [{ flag: '--file', path: args.file }],
+    [
+      ...(args.report ? [{ flag: '--report', path: args.report }] : []),
+      ...(issuesTokens && !args.dryRun
+        ? [{ flag: args.tokensOut ? '--tokens-out' : 'the medic-tokens file', path: tokensPath }]
+        : []),
+      ...(args.audit && !args.dryRun ? [{ flag: '--audit', path: args.audit }] : []),
+    ],
+  );
+  const audit = args.audit && !args.dryRun ? new AuditLog(args.audit) : undefined;
+  await audit?.check();
   const roster = await readRoster(args.file);
   let requests = 0;
-  const client = createClient(args.vendor, {
+  const vendorClient = createClient(args.vendor, {
     apiBase: args.apiBase,
     token,
     providerId: args.providerId,
@@ -81,6 +93,7 @@ async function provision(args: ProvisionArgs, io: Io): Promise<number> {
     // Counted for the summary: every HTTP request, retries included.
     fetch: (input, init) => (requests++, fetch(input, init)),
   });
+  const client = audit ? withAudit(vendorClient, audit.append, { actor: actorName(io) }) : vendorClient;
   if (roster.format === 'csv') {
     const missing = requiredFields(client).filter((field) => !roster.columns.includes(field));
     if (missing.length) {
@@ -99,7 +112,7 @@ async function provision(args: ProvisionArgs, io: Io): Promise<number> {
   const counts: Counts = { created: 0, existing: 0, reactivated: 0, failed: 0 };
   let done = 0;
   let stopReason: string | undefined;
-  const issued: IssuedToken[] = [];
+  let tokens: TokenFile | undefined;
 
   const fail = (index: number, error: unknown) => {
     const reason =
@@ -135,7 +148,7 @@ async function provision(args: ProvisionArgs, io: Io): Promise<number> {
     // Prescrypto returns the medic token once, on creation: it goes to the 0600 file, never to the report.
     const issuedToken = result.account.token;
     if (result.outcome === 'created' && typeof issuedToken === 'string' && issuedToken) {
-      issued.push({
+      void tokens?.add({
         ...where(roster.rows[index]!),
         email: row.email,
         medicId: row.accountId,
@@ -182,32 +195,14 @@ async function provision(args: ProvisionArgs, io: Io): Promise<number> {
     return counts.failed > 0 ? 1 : 0;
   }
 
-  const tokensPath = args.tokensOut ?? join(args.report ? dirname(args.report) : '.', 'medic-tokens.json');
-  const issuesTokens = args.vendor === 'prescrypto';
   if (args.tokensOut && !issuesTokens)
     io.stderr.write(`note: --tokens-out is ignored: ${client.vendor.label} issues no tokens\n`);
-  if (args.report) await checkWritable(args.report, '--report');
-  let earlierTokens: IssuedToken[] = [];
-  if (issuesTokens) {
-    await checkWritable(tokensPath, '--tokens-out');
-    earlierTokens = await readTokensFile(tokensPath);
-  }
-
-  // Tokens are saved as they arrive (at most once a second, and at the end): a crash must not lose them.
-  let tokensSaved = 0;
-  let tokensWrite: Promise<void> = Promise.resolve();
-  let tokensError: unknown;
-  let lastTokensWrite = 0;
-  const saveTokens = (force: boolean) => {
-    if (issued.length === tokensSaved || (!force && performance.now() - lastTokensWrite < 1000)) return tokensWrite;
-    lastTokensWrite = performance.now();
-    tokensSaved = issued.length;
-    const all = [...earlierTokens, ...issued];
-    tokensWrite = tokensWrite
-      .then(() => writeTokensFile(tokensPath, { vendor: args.vendor, apiBase: args.apiBase }, all))
-      .catch((error: unknown) => void (tokensError = error));
-    return tokensWrite;
-  };
+  if (issuesTokens)
+    tokens = new TokenFile(
+      tokensPath,
+      { vendor: args.vendor, apiBase: args.apiBase },
+      await readTokensFile(tokensPath),
+    );
 
   const noun = batched ? 'chunk' : 'doctor';
   io.stderr.write(
@@ -270,20 +265,27 @@ async function provision(args: ProvisionArgs, io: Io): Promise<number> {
         inFlight--;
       }
       progress.update(done, counts);
-      void saveTokens(false);
     }
   };
   try {
     await Promise.all(Array.from({ length: units.length ? concurrency : 0 }, worker));
+  } catch (error) {
+    // A crash mid-way still leaves the tokens saved so far and a report of what was done.
+    stopReason ??= `crashed (${client.http.redact(String((error as Error)?.message ?? error))})`;
   } finally {
     progress.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
 
-  await saveTokens(true);
+  await tokens?.flush();
+  const auditError = await audit?.flush().then(
+    () => undefined,
+    (error: unknown) => error,
+  );
   const report = buildReport(args, rows, startedAt, false, stopReason);
   if (args.report) await writeReport(args.report, report);
-  printSummary(io, args, report, requests, tokensPath, issued.length, tokensError);
+  const tokensError = tokens?.failure ?? auditError;
+  printSummary(io, args, report, requests, tokensPath, tokens?.issued.length ?? 0, tokensError);
   return report.summary.failed + report.summary.notRun > 0 || tokensError ? 1 : 0;
 }

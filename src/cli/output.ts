@@ -8,6 +8,8 @@ import { rowLabel, type Roster } from './roster.js';
 /** The environment and streams the command line runs with (tests pass their own). */
 export interface Io {
   env: Record<string, string | undefined>;
+  /** Where reconcile reads its confirmation (default the process's stdin). */
+  stdin?: { isTTY?: boolean } & Partial<NodeJS.ReadableStream>;
   stdout: ProgressStream;
   stderr: ProgressStream;
 }

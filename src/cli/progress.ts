@@ -48,7 +48,15 @@ export class Progress {
   #timer?: ReturnType<typeof setInterval>;
   #drawn = false;
 
-  constructor(stream: ProgressStream, total: number, options: { tty?: boolean; now?: () => number } = {}) {
+  /** What the second count is called (reconcile counts deactivations there). */
+  readonly #second: string;
+
+  constructor(
+    stream: ProgressStream,
+    total: number,
+    options: { tty?: boolean; now?: () => number; secondLabel?: string } = {},
+  ) {
+    this.#second = options.secondLabel ?? 'existing';
     this.#stream = stream;
     this.#tty = options.tty ?? stream.isTTY === true;
     this.#total = total;
@@ -117,7 +125,7 @@ export class Progress {
     this.#lastDecile = this.#total ? Math.floor((this.#done / this.#total) * 10) : 10;
     this.#dirty = false;
     this.#stream.write(
-      `progress ${this.#done}/${this.#total} (${s.pct}%) created ${s.created}, existing ${s.existing}, ` +
+      `progress ${this.#done}/${this.#total} (${s.pct}%) created ${s.created}, ${this.#second} ${s.existing}, ` +
         `reactivated ${s.reactivated}, failed ${s.failed}; ${formatRate(s.rate)}, ETA ${formatDuration(s.eta)}\n`,
     );
   }
@@ -135,7 +143,7 @@ export class Progress {
     const speed = `${formatRate(s.rate).padStart(7)}  ETA ${formatDuration(s.eta).padStart(5)}`;
     // Narrower terminals get shorter count labels, then no bar: the line must never wrap.
     const tails = [
-      `created ${n(s.created)} · existing ${n(s.existing)} · reactivated ${n(s.reactivated)} · failed ${n(s.failed)}`,
+      `created ${n(s.created)} · ${this.#second} ${n(s.existing)} · reactivated ${n(s.reactivated)} · failed ${n(s.failed)}`,
       `created ${n(s.created)} exist ${n(s.existing)} react ${n(s.reactivated)} fail ${n(s.failed)}`,
       `C${s.created} E${s.existing} R${s.reactivated} F${s.failed}`,
     ].map((counts) => `${counter}  ${counts}  ${speed}`);

@@ -1,7 +1,11 @@
+import { DoctorGateError } from './errors.js';
 import { HttpClient, type ClientOptions } from './http.js';
 import type { Vendor, VendorScope } from './vendor.js';
 
-export interface GateClientOptions extends ClientOptions, VendorScope {}
+export interface GateClientOptions extends ClientOptions, Omit<VendorScope, 'hospital'> {
+  /** Prescrypto hospital id: the medic's membership there is ensured after provisioning. */
+  hospital?: number | string;
+}
 
 /** A vendor bound to its API, credential and scope: what `provisionDoctor` works with. */
 export interface GateClient {
@@ -18,6 +22,18 @@ export interface GateClient {
  */
 export function bindVendor(vendor: Vendor, options: GateClientOptions): GateClient {
   const http = new HttpClient(options, vendor.authScheme);
-  const scope: VendorScope = { providerId: options.providerId === undefined ? undefined : String(options.providerId) };
-  return { vendor, http, scope, key: [vendor.name, http.base.href, scope.providerId ?? ''].join('|') };
+  // A hospital id is a positive whole number (given as text by a CSV column or an attribute).
+  const hospital = options.hospital == null || options.hospital === '' ? undefined : +options.hospital;
+  if (hospital !== undefined && !(hospital > 0 && Number.isSafeInteger(hospital)))
+    throw new DoctorGateError('config', 'Invalid hospital id', { fields: ['hospital'] });
+  const scope: VendorScope = {
+    providerId: options.providerId === undefined ? undefined : String(options.providerId),
+    hospital,
+  };
+  return {
+    vendor,
+    http,
+    scope,
+    key: [vendor.name, http.base.href, scope.providerId ?? '', hospital ?? ''].join('|'),
+  };
 }

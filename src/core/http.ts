@@ -10,10 +10,11 @@ const MAX_RETRY_AFTER_MS = 30_000;
 
 /** A short description of an error body (vendors answer strings, arrays or objects); the caller redacts it. */
 function describeBody(body: unknown): string {
-  const record = body as { response?: unknown; message?: unknown } | null;
+  const record = body as { response?: unknown; message?: unknown; detail?: unknown; details?: unknown } | null;
   if (typeof body === 'string') return body;
-  if (typeof record?.response === 'string') return record.response;
-  if (typeof record?.message === 'string') return record.message;
+  // Vendors word an error under one of these keys (Prescrypto uses all three, in either language).
+  const text = record?.response ?? record?.message ?? record?.detail ?? record?.details;
+  if (typeof text === 'string') return text;
   return body === undefined ? '' : JSON.stringify(body);
 }
 

@@ -11,7 +11,7 @@ export {
 } from './errors.js';
 export { HttpClient, type ClientOptions, type HttpRequest, type HttpResponse } from './http.js';
 export { bindVendor, type GateClient, type GateClientOptions } from './gate-client.js';
-export type { Created, LaunchContext, Vendor, VendorScope } from './vendor.js';
+export type { Created, LaunchContext, Listed, Vendor, VendorScope } from './vendor.js';
 export {
   provisionDoctor,
   provisionDoctors,
@@ -24,6 +24,36 @@ export { sharedProvision, prefetchCheck, knownResult, clearProvisionCache, type 
 export { sessionResultStore, type ResultStorage } from './session-store.js';
 export { ServerClient, type ServerClientOptions, type ServerOpening, type ServerProvision } from './server-client.js';
 export { isAllowedUrl, isAllowedTemplate, fillTemplate, settingsSchemaFor } from './config.js';
+export {
+  AUDIT_ACTIONS,
+  WRITE_ACTIONS,
+  auditId,
+  withAudit,
+  type AuditAction,
+  type AuditContext,
+  type AuditRecord,
+  type AuditSink,
+} from './audit.js';
+export {
+  deprovisionDoctor,
+  DEPROVISION_OUTCOMES,
+  type DeprovisionOptions,
+  type DeprovisionOutcome,
+  type DeprovisionResult,
+} from './deprovision.js';
+export {
+  planReconcile,
+  reconcileDoctors,
+  PLAN_ACTIONS,
+  type PlanAction,
+  type PlanRow,
+  type ReconcileOptions,
+  type ReconcileOutcome,
+  type ReconcilePlan,
+  type ReconcileRowResult,
+  type Reconciliation,
+} from './reconcile.js';
+export { readinessOf } from './readiness.js';
 export * from './types.js';
 export {
   doctorFromPractitioner,

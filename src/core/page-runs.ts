@@ -2,7 +2,15 @@ import type { GateClient } from './gate-client.js';
 import { provisionDoctor, type BeforeCreate } from './provision.js';
 import { forgetServerAnswers } from './server-client.js';
 import { clearStoredResults } from './session-store.js';
-import { accountId, OUTCOMES, publicDoctor, type Doctor, type Found, type ProvisionResult } from './types.js';
+import {
+  accountId,
+  fullyReady,
+  OUTCOMES,
+  publicDoctor,
+  type Doctor,
+  type Found,
+  type ProvisionResult,
+} from './types.js';
 
 /**
  * Somewhere beyond the page's memory to remember provisioned doctors (`sessionResultStore` over
@@ -20,7 +28,12 @@ export interface ResultStore {
 function fromStore(store: ResultStore | undefined, key: string, doctor: Doctor): ProvisionResult | undefined {
   const saved = store?.get(key, doctor);
   if (!saved || !(OUTCOMES as readonly unknown[]).includes(saved.outcome)) return undefined;
-  return { outcome: saved.outcome, doctor: publicDoctor(doctor), account: accountId(saved.account) };
+  return {
+    outcome: saved.outcome,
+    doctor: publicDoctor(doctor),
+    account: accountId(saved.account),
+    readiness: saved.readiness,
+  };
 }
 
 /** One caller of a shared run: its own abort, its own before-create answer and step listener. */
@@ -63,8 +76,9 @@ export function knownResult(client: GateClient, doctor: Doctor): ProvisionResult
   const known = results.get(key);
   if (known) return known;
   const check = checks.get(key);
-  if (check?.found?.active && Date.now() - check.at < CHECK_FRESH_MS) {
-    return { outcome: 'existing', doctor: publicDoctor(doctor), account: check.found.account };
+  // A vendor with a readiness step (a membership to ensure) goes through the run, never around it.
+  if (check?.found?.active && Date.now() - check.at < CHECK_FRESH_MS && !client.vendor.readiness) {
+    return { outcome: 'existing', doctor: publicDoctor(doctor), account: check.found.account, readiness: fullyReady() };
   }
   return undefined;
 }

@@ -2,7 +2,10 @@ import { safeParse } from 'zod/mini';
 import type { GateClient } from './gate-client.js';
 import { DoctorGateError, isAbort } from './errors.js';
 import { sleep } from './http.js';
+import { readinessOf } from './readiness.js';
+import type { Created } from './vendor.js';
 import {
+  fullyReady,
   publicDoctor,
   type Account,
   type Outcome,
@@ -50,7 +53,7 @@ export async function provisionDoctor(
         ? found
         : await (found ?? vendor.find(http, doctor, scope, signal));
     found = undefined;
-    if (current?.active) return { outcome: 'existing', doctor: publicDoctor(doctor), account: current.account };
+    if (current?.active) return ready(client, { outcome: 'existing', account: current.account }, doctor, signal);
     signal?.throwIfAborted();
     if (attempt === 0 && beforeCreate) {
       const answer = beforeCreate({
@@ -64,13 +67,19 @@ export async function provisionDoctor(
     onStep?.('create');
     try {
       const created = await vendor.create(http, doctor, current, scope, signal);
-      return { ...created, doctor: publicDoctor(doctor) };
+      return ready(client, created, doctor, signal);
     } catch (error) {
       const wait = http.retryDelay(error, attempt);
       if (wait === undefined) throw error;
       await sleep(wait, signal);
     }
   }
+}
+
+/** The result with its readiness (Prescrypto: after ensuring the hospital membership). */
+async function ready(client: GateClient, created: Created, doctor: Doctor, signal?: AbortSignal) {
+  const readiness = await readinessOf(client, created.account, signal);
+  return { ...created, doctor: publicDoctor(doctor), readiness };
 }
 
 export interface BatchOptions {
@@ -80,6 +89,8 @@ export interface BatchOptions {
   /** Checks in flight at once, and creations where the vendor takes one at a time (default 8). */
   concurrency?: number;
   onProgress?: (progress: { done: number; total: number; failed: number }) => void;
+  /** The caller has just checked them all and found none active (reconcile's plan): no first check. */
+  knownMissing?: boolean;
 }
 
 /** A refused credential refuses every other doctor the same way: the batch stops sending. */
@@ -154,7 +165,7 @@ export async function provisionDoctors(
       try {
         const found = await vendor.find(http, parsed[index]!, scope, signal);
         if (found?.active)
-          settle(index, { outcome: 'existing', doctor: publicDoctor(doctors[index]!), account: found.account });
+          settle(index, await ready(client, { outcome: 'existing', account: found.account }, doctors[index]!, signal));
         else missing.push(index);
       } catch (error) {
         fail(index, error);
@@ -166,13 +177,15 @@ export async function provisionDoctors(
 
   if (vendor.createMany) {
     const size = Math.max(1, Math.min(options.chunkSize ?? 100, 1000));
-    const missing = await check(valid);
+    const missing = options.knownMissing ? valid : await check(valid);
     for (let start = 0; start < missing.length; start += size) {
       await createChunk(client, missing.slice(start, start + size), {
         parsed,
         signal,
         check,
-        settle: (index, created) => settle(index, { ...created, doctor: publicDoctor(doctors[index]!) }),
+        // A vendor that creates in batches (Speaknosis) is ready once provisioned.
+        settle: (index, created) =>
+          settle(index, { ...created, doctor: publicDoctor(doctors[index]!), readiness: fullyReady() }),
         fail: (index, error) => (refused ? fail(index, refused) : fail(index, error)),
       });
       signal?.throwIfAborted();

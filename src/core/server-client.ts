@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { codeForStatus, DoctorGateError, ERROR_CODES, STEPS, type Step } from './errors.js';
 import type { BeforeCreate } from './provision.js';
 import type { Vendor } from './vendor.js';
-import { OUTCOMES, type ProvisionResult } from './types.js';
+import { OUTCOMES, READINESS_GAPS, type ProvisionResult } from './types.js';
 import { HttpClient, type HttpResponse } from './http.js';
 
 // Server mode's transport: the gate talks only to the EHR's own `doctor-gate/server` handler,
@@ -17,7 +17,14 @@ const record = z.looseObject({});
 const text = z.string().check(z.minLength(1), z.maxLength(4096));
 const checkAnswer = z.object({ found: z.boolean(), active: z.boolean(), doctor: record, ticket: text });
 // The launch is checked by hand against the keys the vendor's app needs (a record schema costs the drop-in).
-const provisionAnswer = z.object({ outcome: z.enum(OUTCOMES), doctor: record, account: record, launch: record });
+const provisionAnswer = z.object({
+  outcome: z.enum(OUTCOMES),
+  doctor: record,
+  account: record,
+  launch: record,
+  // What the doctor still lacks in the vendor app (Prescrypto), as the handler found it.
+  readiness: z.object({ ready: z.boolean(), missing: z.array(z.enum(READINESS_GAPS)) }),
+});
 const errorAnswer = z.object({
   error: z.object({
     code: z.enum(ERROR_CODES),

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import type { ResultStore } from './page-runs.js';
-import { accountId, OUTCOMES, publicDoctor, type ProvisionResult } from './types.js';
+import { accountId, OUTCOMES, publicDoctor, READINESS_GAPS, type ProvisionResult } from './types.js';
 
 /** The part of the Web Storage API the store needs (sessionStorage, or a Map-backed stand-in). */
 export type ResultStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
@@ -33,6 +33,8 @@ const entrySchema = z.object({
   outcome: z.enum(OUTCOMES),
   // z.object drops every other key: a stored `token` never comes back.
   account: z.object({ id: z.optional(z.union([z.string(), z.number()])) }),
+  // Not a secret, and what the notice shows; an entry written before it existed is read as unknown.
+  missing: z.optional(z.array(z.enum(READINESS_GAPS))),
 });
 
 type Entry = z.infer<typeof entrySchema>;
@@ -58,11 +60,12 @@ export function sessionResultStore(storage: ResultStorage, ttlMs: number): Resul
           parsed.data.expires > now &&
           parsed.data.expires <= now + ttlMs
         ) {
-          const { outcome, account } = parsed.data;
+          const { outcome, account, missing = [] } = parsed.data;
           return {
             outcome,
             doctor: doctor ? publicDoctor(doctor) : {},
             account: accountId(account),
+            readiness: { ready: !missing.length, missing },
           };
         }
         storage.removeItem(PREFIX + key);
@@ -83,6 +86,7 @@ export function sessionResultStore(storage: ResultStorage, ttlMs: number): Resul
         expires: Date.now() + ttlMs,
         outcome: result.outcome,
         account: accountId(result.account),
+        missing: result.readiness.missing,
       };
       try {
         storage.setItem(PREFIX + key, JSON.stringify(entry));

@@ -31,12 +31,27 @@ export type Outcome = (typeof OUTCOMES)[number];
 /** What the vendor told about the account; for Prescrypto creations it holds the medic `id` and `token`. */
 export type Account = Record<string, unknown>;
 
+/** What a provisioned account may still lack to work in the vendor app, as a tuple so schemas can name them. */
+export const READINESS_GAPS = ['active', 'specialty-verification', 'hospital'] as const;
+export type ReadinessGap = (typeof READINESS_GAPS)[number];
+
+/** Whether the doctor can work in the vendor app now (Prescrypto: prescribe), and what is missing. */
+export interface Readiness {
+  ready: boolean;
+  missing: ReadinessGap[];
+}
+
 export interface ProvisionResult {
   outcome: Outcome;
   /** The doctor as given, without secrets (no password). */
   doctor: Doctor;
   account: Account;
+  /** Speaknosis: always ready. Prescrypto: active, a verified speciality, a hospital membership. */
+  readiness: Readiness;
 }
+
+/** Ready: nothing missing (a fresh object each time, so no caller can change another's). */
+export const fullyReady = (): Readiness => ({ ready: true, missing: [] });
 
 /** One row of a batch that did not provision. */
 export interface ProvisionFailure {

@@ -1,7 +1,7 @@
 import type { ZodMiniType } from 'zod/mini';
 import type { $ZodType } from 'zod/v4/core';
 import type { HttpClient } from './http.js';
-import type { Account, Doctor, Found, Outcome, VendorName } from './types.js';
+import type { Account, Doctor, Found, Outcome, Readiness, VendorName } from './types.js';
 
 export interface Created {
   outcome: Outcome;
@@ -51,6 +51,44 @@ export interface Vendor {
     scope: VendorScope,
     signal?: AbortSignal,
   ): Promise<(Created | Error)[]>;
+  /**
+   * What the provisioned account still lacks to work in the vendor app, after ensuring what can be
+   * ensured (Prescrypto: the hospital membership). Never rejects but on abort: what it could not
+   * ensure is missing, and `membership.error` says why. Absent: ready once provisioned.
+   */
+  readiness?(
+    http: HttpClient,
+    account: Account,
+    scope: VendorScope,
+    signal?: AbortSignal,
+  ): Promise<{ readiness: Readiness; membership?: { error?: unknown } }>;
+  /** True when ensuring `hospital` for `account` would send a write (reconcile plans it). */
+  membershipPending?(account: Account, hospital: number): boolean;
+  /** The account's id at the vendor, as `deprovisionDoctor` and the audit name it. */
+  accountId?(found: Found): string;
+  /**
+   * Deactivates (soft-deletes) the active account `found`; a later create or reactivation undoes
+   * it. `not-found` when the account went away meanwhile.
+   */
+  deactivate?(
+    http: HttpClient,
+    found: Found,
+    scope: VendorScope,
+    signal?: AbortSignal,
+  ): Promise<'deactivated' | 'not-found'>;
+  /**
+   * Every account this credential can see, for reconcile's prune (Prescrypto: its medic list).
+   * Absent: the vendor has no list, and reconcile prunes only the ids it is told about.
+   */
+  list?(http: HttpClient, scope: VendorScope, signal?: AbortSignal): Promise<Listed[]>;
+  /** Finds doctors in a `list` answer, the way `find` would. */
+  lookup?(listing: readonly Listed[]): (doctor: Doctor) => Found | null;
+}
+
+/** One account of a vendor's list, by its id there. */
+export interface Listed {
+  id: string;
+  found: Found;
 }
 
 export interface LaunchContext {
@@ -65,6 +103,8 @@ export interface LaunchContext {
 /** Per-client values a vendor needs besides the doctor (Speaknosis: the medical center). */
 export interface VendorScope {
   providerId?: string;
+  /** Prescrypto: the hospital whose membership is ensured. */
+  hospital?: number;
 }
 
 /** Validation issue paths name doctor fields by their camelCase property names. */

@@ -43,6 +43,7 @@ const isInput = (name: PropertyKey): boolean =>
  * @slot - The button's label (default: "Open <vendor>" in the doctor's language).
  * @csspart button - The button that opens the app.
  * @csspart status - The live status or error text.
+ * @csspart notice - What the doctor still lacks to work in the app (Prescrypto: a verified speciality, a hospital), shown while the app opens anyway.
  * @csspart frame - The iframe, in `mode="iframe"`.
  * @cssprop --doctor-gate-accent - Button background.
  * @cssprop --doctor-gate-on-accent - Button text color.
@@ -98,6 +99,8 @@ export class DoctorGate extends LitElement implements GateInputs {
   @property({ attribute: false, hasChanged: changedValue }) doctor?: Doctor;
   /** Prescrypto medic token saved by the page at creation, for the deeplink login. */
   @property({ attribute: false }) medicToken?: string;
+  /** Prescrypto hospital id: the medic's membership there is ensured, so the medic can prescribe. */
+  @property({ attribute: false }) hospital?: number;
   /** `popup` (default), `iframe`, or `none` (provision only). */
   @property() mode: GateMode = DEFAULTS.mode;
   /** Launch URL template overriding the vendor's. */
@@ -218,7 +221,7 @@ export class DoctorGate extends LitElement implements GateInputs {
         <slot>${this.#t('open')}</slot></button
       ><span part="status" role=${this._state === 'error' ? 'alert' : 'status'}
         >${status ? this.#t(status.key, status.value) : ''}</span
-      >${
+      >${this.#notice()}${
         this.#app.frame
           ? // `allow` is set before the frame is in the document: the policy is fixed when it navigates.
             html`<iframe
@@ -253,6 +256,16 @@ export class DoctorGate extends LitElement implements GateInputs {
     } catch {
       // Reported already by the config check; the click reports it again.
     }
+  }
+
+  /** Provisioned but not ready to work in the app (Prescrypto: prescribe): what is missing; the app still opens. */
+  #notice() {
+    const missing = this.#run.provisioned?.readiness.missing;
+    return missing?.length
+      ? html`<span part="notice" role="status"
+          >${this.#t('not-ready', missing.map((gap) => this.#t(gap)).join(', '))}</span
+        >`
+      : nothing;
   }
 
   #t(key: UiKey, value?: string): string {

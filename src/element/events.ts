@@ -1,5 +1,5 @@
 import type { DoctorGateError, ErrorCode, ErrorSource, Step } from '../core/errors.js';
-import type { Doctor, Outcome } from '../core/types.js';
+import type { Doctor, Outcome, Readiness } from '../core/types.js';
 
 export type GateState = 'idle' | 'checking' | 'creating' | 'ready' | 'open' | 'error';
 export type GateMode = 'popup' | 'iframe' | 'none';
@@ -17,6 +17,8 @@ export interface ProvisionedDetail {
   outcome: Outcome;
   doctor: Doctor;
   account: Record<string, unknown>;
+  /** Whether the doctor can work in the app now, and what is missing (Prescrypto). */
+  readiness: Readiness;
 }
 export interface OpenDetail {
   mode: GateMode;

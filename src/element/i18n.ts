@@ -1,7 +1,17 @@
-import type { ErrorCode, Lang } from '../core/index.js';
+import type { ErrorCode, Lang, ReadinessGap } from '../core/index.js';
 
 export type UiKey =
-  'open' | 'checking' | 'creating' | 'ready' | 'opened' | 'preparing' | 'frame' | 'signed-out' | ErrorCode;
+  | 'open'
+  | 'checking'
+  | 'creating'
+  | 'ready'
+  | 'opened'
+  | 'preparing'
+  | 'frame'
+  | 'signed-out'
+  | 'not-ready'
+  | ReadinessGap
+  | ErrorCode;
 
 /** Every string of the gate's UI, by key; `%s` is the vendor name (or, for `config`, the offending attributes). */
 export type UiStrings = Record<UiKey, string>;
@@ -9,6 +19,10 @@ export type UiStrings = Record<UiKey, string>;
 /** UI strings; `%s` is the vendor name (or, for `config`, the offending attributes). */
 const STRINGS: Record<Lang, UiStrings> = {
   ES: {
+    'not-ready': 'Falta: %s',
+    active: 'cuenta activa',
+    'specialty-verification': 'especialidad verificada',
+    hospital: 'hospital',
     open: 'Abrir %s',
     checking: 'Comprobando la cuenta…',
     creating: 'Creando la cuenta…',
@@ -31,6 +45,10 @@ const STRINGS: Record<Lang, UiStrings> = {
     'signed-out': 'Sesión cerrada: vuelva a entrar',
   },
   EN: {
+    'not-ready': 'Missing: %s',
+    active: 'active account',
+    'specialty-verification': 'verified specialty',
+    hospital: 'hospital',
     open: 'Open %s',
     checking: 'Checking the account…',
     creating: 'Creating the account…',
@@ -53,6 +71,10 @@ const STRINGS: Record<Lang, UiStrings> = {
     'signed-out': 'Signed out: sign in again',
   },
   CA: {
+    'not-ready': 'Falta: %s',
+    active: 'compte actiu',
+    'specialty-verification': 'especialitat verificada',
+    hospital: 'hospital',
     open: 'Obre %s',
     checking: 'Comprovant el compte…',
     creating: 'Creant el compte…',
@@ -75,6 +97,10 @@ const STRINGS: Record<Lang, UiStrings> = {
     'signed-out': 'Sessió tancada: torneu a entrar',
   },
   PT: {
+    'not-ready': 'Falta: %s',
+    active: 'conta ativa',
+    'specialty-verification': 'especialidade verificada',
+    hospital: 'hospital',
     open: 'Abrir %s',
     checking: 'A verificar a conta…',
     creating: 'A criar a conta…',
@@ -97,6 +123,10 @@ const STRINGS: Record<Lang, UiStrings> = {
     'signed-out': 'Sessão terminada: entre novamente',
   },
   FR: {
+    'not-ready': 'Il manque : %s',
+    active: 'compte actif',
+    'specialty-verification': 'spécialité vérifiée',
+    hospital: 'hôpital',
     open: 'Ouvrir %s',
     checking: 'Vérification du compte…',
     creating: 'Création du compte…',

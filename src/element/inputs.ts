@@ -18,6 +18,7 @@ export interface GateInputs {
   doctorLang?: string;
   doctor?: Doctor;
   medicToken?: string;
+  hospital?: number;
   mode: GateMode;
   appUrl?: string;
   appointmentId?: string;

@@ -158,7 +158,12 @@ export class ProvisionController implements ReactiveController {
     signal.throwIfAborted();
     if (this.provisioned !== result) {
       this.provisioned = result;
-      emit('doctor-gate-provisioned', { outcome: result.outcome, doctor: result.doctor, account: result.account });
+      emit('doctor-gate-provisioned', {
+        outcome: result.outcome,
+        doctor: result.doctor,
+        account: result.account,
+        readiness: result.readiness,
+      });
     }
     if (state() !== 'open') setState('ready');
     return result;
@@ -231,6 +236,7 @@ export class ProvisionController implements ReactiveController {
       settings.providerId,
       settings.timeout,
       settings.retries,
+      this.#host.hospital,
     ].join('\n');
     const cached = this.#client;
     if (
@@ -255,6 +261,7 @@ export class ProvisionController implements ReactiveController {
           tokenProvider,
           timeoutMs: settings.timeout,
           retries: settings.retries,
+          hospital: this.#host.hospital,
         });
     this.#client = { key, transport };
     return transport;

@@ -4,15 +4,18 @@ import {
   parseDoctor,
   provisionDoctor,
   publicDoctor,
+  readinessOf,
   type Account,
   type Doctor,
   type Found,
   type GateClient,
   type Outcome,
   type ProvisionResult,
+  type Readiness,
   type Step,
 } from '../core/index.js';
 import { errorAnswer, json } from './answers.js';
+import { auditedClient, auditLaunch } from './audit.js';
 import { crossSiteRefusal } from './cross-site.js';
 import { launchFor, type Launch } from './launch.js';
 import { apiKey } from './medic-tokens.js';
@@ -51,6 +54,8 @@ export interface ProvisionAnswer {
   account: Account;
   /** Fresh for this answer: one opening's worth. */
   launch: Launch;
+  /** Whether the doctor can work in the vendor app now, and what is missing (Prescrypto). */
+  readiness: Readiness;
 }
 
 /** Tokens handed out lately, so that any answer can redact them (creations are shared between requests). */
@@ -100,7 +105,8 @@ interface Note {
 
 function setup<Context>(given: Options<Context>): Serve<Context> {
   const options = checkOptions(given);
-  const { vendor, apiBase, providerId, credential, doctorFor, medicTokens, timeoutMs, retries } = options;
+  const { vendor, apiBase, providerId, credential, doctorFor, medicTokens, timeoutMs, retries, hospital, audit } =
+    options;
   const allowed = new Set(options.allowedOrigins ?? []);
   const tickets = ticketSigner(options.secret);
   const logger = safeLogger(options.logger);
@@ -121,6 +127,7 @@ function setup<Context>(given: Options<Context>): Serve<Context> {
       fetch: logger ? loggedFetch(fetch, logger, { requestId, vendor }) : fetch,
       timeoutMs,
       retries,
+      hospital,
       ...(typeof credential === 'string' ? { token: credential } : { tokenProvider: askCredential() }),
     });
   };
@@ -166,7 +173,7 @@ function setup<Context>(given: Options<Context>): Serve<Context> {
       });
     }
     secrets.push(given['password']);
-    const client = clientFor(requestId);
+    const client = auditedClient(clientFor(requestId), audit, given, requestId);
     const doctor = parseDoctor(client, given);
     note.doctor = doctor.id === undefined ? undefined : String(doctor.id);
     const doctorKey = client.vendor.key(doctor);
@@ -194,7 +201,9 @@ function setup<Context>(given: Options<Context>): Serve<Context> {
     const found = ticket?.fresh ? ticket.found : await check();
     let result: ProvisionResult;
     if (found?.active) {
-      result = { outcome: 'existing', doctor: publicDoctor(doctor), account: found.account };
+      // Existing: what it still lacks is ensured too (Prescrypto: the hospital membership).
+      const readiness = await readinessOf(client, found.account, signal);
+      result = { outcome: 'existing', doctor: publicDoctor(doctor), account: found.account, readiness };
     } else if (asked.create === true && ticket) {
       // The page asked for this doctor (the ticket it answered names them) and nobody cancelled.
       const key = `${client.key}|${doctorKey}`;
@@ -202,7 +211,12 @@ function setup<Context>(given: Options<Context>): Serve<Context> {
       // Created here since that ticket's check: existing now, not created twice.
       result =
         recent && Date.now() - recent.at < TICKET_FRESH_MS
-          ? { outcome: 'existing', doctor: publicDoctor(doctor), account: recent.account }
+          ? {
+              outcome: 'existing',
+              doctor: publicDoctor(doctor),
+              account: recent.account,
+              readiness: await readinessOf(client, recent.account, signal),
+            }
           : await creations(key, signal, async (shared) => {
               const done = await provisionDoctor(client, doctor, { signal: shared, found });
               created.set(key, { at: Date.now(), account: done.account });
@@ -222,6 +236,7 @@ function setup<Context>(given: Options<Context>): Serve<Context> {
     }
     signal.throwIfAborted();
     const launch = await launchFor(client, doctor, result.account, medicTokens);
+    auditLaunch(client, audit, doctor, result.account, requestId);
     // The launch's credentials are redacted from everything else in the answer.
     const { doctorId: _doctorId, ...credentials } = launch as Record<string, string>;
     secrets.push(...Object.values(credentials));
@@ -231,6 +246,7 @@ function setup<Context>(given: Options<Context>): Serve<Context> {
       doctor: scrub(result.doctor, redact(secrets)),
       account: scrub(result.account, redact(secrets)),
       launch,
+      readiness: result.readiness,
     };
     return json(200, body, requestId);
   }

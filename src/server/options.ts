@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { DoctorGateError, type Doctor, type VendorName } from '../core/index.js';
+import { DoctorGateError, type AuditSink, type Doctor, type VendorName } from '../core/index.js';
 import type { MedicTokenStore } from './medic-tokens.js';
 import type { GateLogger } from './observe.js';
 import { fn, httpsOrLoopback, optionsError } from './option-checks.js';
@@ -45,6 +45,10 @@ export interface GateHandlerOptions<Context = unknown> {
   timeoutMs?: number;
   /** Retries of a retryable failure (default 3). */
   retries?: number;
+  /** Prescrypto hospital id: the medic's membership there is ensured, so the medic can prescribe. */
+  hospital?: number;
+  /** One record per action (check, create, reactivate, membership, launch): a function, or `sqlAuditLog(db)`. */
+  audit?: AuditSink;
 }
 
 const schema = z.object({
@@ -72,6 +76,8 @@ const schema = z.object({
   fetch: z.optional(fn<typeof fetch>()),
   timeoutMs: z.optional(z.int().min(100).max(120_000)),
   retries: z.optional(z.int().min(0).max(10)),
+  hospital: z.optional(z.int().positive()),
+  audit: z.optional(fn<AuditSink>()),
 });
 
 /** The options, checked: a `config` error naming the fields that are wrong (never their values). */

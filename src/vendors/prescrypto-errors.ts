@@ -1,6 +1,9 @@
 // How Prescrypto's refusals (seed 000's 400 bodies) become DoctorGateErrors.
 import { DoctorGateError, type Step } from '../core/errors.js';
 
+/** The keys under which Prescrypto's error bodies carry their text. */
+export const ERROR_KEYS = ['message', 'detail', 'details'] as const;
+
 /** The seed's raw unique-email violation: a list of lines naming the email constraint. */
 export const isDuplicateEmail = (body: unknown): boolean =>
   Array.isArray(body) &&
@@ -27,7 +30,10 @@ export function prescryptoRefusal(
   }
   const record =
     body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
-  const message = typeof record?.['message'] === 'string' ? record['message'] : undefined;
+  // Prescrypto words its errors under `message`, `detail` or `details`, in Spanish or English.
+  const message = [record?.['message'], record?.['detail'], record?.['details']].find(
+    (value): value is string => typeof value === 'string',
+  );
   if (message && /permission/i.test(message) && /hospital/i.test(message)) {
     return new DoctorGateError(
       'forbidden',
@@ -35,7 +41,7 @@ export function prescryptoRefusal(
       { step, status },
     );
   }
-  const fields = record ? Object.keys(record).filter((key) => key !== 'message' && key !== 'detail') : [];
+  const fields = record ? Object.keys(record).filter((key) => !(ERROR_KEYS as readonly string[]).includes(key)) : [];
   if (fields.length) {
     const details = fields.map((field) => {
       const messages = record![field];
@@ -48,7 +54,7 @@ export function prescryptoRefusal(
       fields,
     });
   }
-  const detail = message ?? (typeof record?.['detail'] === 'string' ? record['detail'] : undefined);
+  const detail = message;
   return new DoctorGateError(
     'config',
     `Prescrypto refused the request (HTTP ${status})${detail ? `: ${redact(detail).slice(0, 160)}` : ''}`,

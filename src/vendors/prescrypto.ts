@@ -3,6 +3,7 @@ import { DoctorGateError } from '../core/errors.js';
 import { parseBody, type HttpClient, type HttpRequest } from '../core/http.js';
 import type { Account, Doctor, Found } from '../core/types.js';
 import { isDuplicateEmail, prescryptoRefusal } from './prescrypto-errors.js';
+import { medicReadiness } from './prescrypto-lifecycle.js';
 import type { Created, Vendor } from '../core/vendor.js';
 
 export { prescryptoRefusal } from './prescrypto-errors.js';
@@ -75,7 +76,10 @@ function accountOf(medic: Record<string, unknown>, keepToken: boolean): Account 
   return keepToken && typeof token === 'string' ? { ...account, token } : account;
 }
 
-const toFound = (medic: Medic): Found => ({ active: medic.is_active !== false, account: accountOf(medic, false) });
+export const toFound = (medic: Medic): Found => ({
+  active: medic.is_active !== false,
+  account: accountOf(medic, false),
+});
 
 /** A password nobody will type: the doctor logs in through the deeplink, never with it. */
 function randomPassword(length = 32): string {
@@ -119,7 +123,7 @@ async function medicById(http: HttpClient, id: string, signal?: AbortSignal): Pr
 }
 
 /** The medic list, page by page (100 at a time), following the vendor's `next`, guarded against loops. */
-async function* medicPages(http: HttpClient, signal?: AbortSignal): AsyncGenerator<Medic[]> {
+export async function* medicPages(http: HttpClient, signal?: AbortSignal): AsyncGenerator<Medic[]> {
   const seen = new Set<string>();
   let request: HttpRequest = {
     method: 'GET',
@@ -142,7 +146,7 @@ async function* medicPages(http: HttpClient, signal?: AbortSignal): AsyncGenerat
   throw new DoctorGateError('bad-response', `Prescrypto listed more than ${MAX_PAGES} pages`, { step: 'check' });
 }
 
-const emailKey = (email: string) => email.trim().toLowerCase();
+export const emailKey = (email: string) => email.trim().toLowerCase();
 
 /** Walks the medic list and stops at the first match. */
 async function medicByEmail(http: HttpClient, email: string, signal?: AbortSignal): Promise<Found | null> {
@@ -219,6 +223,8 @@ export const prescrypto: Vendor = {
       (typeof doctor.email === 'string' ? byEmail.get(emailKey(doctor.email)) : undefined) ??
       null;
   },
+
+  readiness: medicReadiness,
 
   // The deeplink logs the medic in with their own token, which only the create call returns: a
   // token from a creation in this page wins, then the page's `medicToken`; a token in any other

@@ -57,9 +57,10 @@ const CONTRACT = {
     'prefetch',
     'timeout',
     'retries',
+    'hospital',
     'state',
   ],
-  propertiesWithoutAttribute: ['tokenProvider', 'doctor'],
+  propertiesWithoutAttribute: ['tokenProvider', 'doctor', 'hospital'],
   methods: ['provision', 'open', 'close', 'postMessage'],
   events: [
     'doctor-gate-state',
@@ -70,7 +71,7 @@ const CONTRACT = {
     'doctor-gate-message',
     'doctor-gate-error',
   ],
-  parts: ['button', 'status', 'frame'],
+  parts: ['button', 'status', 'notice', 'frame'],
   slots: [''],
 };
 

@@ -45,6 +45,7 @@ describe('sessionResultStore', () => {
       outcome: 'created',
       doctor: { id: 'a', name: 'Ana', password: 'pw' },
       account: { id: 9, token: 'mt_9' },
+      readiness: { ready: true, missing: [] },
     });
     const text = [...storage.map.values()].join();
     assert.doesNotMatch(text, /mt_9|pw|Ana/, 'no token, password or doctor data is written');
@@ -52,6 +53,7 @@ describe('sessionResultStore', () => {
       outcome: 'created',
       doctor: { id: 'a', name: 'Ana' },
       account: { id: 9 },
+      readiness: { ready: true, missing: [] },
     });
   });
 
@@ -90,7 +92,12 @@ describe('sessionResultStore', () => {
     const storage = mapStorage();
     storage.setItem('doctor-gate:k', entry({ account: { id: 3, token: 'mt_forged' }, doctor: { id: 'someone-else' } }));
     const result = core.sessionResultStore(storage, TTL).get('k', { id: 'me', password: 'pw' });
-    assert.deepEqual(result, { outcome: 'existing', doctor: { id: 'me' }, account: { id: 3 } });
+    assert.deepEqual(result, {
+      outcome: 'existing',
+      doctor: { id: 'me' },
+      account: { id: 3 },
+      readiness: { ready: true, missing: [] },
+    });
   });
 
   test('storage that throws is survived', () => {
@@ -107,7 +114,7 @@ describe('sessionResultStore', () => {
     };
     const store = core.sessionResultStore(broken, TTL);
     assert.equal(store.get('k', {}), undefined);
-    store.set('k', { outcome: 'existing', doctor: {}, account: {} });
+    store.set('k', { outcome: 'existing', doctor: {}, account: {}, readiness: { ready: true, missing: [] } });
   });
 
   test('property: random JSON at the key never gives a result for another doctor, nor a token', () => {

@@ -106,7 +106,12 @@ created.addEventListener('doctor-gate-provisioned', (event: CustomEvent<{ outcom
 const mapped: DoctorGateEventMap['doctor-gate-provisioned'] = new CustomEvent<ProvisionedDetail>(
   'doctor-gate-provisioned',
   {
-    detail: { outcome: 'created', doctor: { id: 'x' }, account: {} },
+    detail: {
+      outcome: 'created',
+      doctor: { id: 'x' },
+      account: {},
+      readiness: { ready: false, missing: ['specialty-verification'] },
+    },
   },
 );
 

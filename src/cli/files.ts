@@ -1,0 +1,142 @@
+// Nothing lost: outputs never name an input or each other, reports are written atomically, the
+// medic tokens are saved the moment they arrive, and the audit log is only ever appended to.
+import { realpathSync, statSync } from 'node:fs';
+import { appendFile, open } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
+import type { AuditRecord } from '../core/index.js';
+import { UsageError } from './args.js';
+import { checkWritable, writeTokensFile, type IssuedToken } from './report.js';
+
+/** Who the audit names as acting: the operating-system user running the command. */
+export const actorName = (io: { env: Record<string, string | undefined> }): string =>
+  `cli:${io.env['USER'] ?? io.env['USERNAME'] ?? 'unknown'}`;
+
+export interface NamedPath {
+  /** The option that named it (`--file`, `--report`…), for the message. */
+  flag: string;
+  path: string;
+}
+
+/** The file a path names once links and `..` are resolved (its folder resolved when it does not exist yet). */
+function identity(path: string): { real: string; inode?: string } {
+  const absolute = resolve(path);
+  try {
+    const stats = statSync(absolute);
+    return { real: realpathSync(absolute), inode: `${stats.dev}:${stats.ino}` };
+  } catch {
+    try {
+      return { real: resolve(realpathSync(dirname(absolute)), basename(absolute)) };
+    } catch {
+      return { real: absolute };
+    }
+  }
+}
+
+/** True when both paths name one file (by real path or inode). */
+export async function sameFile(a: string, b: string): Promise<boolean> {
+  const one = identity(a);
+  const other = identity(b);
+  return one.real === other.real || (one.inode !== undefined && one.inode === other.inode);
+}
+
+/**
+ * Refuses, before any request, an output that is an input or another output: by resolved real
+ * path, and by inode for hard links. Also refuses an output whose folder cannot be written.
+ */
+export async function checkPaths(inputs: readonly NamedPath[], outputs: readonly NamedPath[]): Promise<void> {
+  const seen: (NamedPath & ReturnType<typeof identity>)[] = inputs.map((input) => ({
+    ...input,
+    ...identity(input.path),
+  }));
+  for (const output of outputs) {
+    const id = identity(output.path);
+    const clash = seen.find((other) => other.real === id.real || (id.inode && other.inode === id.inode));
+    if (clash) {
+      throw new UsageError(
+        `${output.flag} ${output.path} is the same file as ${clash.flag} ${clash.path}: it would be overwritten; choose another path`,
+      );
+    }
+    await checkWritable(output.path, output.flag);
+    seen.push({ ...output, ...id });
+  }
+}
+
+/** Appends JSON lines (one `appendFile` each, in order); the file is never truncated or replaced. */
+export class AuditLog {
+  readonly path: string;
+  #chain: Promise<void> = Promise.resolve();
+  #failure: unknown;
+
+  constructor(path: string) {
+    this.path = path;
+  }
+
+  /** Refuses a file that is not JSON lines (a roster, a report) before anything is written to it. */
+  async check(): Promise<void> {
+    let handle;
+    try {
+      handle = await open(this.path, 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw new UsageError(`--audit: cannot read ${this.path}`);
+    }
+    try {
+      const { buffer, bytesRead } = await handle.read(Buffer.alloc(1), 0, 1, 0);
+      if (bytesRead && buffer[0] !== 0x7b /* { */) {
+        throw new UsageError(`--audit: ${this.path} exists and is not a JSON-lines audit log; choose another path`);
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+
+  append = (record: AuditRecord): Promise<void> => {
+    const line = `${JSON.stringify(record)}\n`;
+    this.#chain = this.#chain
+      .then(() => appendFile(this.path, line, { mode: 0o600, flag: 'a' }))
+      .catch((error: unknown) => void (this.#failure ??= error));
+    return this.#chain;
+  };
+
+  /** Resolves when every line is on disk; rejects with the first write failure. */
+  async flush(): Promise<void> {
+    await this.#chain;
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+}
+
+/**
+ * The medic tokens of this run, saved the moment each arrives (a crash or a kill loses none that
+ * were received), atomically, after every token earlier runs saved: the file only ever grows.
+ */
+export class TokenFile {
+  readonly path: string;
+  readonly #header: { vendor: string; apiBase: string };
+  readonly #earlier: IssuedToken[];
+  readonly issued: IssuedToken[] = [];
+  #chain: Promise<void> = Promise.resolve();
+  #failure: unknown;
+
+  constructor(path: string, header: { vendor: string; apiBase: string }, earlier: IssuedToken[]) {
+    this.path = path;
+    this.#header = header;
+    this.#earlier = earlier;
+  }
+
+  add(token: IssuedToken): Promise<void> {
+    this.issued.push(token);
+    const all = [...this.#earlier, ...this.issued];
+    this.#chain = this.#chain
+      .then(() => writeTokensFile(this.path, this.#header, all))
+      .catch((error: unknown) => void (this.#failure ??= error));
+    return this.#chain;
+  }
+
+  get failure(): unknown {
+    return this.#failure;
+  }
+
+  async flush(): Promise<void> {
+    await this.#chain;
+  }
+}

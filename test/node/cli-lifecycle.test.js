@@ -1,0 +1,354 @@
+// The command line's lifecycle guarantees, run as a child process against the sandbox over real
+// HTTP: no output ever overwrites an input or another output, an interrupted run keeps every
+// medic token it received, the audit log only grows, and reconcile plans, asks and applies.
+// `npm test` builds first; alone: `npm run build && node --test test/node/cli-lifecycle.test.js`.
+import { test, describe, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, symlink, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createSandbox } from '../../sandbox/index.js';
+import { control as controlAt, serve } from './serve.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const CLI = join(root, 'dist/cli.js');
+const ENV = { SK_TOKEN: 'sk_demo_token', PK_KEY: 'pk_demo_key', USER: 'tester' };
+
+let stop;
+let origin;
+let dir;
+const sandbox = createSandbox();
+before(async () => {
+  ({ origin, stop } = await serve(sandbox));
+  dir = await mkdtemp(join(tmpdir(), 'doctor-gate-lifecycle-'));
+});
+after(async () => {
+  await stop();
+  await rm(dir, { recursive: true, force: true });
+});
+beforeEach(async () => {
+  sandbox.reset();
+});
+
+const control = (path, body) => controlAt(origin, path, body);
+/** Requests the sandbox received at a vendor API (never the control API). */
+const vendorRequests = async () => (await control('log')).entries.filter((e) => !e.path.includes('/_control/'));
+const WRITES = new Set(['POST', 'PATCH', 'DELETE']);
+const vendorWrites = async () => (await vendorRequests()).filter((e) => WRITES.has(e.method));
+
+/** `node dist/cli.js …`; `onSpawn(child)` may signal it. */
+function cli(args, { onSpawn } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, ...ENV },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
+    const guard = setTimeout(() => child.kill('SIGKILL'), 40_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(guard);
+      resolve({ code, signal, stdout, stderr });
+    });
+    onSpawn?.(child);
+  });
+}
+
+const prescrypto = (file, ...more) => [
+  'provision',
+  '--vendor',
+  'prescrypto',
+  '--api-base',
+  `${origin}/sandbox/prescrypto`,
+  '--token-env',
+  'PK_KEY',
+  '--file',
+  file,
+  '--retries',
+  '0',
+  ...more,
+];
+const speaknosis = (command, file, ...more) => [
+  command,
+  '--vendor',
+  'speaknosis',
+  '--api-base',
+  `${origin}/sandbox/speaknosis/v1/health`,
+  '--provider-id',
+  '1001',
+  '--token-env',
+  'SK_TOKEN',
+  '--file',
+  file,
+  ...more,
+];
+
+let counter = 0;
+/** A Prescrypto roster of `n` new medics; resolves to its path and the emails. */
+async function medicRoster(n) {
+  const run = `${Date.now().toString(36)}${counter++}`;
+  const emails = Array.from({ length: n }, (_, k) => `cli.${run}.${k}@clinic.example`);
+  const path = join(dir, `medics-${run}.csv`);
+  await writeFile(path, `name,email\n${emails.map((e, k) => `Medic ${k},${e}`).join('\n')}\n`);
+  return { path, emails };
+}
+const readJson = async (path) => JSON.parse(await readFile(path, 'utf8'));
+
+describe('no output overwrites an input or another output', () => {
+  test('every collision is refused with exit 2, before any request, and the files are untouched', async () => {
+    const { path: roster } = await medicRoster(2);
+    const original = await readFile(roster, 'utf8');
+    await mkdir(join(dir, 'out'), { recursive: true });
+    const tokens = join(dir, 'out', 'medic-tokens.json');
+    const link = join(dir, `link-${counter++}.csv`);
+    await symlink(roster, link);
+    const known = join(dir, 'known.txt');
+    await writeFile(known, 'doc-ana\n');
+    const cases = [
+      // The issue's own report: --report names the default tokens file (next to the report).
+      prescrypto(roster, '--report', tokens),
+      prescrypto(roster, '--report', roster),
+      prescrypto(roster, '--report', link),
+      prescrypto(
+        roster,
+        '--report',
+        join(dir, 'out', '..', 'out', 'r.json'),
+        '--tokens-out',
+        join(dir, 'out', 'r.json'),
+      ),
+      prescrypto(roster, '--tokens-out', roster),
+      prescrypto(roster, '--audit', roster),
+      prescrypto(roster, '--audit', join(dir, 'same.json'), '--report', join(dir, 'same.json')),
+      prescrypto(roster, '--audit', join(dir, 'a.jsonl'), '--tokens-out', join(dir, 'a.jsonl')),
+      prescrypto(roster, '--dry-run', '--report', roster),
+      speaknosis('provision', roster, '--report', roster),
+      speaknosis('reconcile', roster, '--yes', '--report', known, '--known', known),
+      speaknosis('reconcile', roster, '--yes', '--audit', roster),
+      speaknosis('reconcile', roster, '--yes', '--audit', link),
+    ];
+    for (const args of cases) {
+      await fetch(`${origin}/sandbox/_control/log`, { method: 'DELETE' });
+      const { code, stderr } = await cli(args);
+      assert.equal(code, 2, `exit 2 for ${args.slice(-4).join(' ')}: ${stderr}`);
+      assert.match(stderr, /is the same file as/);
+      assert.deepEqual(await vendorRequests(), [], `no request for ${args.slice(-4).join(' ')}`);
+    }
+    assert.equal(await readFile(roster, 'utf8'), original);
+    assert.equal(await readFile(known, 'utf8'), 'doc-ana\n');
+  });
+
+  test('an audit path holding something else (a roster) is refused before any request', async () => {
+    const { path: roster } = await medicRoster(1);
+    const other = join(dir, `other-${counter++}.csv`);
+    await writeFile(other, 'name,email\n');
+    const { code, stderr } = await cli(prescrypto(roster, '--audit', other));
+    assert.equal(code, 2);
+    assert.match(stderr, /not a JSON-lines audit log/);
+    assert.equal(await readFile(other, 'utf8'), 'name,email\n');
+    assert.deepEqual(await vendorRequests(), []);
+  });
+});
+
+describe('an interrupted run keeps what it received', () => {
+  /** Holds the create of `emails[n]` (a hang), runs the roster one at a time, and waits for `n` saved tokens. */
+  async function runUntilHeld(n, extra = []) {
+    const { path: roster, emails } = await medicRoster(n + 2);
+    await control('faults', { faults: [{ kind: 'hang', match: { method: 'POST', body: emails[n] } }] });
+    const tokens = join(dir, `tokens-${counter++}.json`);
+    const report = join(dir, `report-${counter++}.json`);
+    let child;
+    let stderr = '';
+    const done = cli(prescrypto(roster, '--concurrency', '1', '--tokens-out', tokens, '--report', report, ...extra), {
+      onSpawn: (spawned) => {
+        child = spawned;
+        spawned.stderr.on('data', (chunk) => (stderr += chunk));
+      },
+    });
+    // Wait for the state, not for a time: the file shows n tokens once the n-th arrived.
+    for (;;) {
+      const saved = await readJson(tokens).catch(() => ({ medics: [] }));
+      if (saved.medics.length >= n) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    // The (n+1)-th create is held at the sandbox: nothing more can arrive.
+    for (;;) {
+      const posts = (await vendorRequests()).filter((e) => e.method === 'POST');
+      if (posts.length === n + 1) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return { child, done, tokens, report, emails, stderr: () => stderr };
+  }
+
+  test("killed (SIGKILL) after N creations: N tokens on disk, each the medic's own", async () => {
+    const n = 2;
+    const { child, done, tokens, emails } = await runUntilHeld(n);
+    child.kill('SIGKILL');
+    const { signal } = await done;
+    assert.equal(signal, 'SIGKILL');
+    const saved = await readJson(tokens);
+    assert.equal(saved.medics.length, n);
+    for (const [k, entry] of saved.medics.entries()) {
+      const medic = sandbox.store.prescrypto.medics.get(Number(entry.medicId));
+      assert.equal(medic.email, emails[k]);
+      assert.equal(entry.token, medic.token);
+    }
+  });
+
+  test('Ctrl-C twice: N tokens on disk and a report of what was done', async () => {
+    const n = 3;
+    const { child, done, tokens, report, stderr } = await runUntilHeld(n);
+    // The second Ctrl-C once the first is acknowledged: two signals sent at once may arrive as one.
+    child.kill('SIGINT');
+    while (!/press Ctrl-C again/.test(stderr())) await new Promise((resolve) => setTimeout(resolve, 20));
+    child.kill('SIGINT');
+    const { code, stdout } = await done;
+    assert.equal(code, 1);
+    assert.match(stdout, /Stopped: interrupted/);
+    assert.equal((await readJson(tokens)).medics.length, n);
+    const written = await readJson(report);
+    assert.equal(written.interrupted, true);
+    assert.deepEqual([written.summary.created, written.summary.notRun], [n, 2], JSON.stringify(written.summary));
+    assert.ok(!JSON.stringify(written).includes('mt_'), 'no medic token in the report');
+  });
+
+  test('the tokens file is appended to across runs, never replaced', async () => {
+    const tokens = join(dir, `tokens-${counter++}.json`);
+    const first = await medicRoster(2);
+    assert.equal((await cli(prescrypto(first.path, '--tokens-out', tokens))).code, 0);
+    const second = await medicRoster(1);
+    assert.equal((await cli(prescrypto(second.path, '--tokens-out', tokens))).code, 0);
+    const saved = await readJson(tokens);
+    assert.deepEqual(
+      saved.medics.map((m) => m.email),
+      [...first.emails, ...second.emails],
+    );
+  });
+});
+
+describe('--audit', () => {
+  test('after two runs the audit file holds both runs, one JSON line per action, no secret', async () => {
+    const { path: roster, emails } = await medicRoster(2);
+    const audit = join(dir, `audit-${counter++}.jsonl`);
+    const tokens = join(dir, `tokens-${counter++}.json`);
+    assert.equal((await cli(prescrypto(roster, '--audit', audit, '--tokens-out', tokens))).code, 0);
+    const firstLines = (await readFile(audit, 'utf8')).trim().split('\n');
+    assert.equal((await cli(prescrypto(roster, '--audit', audit, '--tokens-out', tokens))).code, 0);
+    const text = await readFile(audit, 'utf8');
+    const records = text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    assert.deepEqual(
+      text.trim().split('\n').slice(0, firstLines.length),
+      firstLines,
+      'the first run is kept as written',
+    );
+    const creates = records.filter((r) => r.action === 'create');
+    assert.equal(creates.length, 2, 'the first run created both');
+    assert.ok(records.length > firstLines.length, 'the second run added its own records');
+    for (const record of records) {
+      assert.deepEqual(
+        Object.keys(record)
+          .sort()
+          .filter((k) => !['code', 'status', 'requestId'].includes(k)),
+        ['action', 'actor', 'api', 'at', 'doctorId', 'outcome', 'vendor'],
+      );
+      assert.equal(record.actor, 'cli:tester');
+      assert.equal(record.api, origin);
+    }
+    const saved = await readJson(tokens);
+    for (const secret of ['pk_demo_key', ...saved.medics.map((m) => m.token), ...emails]) {
+      assert.ok(!text.includes(secret), 'no key, medic token or email in the audit');
+    }
+  });
+});
+
+describe('doctor-gate reconcile', () => {
+  const roster = async (rows) => {
+    const path = join(dir, `reconcile-${counter++}.csv`);
+    await writeFile(path, `id,name,lastname,specialityId,lang,active\n${rows.join('\n')}\n`);
+    return path;
+  };
+
+  test('not on a terminal and without --yes: refused with exit 2, no request', async () => {
+    const path = await roster(['doc-r1,R,One,1,EN,']);
+    await fetch(`${origin}/sandbox/_control/log`, { method: 'DELETE' });
+    const { code, stderr } = await cli(speaknosis('reconcile', path));
+    assert.equal(code, 2);
+    assert.match(stderr, /--yes/);
+    assert.deepEqual(await vendorRequests(), []);
+  });
+
+  test('--dry-run prints the plan and writes nothing; --yes applies it; a re-run changes nothing', async () => {
+    const path = await roster(['doc-r1,R,One,1,EN,', 'doc-r2,R,Two,1,ES,true', 'doc-john,John,Smith,1,EN,false']);
+    const report = join(dir, `reconcile-report-${counter++}.json`);
+    const audit = join(dir, `reconcile-audit-${counter++}.jsonl`);
+    const known = join(dir, `known-${counter++}.txt`);
+    await writeFile(known, 'doc-ana\n');
+    await fetch(`${origin}/sandbox/_control/log`, { method: 'DELETE' });
+    const dry = await cli(speaknosis('reconcile', path, '--dry-run', '--prune', '--known', known, '--report', report));
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /Dry run: nothing is written/);
+    assert.match(dry.stdout, /create 2 · reactivate 0 · deactivate 1 · prune 1/);
+    assert.match(dry.stdout, /line 4 +deactivate +doc-john/);
+    assert.deepEqual(await vendorWrites(), []);
+    assert.equal((await readJson(report)).applied, false);
+
+    const real = await cli(
+      speaknosis('reconcile', path, '--yes', '--prune', '--known', known, '--report', report, '--audit', audit),
+    );
+    assert.equal(real.code, 0, real.stdout + real.stderr);
+    const users = sandbox.store.speaknosis.providers.get('1001');
+    assert.deepEqual(
+      ['doc-r1', 'doc-r2', 'doc-john', 'doc-ana'].map((id) => users.get(id)?.deleted),
+      [false, false, true, true],
+    );
+    const written = await readJson(report);
+    assert.equal(written.applied, true);
+    assert.deepEqual(written.summary, { created: 2, deactivated: 2 });
+    const records = (await readFile(audit, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    assert.deepEqual(
+      records
+        .filter((r) => r.action !== 'check')
+        .map((r) => `${r.action}:${r.doctorId}`)
+        .sort(),
+      ['create:doc-r1', 'create:doc-r2', 'deactivate:doc-ana', 'deactivate:doc-john'],
+    );
+
+    // The audit log of the run is a --known list for the next: doc-ana is found inactive now.
+    await fetch(`${origin}/sandbox/_control/log`, { method: 'DELETE' });
+    const again = await cli(speaknosis('reconcile', path, '--yes', '--prune', '--known', audit));
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    assert.match(again.stdout, /Nothing to change/);
+    assert.deepEqual(await vendorWrites(), []);
+  });
+
+  test('Prescrypto: the tokens of created medics are saved to the tokens file, never to the report or the output', async () => {
+    const { path, emails } = await medicRoster(2);
+    const tokens = join(dir, `reconcile-tokens-${counter++}.json`);
+    const report = join(dir, `reconcile-report-${counter++}.json`);
+    const args = prescrypto(path, '--yes', '--tokens-out', tokens, '--report', report);
+    args[0] = 'reconcile';
+    const { code, stdout, stderr } = await cli(args);
+    assert.equal(code, 0, stdout + stderr);
+    const saved = await readJson(tokens);
+    assert.deepEqual(
+      saved.medics.map((m) => m.email),
+      emails,
+    );
+    for (const entry of saved.medics) {
+      assert.equal(entry.token, sandbox.store.prescrypto.medics.get(Number(entry.medicId)).token);
+      assert.ok(!stdout.includes(entry.token) && !stderr.includes(entry.token));
+      assert.ok(!(await readFile(report, 'utf8')).includes(entry.token));
+    }
+  });
+});

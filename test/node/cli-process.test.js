@@ -3,11 +3,10 @@
 // `npm test` builds first; alone: `npm run build && node --test test/node/cli-process.test.js`.
 import { test, describe, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, ROOT as root } from './support/process.js';
+import { runCli } from './support/process.js';
 import { waitFor } from './support/assert.js';
 import { serveSandbox } from './support/sandbox.js';
 
@@ -29,30 +28,8 @@ after(async () => {
 
 const users = () => sandbox.store.speaknosis.providers.get('1001') ?? new Map();
 
-/**
- * Runs `node dist/cli.js …` with the token in the environment; never blocks this process,
- * which serves the sandbox. `onSpawn(child)` may signal the child.
- */
-function cli(args, { env = { SK_TOKEN: TOKEN }, onSpawn } = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: root,
-      env: { PATH: process.env.PATH, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
-    const guard = setTimeout(() => child.kill('SIGKILL'), 40_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(guard);
-      resolve({ code, signal, stdout, stderr });
-    });
-    onSpawn?.(child);
-  });
-}
+/** Runs `node dist/cli.js …` in the repository, the token in its environment. */
+const cli = (args, { env = { SK_TOKEN: TOKEN }, onSpawn } = {}) => runCli(args, { env, onSpawn });
 
 const speaknosisArgs = (file, ...more) => [
   'provision',

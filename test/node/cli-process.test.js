@@ -465,27 +465,33 @@ describe('Ctrl-C', () => {
 
   test('a second Ctrl-C aborts the requests in flight; their rows stay not-run', async () => {
     sandbox.reset();
-    await control('latency', { ms: 3000 });
+    // Every check is held until its client leaves: none can be answered before the second Ctrl-C.
+    await control('faults', { faults: [{ kind: 'hold', match: { method: 'GET' }, times: 1000 }] });
     const report = join(dir, 'report-sigint-twice.json');
     const { code, stderr } = await cli(speaknosisArgs(file, '--report', report, '--chunk-size', '100'), {
-      onSpawn: (child) =>
-        untilRequests(1, 'GET').then(async () => {
+      onSpawn: (child) => {
+        let seen = '';
+        child.stderr.on('data', (chunk) => (seen += chunk));
+        control('held/wait', { timeoutMs: 30_000 }).then(async () => {
           child.kill('SIGINT');
-          await new Promise((resolve) => setTimeout(resolve, 200));
+          // The second Ctrl-C once the first was handled (two signals at once may arrive as one).
+          await waitFor(() => seen.includes('SIGINT: stopping'), { timeoutMs: 30_000, what: 'the first Ctrl-C' });
           child.kill('SIGINT');
-        }),
+        });
+      },
     });
     assert.equal(code, 1);
     assert.match(stderr, /aborting the requests in flight/);
     const { summary } = await readJson(report);
     assert.deepEqual(summary, { total: 300, existing: 0, created: 0, reactivated: 0, failed: 0, notRun: 300 });
-    // The sandbox notices the closed connection during its latency: the checks never "arrived".
-    let check;
-    for (let i = 0; i < 40 && !check?.aborted; i++) {
-      [check] = await vendorLog('GET');
-      await new Promise((resolve) => setTimeout(resolve, 25));
+    // The sandbox sees each held check's client leave: none of them ever reached the vendor's handler.
+    await waitFor(async () => (await control('held')).held.length === 0, { what: 'no check held' });
+    const checks = await vendorLog('GET');
+    assert.ok(checks.length >= 1);
+    for (const check of checks) {
+      assert.equal(check.aborted, true, 'the vendor never handled the aborted check');
+      assert.equal(check.fault, 'hold');
     }
-    assert.equal(check.aborted, true, 'the vendor never handled the aborted check');
     assert.equal((await vendorLog('POST')).length, 0);
     assert.equal(users().has(rows.find((r) => r.kind === 'new').id), false);
   });

@@ -3,11 +3,10 @@
 // `npm test` builds first; alone: `npm run build && node --test test/node/cli-process.test.js`.
 import { test, describe, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, ROOT as root } from './support/process.js';
+import { runCli } from './support/process.js';
 import { waitFor } from './support/assert.js';
 import { serveSandbox } from './support/sandbox.js';
 
@@ -29,30 +28,8 @@ after(async () => {
 
 const users = () => sandbox.store.speaknosis.providers.get('1001') ?? new Map();
 
-/**
- * Runs `node dist/cli.js …` with the token in the environment; never blocks this process,
- * which serves the sandbox. `onSpawn(child)` may signal the child.
- */
-function cli(args, { env = { SK_TOKEN: TOKEN }, onSpawn } = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: root,
-      env: { PATH: process.env.PATH, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
-    const guard = setTimeout(() => child.kill('SIGKILL'), 40_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(guard);
-      resolve({ code, signal, stdout, stderr });
-    });
-    onSpawn?.(child);
-  });
-}
+/** Runs `node dist/cli.js …` in the repository, the token in its environment. */
+const cli = (args, { env = { SK_TOKEN: TOKEN }, onSpawn } = {}) => runCli(args, { env, onSpawn });
 
 const speaknosisArgs = (file, ...more) => [
   'provision',
@@ -488,27 +465,33 @@ describe('Ctrl-C', () => {
 
   test('a second Ctrl-C aborts the requests in flight; their rows stay not-run', async () => {
     sandbox.reset();
-    await control('latency', { ms: 3000 });
+    // Every check is held until its client leaves: none can be answered before the second Ctrl-C.
+    await control('faults', { faults: [{ kind: 'hold', match: { method: 'GET' }, times: 1000 }] });
     const report = join(dir, 'report-sigint-twice.json');
     const { code, stderr } = await cli(speaknosisArgs(file, '--report', report, '--chunk-size', '100'), {
-      onSpawn: (child) =>
-        untilRequests(1, 'GET').then(async () => {
+      onSpawn: (child) => {
+        let seen = '';
+        child.stderr.on('data', (chunk) => (seen += chunk));
+        control('held/wait', { timeoutMs: 30_000 }).then(async () => {
           child.kill('SIGINT');
-          await new Promise((resolve) => setTimeout(resolve, 200));
+          // The second Ctrl-C once the first was handled (two signals at once may arrive as one).
+          await waitFor(() => seen.includes('SIGINT: stopping'), { timeoutMs: 30_000, what: 'the first Ctrl-C' });
           child.kill('SIGINT');
-        }),
+        });
+      },
     });
     assert.equal(code, 1);
     assert.match(stderr, /aborting the requests in flight/);
     const { summary } = await readJson(report);
     assert.deepEqual(summary, { total: 300, existing: 0, created: 0, reactivated: 0, failed: 0, notRun: 300 });
-    // The sandbox notices the closed connection during its latency: the checks never "arrived".
-    let check;
-    for (let i = 0; i < 40 && !check?.aborted; i++) {
-      [check] = await vendorLog('GET');
-      await new Promise((resolve) => setTimeout(resolve, 25));
+    // The sandbox sees each held check's client leave: none of them ever reached the vendor's handler.
+    await waitFor(async () => (await control('held')).held.length === 0, { what: 'no check held' });
+    const checks = await vendorLog('GET');
+    assert.ok(checks.length >= 1);
+    for (const check of checks) {
+      assert.equal(check.aborted, true, 'the vendor never handled the aborted check');
+      assert.equal(check.fault, 'hold');
     }
-    assert.equal(check.aborted, true, 'the vendor never handled the aborted check');
     assert.equal((await vendorLog('POST')).length, 0);
     assert.equal(users().has(rows.find((r) => r.kind === 'new').id), false);
   });

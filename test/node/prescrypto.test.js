@@ -607,11 +607,20 @@ describe('provisionDoctors on Prescrypto', () => {
         ...ids.map((id, i) => ({ id: String(id), name: 'Seed', email: inactive[i].email })),
         ...newcomers,
       ];
-      // Every request held a while, so that the workers' requests overlap.
+      // With a pool, the second and third reactivations (the first goes alone) are held at the vendor
+      // together: proof that the pool runs doctors side by side, whatever the machine's speed.
+      if (concurrency > 1)
+        await faults(...ids.slice(1, 3).map((id) => ({ match: { method: 'PATCH', path: `/${id}/` }, kind: 'hold' })));
+      // Every request slowed a little, so that a pool that overruns its limit shows it.
       await faults({ match: { path: MEDICS }, kind: 'delay', ms: 40, times: 1000 });
       const { seen, client: c } = observedClient();
       const progress = [];
-      const results = await provisionDoctors(c, doctors, { concurrency, onProgress: (p) => progress.push(p.done) });
+      const run = provisionDoctors(c, doctors, { concurrency, onProgress: (p) => progress.push(p.done) });
+      if (concurrency > 1) {
+        assert.equal((await control('held/wait', { count: 2 })).held.length, 2);
+        assert.equal((await control('release', {})).released, 2);
+      }
+      const results = await run;
       assert.deepEqual(
         results.map((r) => r.outcome),
         [...ids.map(() => 'reactivated'), ...newcomers.map(() => 'created')],

@@ -2,11 +2,9 @@
 // (doctor-gate/server's createGateHandler, doctor-gate/core, the CLI as a process) against the
 // sandbox over real HTTP (or MSW for a vendor's https host). Needs `npm run build` first.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, beforeEach, describe, test } from 'node:test';
 
 import { setupServer } from 'msw/node';
@@ -14,9 +12,9 @@ import { setupServer } from 'msw/node';
 import { createSandbox, sandboxHandlers } from '../../sandbox/index.js';
 import { createClient, provisionDoctor } from '../../dist/core.js';
 import { createGateHandler, memoryMedicTokens, speaknosisToken } from '../../dist/server.js';
-import { serveSandbox } from './server-helpers.js';
+import { runCli } from './support/process.js';
+import { controlInProcess, useSandbox } from './support/sandbox.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const ANA = { id: 'doc-ana', name: 'Ana', lastname: 'García', specialityId: 1, lang: 'ES' };
 
 /** What the handler answered: status, headers and body text (every secret check reads it all). */
@@ -25,10 +23,7 @@ async function answer(handler, init = {}, path = '/ehr/doctor-gate') {
   return { status: response.status, text: `${[...response.headers].join('\n')}\n${await response.text()}` };
 }
 
-let sandbox;
-before(async () => (sandbox = await serveSandbox()));
-after(() => sandbox.stop());
-beforeEach(() => sandbox.reset());
+const sandbox = await useSandbox();
 
 describe('the server half asks for a credential only for a signed-in doctor', () => {
   /** Each kind of "no doctor": the answer comes before the credential source is asked anything. */
@@ -175,16 +170,7 @@ describe('Prescrypto pagination follows `next` only on the API’s own origin', 
   msw.events.on('request:start', ({ request }) =>
     seen.push({ url: request.url, authorization: request.headers.get('authorization') }),
   );
-  const control = async (path, body) =>
-    (
-      await vendor.fetch(
-        new Request(`http://sandbox.invalid/sandbox/_control/${path}`, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify(body),
-        }),
-      )
-    ).json();
+  const { control } = controlInProcess(vendor);
   // Only while these tests run: the other suites talk to the sandbox over real loopback HTTP.
   before(() => msw.listen({ onUnhandledRequest: 'bypass' }));
   after(() => msw.close());
@@ -320,16 +306,8 @@ describe('the CLI keeps every run’s medic tokens', () => {
     await writeFile(roster, `name,lastname,email,hospital\r\n${csv}\r\n`);
     const args = ['provision', '--vendor', 'prescrypto', '--api-base', `${sandbox.origin}/sandbox/prescrypto`];
     args.push('--token-env', 'PK', '--file', roster, '--tokens-out', tokens);
-    const child = spawn(process.execPath, [join(root, 'dist/cli.js'), ...args], {
-      cwd: dir,
-      env: { PATH: process.env.PATH, PK: 'pk_demo_key' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    const code = await new Promise((resolve) => child.on('close', resolve));
-    assert.equal(code, 0, output);
+    const { code, stdout, stderr } = await runCli(args, { cwd: dir, env: { PK: 'pk_demo_key' } });
+    assert.equal(code, 0, stdout + stderr);
   }
   const saved = async (path) => JSON.parse(await readFile(path, 'utf8')).medics;
 

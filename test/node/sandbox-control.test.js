@@ -3,18 +3,15 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { describe, it } from 'node:test';
 
-import { assertNoSecret, waitFor } from './support/assert.js';
+import { assertNoSecret, timerCount, waitFor } from './support/assert.js';
 import { JSON_HEADERS, serveSandbox, useSandbox } from './support/sandbox.js';
-import { PX, PX_AUTH, SK, SK_AUTH, user, vendorApi } from './support/vendor-api.js';
+import { PX, PX_AUTH, SK, SK_AUTH, answeredBeforeVendor, user, vendorApi } from './support/vendor-api.js';
 
 const { origin } = await useSandbox();
 const { call, callJson, control, skState, pxState, postUsers, postMedic } = vendorApi(origin);
 
 /** @param {number} ms */
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Timers alive in this process (the server runs in-process). */
-const timerCount = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 
 /**
  * A raw request without fetch's pool and timers, which the client can destroy at will.
@@ -88,9 +85,8 @@ describe('control: reset and latency', () => {
     t0 = Date.now();
     await callJson(`${PX}1/`, { headers: PX_AUTH });
     assert.ok(Date.now() - t0 >= 190, 'prescrypto answer delayed');
-    t0 = Date.now();
-    await control('log', undefined, 'GET');
-    assert.ok(Date.now() - t0 < 150, 'control not delayed');
+    await control('latency', { ms: 60_000 });
+    assert.ok(await answeredBeforeVendor(origin, () => control('log', undefined, 'GET')), 'control not delayed');
   });
 
   it('rejects an invalid latency', async () => {
@@ -427,21 +423,35 @@ describe('control: seed and state', () => {
   });
 });
 
-describe('delay and body-scoped faults', () => {
-  it('a delay fault holds one matching request, then answers it normally', async () => {
+describe('hold, delay and body-scoped faults', () => {
+  it('a hold fault keeps one matching request while another is answered, then answers it normally', async () => {
     const added = await fetch(`${origin}/sandbox/_control/faults`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ faults: [{ match: { method: 'GET', path: 'doc-ana' }, kind: 'delay', ms: 300 }] }),
+      body: JSON.stringify({ faults: [{ match: { method: 'GET', path: 'doc-ana' }, kind: 'hold' }] }),
     });
     assert.equal(added.status, 200);
     const headers = { Authorization: 'Bearer sk_demo_token' };
     const user = (id) => `${origin}/sandbox/speaknosis/v1/health/provider/1001/user/${id}`;
     const order = [];
     const held = fetch(user('doc-ana'), { headers }).then((r) => (order.push('held'), r.status));
+    assert.equal((await control('held/wait', {})).status, 200);
     const other = fetch(user('doc-john'), { headers }).then((r) => (order.push('other'), r.status));
+    assert.equal(await other, 200);
+    assert.deepEqual((await control('release', {})).body, { released: 1, withdrawn: 0 });
     assert.deepEqual(await Promise.all([held, other]), [200, 200]);
     assert.deepEqual(order, ['other', 'held']);
+    const log = await (await fetch(`${origin}/sandbox/_control/log?path=doc-ana`)).json();
+    assert.deepEqual(
+      log.entries.map((e) => [e.status, e.fault, e.held]),
+      [[200, 'hold', 'released']],
+    );
+  });
+
+  it('a delay fault answers the matching request normally after its ms; a negative ms is refused', async () => {
+    assert.equal((await control('faults', { match: { path: 'doc-ana' }, kind: 'delay', ms: 20 })).status, 200);
+    const { status } = await callJson(`${SK}/provider/1001/user/doc-ana`, { headers: SK_AUTH });
+    assert.equal(status, 200);
     const log = await (await fetch(`${origin}/sandbox/_control/log?path=doc-ana`)).json();
     assert.deepEqual(
       log.entries.map((e) => [e.status, e.fault]),

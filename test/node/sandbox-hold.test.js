@@ -2,101 +2,28 @@
 // ends or its client leaves — through every way the sandbox runs (node:http, Connect as Vite
 // mounts it, Koa as the test runner mounts it, MSW). node --test test/node/sandbox-hold.test.js
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { after, before, beforeEach, describe, it } from 'node:test';
 
-import { setupServer } from 'msw/node';
+import { createSandbox, fixtures } from '../../sandbox/index.js';
+import { timerCount, waitFor } from './support/assert.js';
+import { SANDBOX_MODES } from './support/modes.js';
+import { JSON_HEADERS, controlInProcess } from './support/sandbox.js';
+import { SK_AUTH } from './support/vendor-api.js';
 
-import { connectMiddleware, createSandbox, fixtures, koaMiddleware, sandboxHandlers } from '../../sandbox/index.js';
-
-const SK_AUTH = { Authorization: `Bearer ${fixtures.speaknosis.token}` };
-const JSON_HEADERS = { 'Content-Type': 'application/json' };
 const PROVIDER = fixtures.speaknosis.providerId;
+/** Long enough for a loaded machine: these conditions are met, not raced. */
+const WAIT = { timeoutMs: 5000 };
 
-/** Timers alive in this process (the sandbox runs in-process). */
-const timerCount = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-
-/** Polls `condition` every 10 ms (a condition, not a timer to race); fails after 5 s. */
-async function waitFor(/** @type {() => boolean | Promise<boolean>} */ condition) {
-  const start = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - start > 5000) assert.fail('waitFor: timed out');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-/** @param {http.RequestListener} listener */
-async function listen(listener) {
-  const server = http.createServer(listener);
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
-  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve(undefined));
-        server.closeAllConnections();
-      }),
-  };
-}
-
-/**
- * @typedef {{ speaknosis: string, stop(): Promise<void>,
- *   control(path: string, body?: unknown): Promise<{ status: number, body: any }> }} Mode
- */
-
-/** @param {(url: string, init: RequestInit) => Promise<Response>} fetcher @param {string} base */
-const controlVia = (fetcher, base) => async (/** @type {string} */ path, /** @type {unknown} */ body) => {
-  const response = await fetcher(`${base}/sandbox/_control/${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: JSON_HEADERS,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: await response.json() };
-};
-
-/** @param {http.RequestListener} listener @returns {Promise<Mode>} */
-async function overHttp(listener) {
-  const { origin, stop } = await listen(listener);
-  return { speaknosis: `${origin}/sandbox/speaknosis/v1/health`, control: controlVia(fetch, origin), stop };
-}
-
-const notSandbox = (/** @type {http.ServerResponse} */ res) => res.writeHead(418).end();
-
-/** @type {Record<string, (sandbox: ReturnType<typeof createSandbox>) => Promise<Mode>>} */
-const MODES = {
-  'node:http handle()': (sandbox) =>
-    overHttp(async (req, res) => {
-      if (!(await sandbox.handle(req, res))) notSandbox(res);
-    }),
-  'Connect middleware (Vite)': (sandbox) => {
-    const mw = connectMiddleware(sandbox);
-    return overHttp((req, res) => mw(req, res, () => notSandbox(res)));
-  },
-  'Koa middleware (@web/test-runner)': (sandbox) => {
-    const mw = koaMiddleware(sandbox);
-    return overHttp((req, res) => void mw({ req, res }, async () => notSandbox(res)));
-  },
-  'MSW (msw/node)': async (sandbox) => {
-    const server = setupServer(...sandboxHandlers({ sandbox }));
-    server.listen({ onUnhandledRequest: 'error' });
-    return {
-      speaknosis: 'https://api-qa.speaknosis.com/v1/health',
-      // MSW answers only the vendor hosts: the control API goes through the same sandbox's fetch.
-      control: controlVia((url, init) => sandbox.fetch(new Request(url, init)), 'http://sandbox.invalid'),
-      stop: async () => server.close(),
-    };
-  },
-};
-
-for (const [name, start] of Object.entries(MODES)) {
+for (const [name, start] of Object.entries(SANDBOX_MODES)) {
   describe(`hold fault through ${name}`, () => {
     const sandbox = createSandbox();
-    /** @type {Mode} */
+    /** @type {import('./support/modes.js').Mode} */
     let mode;
     before(async () => (mode = await start(sandbox)));
     after(() => mode.stop());
     beforeEach(() => mode.control('reset', {}));
+    /** This suite checks every control answer's status: `{ status, body }`. */
+    const control = (/** @type {string} */ path, /** @type {unknown} */ body) => mode.request(path, body);
 
     const userUrl = (/** @type {string} */ id) => `${mode.speaknosis}/provider/${PROVIDER}/user/${id}`;
     const getUser = (/** @type {string} */ id, /** @type {RequestInit} */ init = {}) =>
@@ -109,43 +36,43 @@ for (const [name, start] of Object.entries(MODES)) {
       });
     /** @returns {Promise<number>} the fault's id */
     const hold = async (/** @type {Record<string, unknown>} */ fault) => {
-      const { status, body } = await mode.control('faults', { faults: [{ kind: 'hold', ...fault }] });
+      const { status, body } = await control('faults', { faults: [{ kind: 'hold', ...fault }] });
       assert.equal(status, 200);
       return body.faults.at(-1).id;
     };
     const exists = async (/** @type {string} */ id) =>
-      (await mode.control(`state?vendor=speaknosis&providerId=${PROVIDER}&id=${id}`)).body.exists;
+      (await control(`state?vendor=speaknosis&providerId=${PROVIDER}&id=${id}`)).body.exists;
     const logOf = async (/** @type {string} */ path) =>
-      (await mode.control(`log?path=${encodeURIComponent(path)}`)).body.entries;
+      (await control(`log?path=${encodeURIComponent(path)}`)).body.entries;
 
     it('keeps the request until released; held/wait and GET held show it; then it is answered for real', async () => {
       const id = await hold({ match: { method: 'GET', path: 'doc-ana' } });
       let answered = false;
       const pending = getUser('doc-ana').then((response) => ((answered = true), response));
-      const waited = await mode.control('held/wait', { id });
+      const waited = await control('held/wait', { id });
       assert.equal(waited.status, 200);
       assert.deepEqual(
         waited.body.held.map((/** @type {any} */ h) => [h.fault, h.method, h.path.endsWith('/user/doc-ana')]),
         [[id, 'GET', true]],
       );
-      assert.deepEqual((await mode.control(`held?id=${id}`)).body.held, waited.body.held);
+      assert.deepEqual((await control(`held?id=${id}`)).body.held, waited.body.held);
       assert.equal(answered, false, 'a held request has no answer yet');
-      const released = await mode.control('release', { id });
+      const released = await control('release', { id });
       assert.deepEqual(released.body, { released: 1, withdrawn: 0 });
       const response = await pending;
       assert.equal(response.status, 200);
       assert.equal((await response.json()).response.id, 'doc-ana');
       const [entry] = await logOf('doc-ana');
       assert.deepEqual([entry.fault, entry.held, entry.status], ['hold', 'released', 200]);
-      assert.deepEqual((await mode.control('held')).body.held, []);
+      assert.deepEqual((await control('held')).body.held, []);
     });
 
     it('a held create changes nothing until it is released', async () => {
       await hold({ match: { method: 'POST', body: 'doc-held' } });
       const pending = createUser('doc-held');
-      await mode.control('held/wait', { match: { method: 'POST' } });
+      await control('held/wait', { match: { method: 'POST' } });
       assert.equal(await exists('doc-held'), false);
-      assert.equal((await mode.control('release', { match: { method: 'post' } })).body.released, 1);
+      assert.equal((await control('release', { match: { method: 'post' } })).body.released, 1);
       assert.equal((await pending).status, 201);
       assert.equal(await exists('doc-held'), true);
     });
@@ -153,8 +80,8 @@ for (const [name, start] of Object.entries(MODES)) {
     it('release with `then` answers the held request with that fault instead', async () => {
       const id = await hold({ match: { path: 'doc-john' } });
       const pending = getUser('doc-john');
-      await mode.control('held/wait', { id });
-      const released = await mode.control('release', {
+      await control('held/wait', { id });
+      const released = await control('release', {
         id,
         then: { status: 503, headers: { 'Retry-After': '2' }, body: { response: 'later' } },
       });
@@ -184,27 +111,27 @@ for (const [name, start] of Object.entries(MODES)) {
         body: JSON.stringify([{ id: 'doc-gone', name: 'G', lastname: 'One', specialityId: 1, lang: 'EN' }]),
         signal: controller.signal,
       });
-      await mode.control('held/wait', { match: { method: 'POST' } });
+      await control('held/wait', { match: { method: 'POST' } });
       controller.abort();
       await assert.rejects(pending, /abort/i);
-      await waitFor(async () => (await mode.control('held')).body.held.length === 0);
-      await waitFor(() => timerCount() <= baseline);
+      await waitFor(async () => (await control('held')).body.held.length === 0, WAIT);
+      await waitFor(() => timerCount() <= baseline, WAIT);
       const [entry] = (await logOf('/user')).filter((/** @type {any} */ e) => e.method === 'POST');
       assert.deepEqual([entry.fault, entry.aborted, entry.status], ['hold', true, null]);
-      assert.deepEqual((await mode.control('release', {})).body, { released: 0, withdrawn: 0 });
+      assert.deepEqual((await control('release', {})).body, { released: 0, withdrawn: 0 });
       assert.equal(await exists('doc-gone'), false, 'the left request never reached the handler');
     });
 
     it('release by id withdraws a hold no request took yet; release {} releases every held request', async () => {
       const unused = await hold({ match: { path: 'doc-nobody' } });
-      assert.deepEqual((await mode.control('release', { id: unused })).body, { released: 0, withdrawn: 1 });
-      assert.deepEqual((await mode.control('faults')).body.faults, []);
+      assert.deepEqual((await control('release', { id: unused })).body, { released: 0, withdrawn: 1 });
+      assert.deepEqual((await control('faults')).body.faults, []);
       await hold({ match: { path: 'doc-ana' } });
       await hold({ match: { path: 'doc-john' } });
       await hold({ match: { path: 'doc-queued' } });
       const both = [getUser('doc-ana'), getUser('doc-john')];
-      assert.equal((await mode.control('held/wait', { count: 2 })).body.held.length, 2);
-      assert.deepEqual((await mode.control('release', {})).body, { released: 2, withdrawn: 1 });
+      assert.equal((await control('held/wait', { count: 2 })).body.held.length, 2);
+      assert.deepEqual((await control('release', {})).body, { released: 2, withdrawn: 1 });
       assert.deepEqual(
         (await Promise.all(both)).map((r) => r.status),
         [200, 200],
@@ -215,22 +142,22 @@ for (const [name, start] of Object.entries(MODES)) {
     it('a reset releases every held request', async () => {
       await hold({ match: { path: 'doc-ana' }, times: 2 });
       const both = [getUser('doc-ana'), getUser('doc-ana')];
-      await mode.control('held/wait', { count: 2 });
-      await mode.control('reset', {});
+      await control('held/wait', { count: 2 });
+      await control('reset', {});
       assert.deepEqual(
         (await Promise.all(both)).map((r) => r.status),
         [200, 200],
       );
-      assert.deepEqual((await mode.control('held')).body.held, []);
+      assert.deepEqual((await control('held')).body.held, []);
     });
 
     it('held/wait answers 408 with what is held when too few are held in time', async () => {
       await hold({ match: { path: 'doc-ana' } });
       const pending = getUser('doc-ana');
-      const waited = await mode.control('held/wait', { count: 2, timeoutMs: 50 });
+      const waited = await control('held/wait', { count: 2, timeoutMs: 50 });
       assert.equal(waited.status, 408);
       assert.equal(waited.body.held.length, 1);
-      await mode.control('release', {});
+      await control('release', {});
       assert.equal((await pending).status, 200);
     });
   });
@@ -238,17 +165,10 @@ for (const [name, start] of Object.entries(MODES)) {
 
 describe('hold: validation and clean-up', () => {
   const sandbox = createSandbox();
-  const control = async (/** @type {string} */ path, /** @type {unknown} */ body, init = {}) => {
-    const response = await sandbox.fetch(
-      new Request(`http://sandbox.invalid/sandbox/_control/${path}`, {
-        method: 'POST',
-        headers: JSON_HEADERS,
-        body: JSON.stringify(body),
-        ...init,
-      }),
-    );
-    return { status: response.status, body: await response.json() };
-  };
+  const { request } = controlInProcess(sandbox);
+  /** A POST (or a GET when `body` is undefined) to the control API, in process. */
+  const control = (/** @type {string} */ path, /** @type {unknown} */ body, init = {}) =>
+    request(path, body, body === undefined ? 'GET' : 'POST', init);
   beforeEach(() => sandbox.reset());
 
   it('refuses a bad hold, release or wait with a 400 and the field at fault', async () => {
@@ -270,8 +190,8 @@ describe('hold: validation and clean-up', () => {
       assert.equal(status, 400, `${path} ${JSON.stringify(body)}`);
       assert.match(answer.error, /** @type {RegExp} */ (message));
     }
-    assert.equal((await control('held?id=x', undefined, { method: 'GET', body: undefined })).status, 400);
-    assert.deepEqual((await control('faults', undefined, { method: 'GET', body: undefined })).body.faults, []);
+    assert.equal((await control('held?id=x')).status, 400);
+    assert.deepEqual((await control('faults')).body.faults, []);
   });
 
   it('a hold without ms is bounded (60 s by default)', async () => {
@@ -283,9 +203,9 @@ describe('hold: validation and clean-up', () => {
     const baseline = timerCount();
     const controller = new AbortController();
     const waiting = control('held/wait', { timeoutMs: 60_000 }, { signal: controller.signal });
-    await waitFor(() => timerCount() > baseline);
+    await waitFor(() => timerCount() > baseline, WAIT);
     controller.abort();
     await waiting.catch(() => {});
-    await waitFor(() => timerCount() <= baseline);
+    await waitFor(() => timerCount() <= baseline, WAIT);
   });
 });

@@ -5,71 +5,17 @@ import { fileURLToPath } from 'node:url';
 import { after, before, beforeEach, describe, it } from 'node:test';
 
 import { build } from 'esbuild';
-import { setupServer } from 'msw/node';
 
-import { connectMiddleware, createSandbox, fixtures, koaMiddleware, sandboxHandlers } from '../../sandbox/index.js';
+import { connectMiddleware, createSandbox, fixtures, koaMiddleware } from '../../sandbox/index.js';
 import { createClient, provisionDoctor } from '../../dist/core.js';
 import { assertNoSecret } from './support/assert.js';
-import { JSON_HEADERS, listen, sandboxControl, useSandbox } from './support/sandbox.js';
+import { SANDBOX_MODES } from './support/modes.js';
+import { JSON_HEADERS, listen, useSandbox } from './support/sandbox.js';
 import { PX, SK, vendorApi } from './support/vendor-api.js';
 
 const SK_AUTH = { Authorization: `Bearer ${fixtures.speaknosis.token}` };
 const PX_AUTH = { Authorization: `Token ${fixtures.prescrypto.apiKey}` };
 const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
-
-/**
- * @typedef {{ speaknosis: string, token: string, prescrypto: string,
- *   control(path: string, body?: unknown, method?: string): Promise<any>, stop(): Promise<void> }} Mode
- */
-
-/** Bases and control of a sandbox served over HTTP at `origin`. */
-function overHttp(/** @type {string} */ origin, /** @type {() => Promise<void>} */ stop) {
-  return /** @type {Mode} */ ({
-    speaknosis: `${origin}/sandbox/speaknosis/v1/health`,
-    token: `${origin}/sandbox/speaknosis/api/iam/integration/token`,
-    prescrypto: `${origin}/sandbox/prescrypto`,
-    control: sandboxControl(origin).control,
-    stop,
-  });
-}
-
-const notSandbox = (/** @type {import('node:http').ServerResponse} */ res) => {
-  res.statusCode = 418;
-  res.end();
-};
-
-/** @type {Record<string, (sandbox: ReturnType<typeof createSandbox>) => Promise<Mode>>} */
-const MODES = {
-  'node:http handle()': async (sandbox) => {
-    const { origin, stop } = await listen(async (req, res) => {
-      if (!(await sandbox.handle(req, res))) notSandbox(res);
-    });
-    return overHttp(origin, stop);
-  },
-  'Connect middleware': async (sandbox) => {
-    const mw = connectMiddleware(sandbox);
-    const { origin, stop } = await listen((req, res) => mw(req, res, () => notSandbox(res)));
-    return overHttp(origin, stop);
-  },
-  'Koa middleware': async (sandbox) => {
-    const mw = koaMiddleware(sandbox);
-    const { origin, stop } = await listen((req, res) => mw({ req, res }, async () => notSandbox(res)));
-    return overHttp(origin, stop);
-  },
-  'MSW (msw/node)': async (sandbox) => {
-    const prescrypto = 'https://prescrypto.example';
-    const server = setupServer(...sandboxHandlers({ sandbox, prescrypto }));
-    server.listen({ onUnhandledRequest: 'error' });
-    return {
-      speaknosis: 'https://api-qa.speaknosis.com/v1/health',
-      token: 'https://api-qa.speaknosis.com/api/iam/integration/token',
-      prescrypto,
-      // The control API through the same sandbox's fetch: MSW answers only the vendor hosts.
-      control: sandboxControl('http://sandbox.invalid', (url, init) => sandbox.fetch(new Request(url, init))).control,
-      stop: async () => server.close(),
-    };
-  },
-};
 
 // One sandbox served by node:http for the handler's own behaviour; each mode below has its own.
 const { origin } = await useSandbox();
@@ -224,10 +170,10 @@ describe('middlewares', () => {
 const postForm = (url, form) => fetch(url, { method: 'POST', headers: FORM, body: new URLSearchParams(form) });
 const demoClient = { grant_type: 'client_credentials', client_id: 'demo-client', client_secret: 'demo-client-secret' };
 
-for (const [name, start] of Object.entries(MODES)) {
+for (const [name, start] of Object.entries(SANDBOX_MODES)) {
   describe(`sandbox through ${name}`, () => {
     const sandbox = createSandbox();
-    /** @type {Mode} */
+    /** @type {import('./support/modes.js').Mode} */
     let mode;
     before(async () => {
       mode = await start(sandbox);

@@ -28,3 +28,6 @@ export async function waitFor(check, { timeoutMs = 2000, what = 'condition' } = 
 export function assertNoSecret(/** @type {string} */ text, /** @type {readonly string[]} */ secrets) {
   for (const secret of secrets) assert.ok(!text.includes(secret), `${secret} leaked`);
 }
+
+/** Timers alive in this process (a sandbox served in process runs its timers here). */
+export const timerCount = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;

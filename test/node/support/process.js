@@ -1,5 +1,6 @@
 // Child processes of the built CLI (dist/cli.js), for the suites that test it as users run it.
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -30,4 +31,32 @@ export function startSandboxProcess(args) {
     exited,
     output: () => stdout,
   };
+}
+
+/**
+ * Runs `node dist/cli.js <args…>` with only PATH and `env` in its environment; never blocks this
+ * process (which may serve the sandbox the CLI talks to). `onSpawn(child)` may signal the child.
+ * @param {string[]} args
+ * @param {{ env?: Record<string, string>, cwd?: string, onSpawn?: (child: import('node:child_process').ChildProcess) => void }} [options]
+ * @returns {Promise<{ code: number | null, signal: NodeJS.Signals | null, stdout: string, stderr: string }>}
+ */
+export function runCli(args, { env = {}, cwd = ROOT, onSpawn } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, CLI), ...args], {
+      cwd,
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
+    const guard = setTimeout(() => child.kill('SIGKILL'), 40_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(guard);
+      resolve({ code, signal, stdout, stderr });
+    });
+    onSpawn?.(child);
+  });
 }

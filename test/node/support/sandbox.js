@@ -34,20 +34,30 @@ export async function listen(listener) {
  * @param {(url: string, init: RequestInit) => Promise<Response>} [fetcher] another way in (a sandbox's own `fetch`)
  */
 export function sandboxControl(origin, fetcher = fetch) {
-  /** @param {string} path @param {unknown} [body] @param {string} [method] */
-  const control = async (path, body, method = body === undefined ? 'GET' : 'POST') => {
+  /**
+   * One control request whose status the test checks: `{ status, body }`, never a throw.
+   * @param {string} path @param {unknown} [body] @param {string} [method] @param {RequestInit} [init] e.g. a `signal`
+   * @returns {Promise<{ status: number, body: any }>}
+   */
+  const request = async (path, body, method = body === undefined ? 'GET' : 'POST', init = {}) => {
     const response = await fetcher(`${origin}/sandbox/_control/${path}`, {
       method,
       headers: JSON_HEADERS,
       body: body === undefined ? undefined : JSON.stringify(body),
+      ...init,
     });
-    const answer = await response.json();
-    if (!response.ok)
-      throw new Error(`sandbox control ${method} ${path}: ${response.status} ${JSON.stringify(answer)}`);
+    return { status: response.status, body: await response.json() };
+  };
+  /** @param {string} path @param {unknown} [body] @param {string} [method] */
+  const control = async (path, body, method = body === undefined ? 'GET' : 'POST') => {
+    const { status, body: answer } = await request(path, body, method);
+    if (status < 200 || status > 299)
+      throw new Error(`sandbox control ${method} ${path}: ${status} ${JSON.stringify(answer)}`);
     return answer;
   };
   return {
     control,
+    request,
     /** Queues faults (the README's fault objects). */
     faults: (/** @type {unknown[]} */ ...faults) => control('faults', { faults }),
     latency: (/** @type {number} */ ms) => control('latency', { ms }),
@@ -58,6 +68,14 @@ export function sandboxControl(origin, fetcher = fetch) {
     state: (/** @type {Record<string, string>} */ query) => control(`state?${new URLSearchParams(query)}`),
   };
 }
+
+/**
+ * The control API of `sandbox` through its own Web-standard handler, in process: for a sandbox that
+ * no port serves (MSW answers only the vendor hosts).
+ * @param {import('../../../sandbox/index.js').Sandbox} sandbox
+ */
+export const controlInProcess = (sandbox) =>
+  sandboxControl('http://sandbox.invalid', (url, init) => sandbox.fetch(new Request(url, init)));
 
 /**
  * A sandbox over real HTTP through its own Node adapter (which can also drop connections). A path

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { PGlite } from '@electric-sql/pglite';
 import { createSandbox } from '../../sandbox/index.js';
-import { serve } from './serve.js';
+import { serveSandbox } from './support/sandbox.js';
+
+const serve = (sandbox) => serveSandbox({ sandbox });
 import { DoctorGateError, sqlAuditLog, createGateHandler, memoryMedicTokens } from '../../dist/server.js';
 
 const record = (overrides = {}) => ({

@@ -10,7 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSandbox } from '../../sandbox/index.js';
-import { control as controlAt, serve } from './serve.js';
+import { sandboxControl, serveSandbox } from './support/sandbox.js';
+
+const serve = (sandbox) => serveSandbox({ sandbox });
+/** The control API's JSON answer, whatever its status (a test may expect a refusal). */
+const controlAt = async (origin, path, body) => (await sandboxControl(origin).request(path, body)).body;
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = join(root, 'dist/cli.js');

@@ -4,7 +4,11 @@ import { test, describe, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createSandbox } from '../../sandbox/index.js';
-import { control as controlAt, serve } from './serve.js';
+import { sandboxControl, serveSandbox } from './support/sandbox.js';
+
+const serve = (sandbox) => serveSandbox({ sandbox });
+/** The control API's JSON answer, whatever its status (a test may expect a refusal). */
+const controlAt = async (origin, path, body) => (await sandboxControl(origin).request(path, body)).body;
 import {
   createClient,
   deprovisionDoctor,

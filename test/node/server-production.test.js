@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createGateHandler, memoryMedicTokens, speaknosisToken, toNodeListener } from '../../dist/server.js';
 import { fixtures } from '../../sandbox/index.js';
-import { listen, pageHeaders, speaknosisSuite, withoutTicket } from './server-helpers.js';
+import { listen, pageHeaders, speaknosisSuite, withoutTicket } from './support/server.js';
 
 const { TOKEN, SESSIONS, doctorOfSession, gate, sandbox, state, posts } = speaknosisSuite();
 

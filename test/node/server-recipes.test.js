@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { getRequestListener } from '@hono/node-server';
 import { fixtures } from '../../sandbox/index.js';
-import { listen, pageHeaders, serveSandbox } from './server-helpers.js';
+import { listen, pageHeaders, serveSandbox } from './support/server.js';
 
 const ROOT = new URL('../../', import.meta.url);
 const DOC = readFileSync(new URL('docs/server-mode.md', ROOT), 'utf8');

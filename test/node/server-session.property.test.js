@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { clearProvisionCache, ServerClient, speaknosis } from '../../dist/core.js';
 import { createGateHandler, toNodeListener } from '../../dist/server.js';
-import { doctorOfSession, listen, serveSandbox, SESSIONS } from './server-helpers.js';
+import { doctorOfSession, listen, serveSandbox, SESSIONS } from './support/server.js';
 
 const RUNS = 40;
 const WHO = Object.keys(SESSIONS);

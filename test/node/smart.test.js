@@ -7,7 +7,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { setupServer } from 'msw/node';
 import { createSandbox, fixtures, sandboxHandlers } from '../../sandbox/index.js';
 import { createGateHandler, DoctorGateError, smartDoctor, toNodeListener } from '../../dist/server.js';
-import { listen, rejection, serveSandbox } from './server-helpers.js';
+import { listen, rejection, serveSandbox } from './support/server.js';
 
 const VENDOR_PATH = '/sandbox/speaknosis/';
 const PRACTITIONER_PATH = '/sandbox/ehr/smart/fhir/Practitioner/';

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { bindVendor, type GateClient } from '../core/client.js';
 import { codeForStatus, DoctorGateError, ERROR_CODES, STEPS, type Step } from '../core/errors.js';
-import { parseBody, type HttpClient } from '../core/http.js';
+import type { ClientOptions, HttpClient, HttpResponse } from '../core/http.js';
 import { OUTCOMES, publicDoctor, type Account, type Doctor, type VendorName } from '../core/types.js';
 import { vendors } from './index.js';
 import type { Vendor } from './vendor.js';
@@ -51,39 +51,33 @@ const pendingLaunches = new WeakMap<Account, Promise<void>>();
 /** The signed-in doctor as the handler named them, per server URL: what events show. */
 const sessionDoctors = new Map<string, Doctor>();
 
-async function call(http: HttpClient, method: 'GET' | 'POST', step: Step, signal?: AbortSignal): Promise<unknown> {
-  let answer: { status: number; body: unknown };
-  try {
-    // The exact URL the page gave (the client's base gains a trailing slash); a JSON body, so a
-    // cross-site form can never make the same request.
-    answer = await http.request({
-      method,
-      url: http.options.apiBase,
-      body: method === 'POST' ? {} : undefined,
-      step,
-      signal,
-      accept: ERROR_STATUSES,
-    });
-  } catch (error) {
-    // An error status whose body is not JSON (a proxy's page) is a failure of that status.
-    const status = (error as DoctorGateError).status ?? 0;
-    if ((error as DoctorGateError).code !== 'bad-response' || status < 400) throw error;
-    answer = { status, body: undefined };
-  }
-  const { status, body } = answer;
-  if (status < 400) return body;
+async function call(http: HttpClient, method: 'GET' | 'POST', step: Step, signal?: AbortSignal): Promise<HttpResponse> {
+  // The exact URL the page gave (the client's base gains a trailing slash); a JSON body, so a
+  // cross-site form can never make the same request.
+  const answer = await http.request({
+    method,
+    url: http.options.apiBase,
+    body: method === 'POST' ? {} : undefined,
+    step,
+    signal,
+    accept: ERROR_STATUSES,
+  });
+  const { status, body, where, requestId } = answer;
+  if (status < 400) return answer;
+  // The handler's body names its own code; an error page from a proxy is a failure of its status.
   const parsed = z.safeParse(errorAnswer, body);
   const failure = parsed.success ? parsed.data.error : undefined;
-  throw new DoctorGateError(failure?.code ?? codeForStatus(status), failure?.message ?? `HTTP ${status}`, {
-    step: failure?.step ?? step,
-    status,
-  });
+  throw new DoctorGateError(
+    failure?.code ?? codeForStatus(status),
+    `${where}: HTTP ${status}${failure ? `: ${http.redact(failure.message).slice(0, 200)}` : ''}`,
+    { step: failure?.step ?? step, status, source: 'server', requestId },
+  );
 }
 
 const remember = (http: HttpClient, doctor: Doctor) => sessionDoctors.set(http.base.href, publicDoctor(doctor));
 
 async function provision(http: HttpClient, name: VendorName, signal?: AbortSignal) {
-  const answer = parseBody(provisionAnswer(name), await call(http, 'POST', 'create', signal), 'create');
+  const answer = http.parse(provisionAnswer(name), await call(http, 'POST', 'create', signal), 'create');
   remember(http, answer.doctor);
   launches.set(answer.account, answer.launch);
   return answer;
@@ -107,7 +101,7 @@ function serverVendor(inner: Vendor): Vendor {
       return launch;
     },
     async find(http, _doctor, _scope, signal) {
-      const answer = parseBody(checkAnswer, await call(http, 'GET', 'check', signal), 'check');
+      const answer = http.parse(checkAnswer, await call(http, 'GET', 'check', signal), 'check');
       remember(http, answer.doctor);
       return answer.found ? { active: answer.active, account: {} } : null;
     },
@@ -146,10 +140,16 @@ const byName = new Map<VendorName, Vendor>();
 /** A client for the EHR's handler at `server`, opening `vendor`'s app. */
 export function serverClient(
   vendor: VendorName,
-  options: { server: string; timeoutMs: number; retries: number },
+  options: { server: string; timeoutMs: number; retries: number; onRequest?: ClientOptions['onRequest'] },
 ): GateClient {
   let impl = byName.get(vendor);
   if (!impl) byName.set(vendor, (impl = serverVendor(vendors[vendor])));
-  // No API credential lives in the page: the core's client wants one, and `sessionFetch` drops it.
-  return bindVendor(impl, { apiBase: options.server, token: 'session', fetch: sessionFetch, ...options });
+  // No API credential lives in the page: the core's client wants one (a well-formed one), and `sessionFetch` drops it.
+  return bindVendor(impl, {
+    apiBase: options.server,
+    token: 'session-cookie',
+    fetch: sessionFetch,
+    source: 'server',
+    ...options,
+  });
 }

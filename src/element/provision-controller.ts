@@ -4,6 +4,7 @@ import { checkVendorSettings, configError, fillTemplate, settingsSchema, type Se
 import type { GateClient } from '../core/client.js';
 import { createClient } from '../client.js';
 import type { DoctorGateError } from '../core/errors.js';
+import type { ClientOptions } from '../core/http-types.js';
 import { parseDoctor } from '../core/provision.js';
 import { knownResult, sharedProvision } from '../core/shared.js';
 import type { Doctor, Lang, ProvisionResult } from '../core/types.js';
@@ -35,6 +36,8 @@ export interface ProvisionHooks {
   setState(state: GateState): void;
   /** New inputs close the app opened for the old ones. */
   closeApp(): void;
+  /** Told of every request of this gate's client (the `debug` timeline). */
+  onRequest: ClientOptions['onRequest'];
 }
 
 /**
@@ -204,8 +207,14 @@ export class ProvisionController implements ReactiveController {
     )
       return cached.client;
     const client = server
-      ? serverClient(settings.vendor, { server, timeoutMs: settings.timeout, retries: settings.retries })
+      ? serverClient(settings.vendor, {
+          server,
+          timeoutMs: settings.timeout,
+          retries: settings.retries,
+          onRequest: this.#hooks.onRequest,
+        })
       : createClient(settings.vendor, {
+          onRequest: this.#hooks.onRequest,
           apiBase: settings.apiBase,
           providerId: settings.providerId,
           token,

@@ -35,6 +35,8 @@ const CONTRACT = {
     'prefetch',
     'timeout',
     'retries',
+    // DESIGN.md v3: the debug timeline.
+    'debug',
     'state',
   ],
   properties: [
@@ -58,6 +60,7 @@ const CONTRACT = {
     'prefetch',
     'timeout',
     'retries',
+    'debug',
     'state',
   ],
   propertiesWithoutAttribute: ['tokenProvider', 'doctor'],

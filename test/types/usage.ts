@@ -106,7 +106,7 @@ created.addEventListener('doctor-gate-provisioned', (event: CustomEvent<{ outcom
 const mapped: DoctorGateEventMap['doctor-gate-provisioned'] = new CustomEvent<ProvisionedDetail>(
   'doctor-gate-provisioned',
   {
-    detail: { outcome: 'created', doctor: { id: 'x' }, account: {} },
+    detail: { outcome: 'created', doctor: { id: 'x' }, account: {}, runId: 'r1' },
   },
 );
 

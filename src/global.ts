@@ -7,8 +7,8 @@
 import type * as DropIn from './iife.js';
 import type { DoctorGate } from './element/doctor-gate.js';
 
-/** What `window.DoctorGate` holds: the element class and the core API. */
-export type DoctorGateGlobal = typeof DropIn;
+/** What `window.DoctorGate` holds: the element class and the core API; `debug = true` turns every gate's timeline on. */
+export type DoctorGateGlobal = typeof DropIn & { debug?: boolean };
 
 declare global {
   interface Window {

@@ -14,8 +14,10 @@ export type {
   CloseDetail,
   MessageDetail,
   ErrorDetail,
+  RunDetail,
   DoctorGateEventMap,
 } from './element/doctor-gate.js';
+export { gateEvent } from './element/events.js';
 export type { DoctorGateProperties } from './frameworks/properties.js';
 export { registerStrings } from './element/i18n.js';
 export type { UiKey, UiStrings } from './element/i18n.js';

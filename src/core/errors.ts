@@ -29,6 +29,8 @@ export interface ErrorOptions {
   source?: ErrorSource;
   /** Server mode: the handler's `X-Request-Id` of the failing answer. */
   requestId?: string;
+  /** What the gate showed the doctor, in the doctor's language (set by the element). */
+  displayMessage?: string;
   status?: number;
   /** Server-requested wait before a retry, from `Retry-After`. */
   retryAfterMs?: number;
@@ -39,7 +41,11 @@ export interface ErrorOptions {
 
 const RETRYABLE: ReadonlySet<ErrorCode> = new Set(['network', 'timeout', 'rate-limited']);
 
-/** An error as a value: a code, the step it happened in, and whether trying again can help. */
+/**
+ * An error as a value: a code, the step it happened in, who failed, and whether trying again can
+ * help. `message` is for the developer: English, naming the input or the request (method and URL
+ * path, never a query or a credential) and its status; `displayMessage` is what the gate showed.
+ */
 export class DoctorGateError extends Error {
   readonly code: ErrorCode;
   readonly step: Step;
@@ -49,6 +55,7 @@ export class DoctorGateError extends Error {
   readonly fields?: string[];
   readonly source: ErrorSource;
   readonly requestId?: string;
+  readonly displayMessage?: string;
 
   constructor(code: ErrorCode, message: string, options: ErrorOptions = {}) {
     super(message, { cause: options.cause });
@@ -60,12 +67,17 @@ export class DoctorGateError extends Error {
     this.fields = options.fields;
     this.source = options.source ?? defaultSource(code);
     if (options.requestId !== undefined) this.requestId = options.requestId;
+    if (options.displayMessage !== undefined) this.displayMessage = options.displayMessage;
     // 502–504 are transient gateway failures; a plain 500 is a bug on the vendor's side.
     this.retryable =
       RETRYABLE.has(code) ||
       (code === 'server' && options.status !== undefined && options.status >= 502 && options.status <= 504);
   }
 }
+
+/** The same failure with some options changed (the step it blocked, the text a gate showed). */
+export const errorWith = (error: DoctorGateError, changes: ErrorOptions): DoctorGateError =>
+  new DoctorGateError(error.code, error.message, { ...error, cause: error.cause, ...changes });
 
 function defaultSource(code: ErrorCode): ErrorSource {
   if (code === 'config' || code === 'cancelled') return 'page';

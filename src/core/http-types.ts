@@ -1,5 +1,5 @@
 // The contract of the one HTTP seam: what a client is built from, and a request and its answer.
-import type { Step } from './errors.js';
+import type { ErrorSource, Step } from './errors.js';
 
 /** What every vendor client is built from. */
 export interface ClientOptions {
@@ -20,6 +20,19 @@ export interface ClientOptions {
    * credential (sent same-origin), and no `Authorization` header or token exists.
    */
   session?: boolean;
+  /** Who answers this client's requests, named as the `source` of their errors (default `vendor`). */
+  source?: Extract<ErrorSource, 'vendor' | 'server'>;
+  /** Told of every request once it is answered or failed (the `debug` timeline): no query, body or credential. */
+  onRequest?: (entry: RequestEntry) => void;
+}
+
+/** One request as the `debug` timeline shows it: status 0 when no answer came. */
+export interface RequestEntry {
+  method: string;
+  /** The URL path, without the query. */
+  path: string;
+  status: number;
+  ms: number;
 }
 
 export interface HttpRequest {
@@ -42,5 +55,8 @@ export interface HttpRequest {
 export interface HttpResponse {
   status: number;
   body: unknown;
-  headers?: Headers;
+  /** The request as errors name it: method and URL path. */
+  where: string;
+  /** The answer's `X-Request-Id`, when it has one. */
+  requestId?: string;
 }

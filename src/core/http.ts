@@ -1,41 +1,51 @@
-import { codeForStatus, DoctorGateError, isAbort, redact, type Step } from './errors.js';
+import {
+  codeForStatus,
+  DoctorGateError,
+  errorWith,
+  isAbort,
+  redact,
+  type ErrorCode,
+  type ErrorOptions,
+  type Step,
+} from './errors.js';
 import { safeParse, type ZodMiniType } from 'zod/mini';
 import type { ClientOptions, HttpRequest, HttpResponse } from './http-types.js';
 import { parseRetryAfter, sleep, unlessAborted } from './wait.js';
 
-export type { ClientOptions, HttpRequest, HttpResponse } from './http-types.js';
+export type { ClientOptions, HttpRequest, HttpResponse, RequestEntry } from './http-types.js';
 export { parseRetryAfter, sleep } from './wait.js';
 
 const MAX_RETRY_AFTER_MS = 30_000;
 
 /** A short description of an error body (vendors answer strings, arrays or objects); the caller redacts it. */
 function describeBody(body: unknown): string {
-  const record = body as { response?: unknown; message?: unknown; detail?: unknown; details?: unknown } | null;
-  if (typeof body === 'string') return body;
-  // Vendors word an error under one of these keys (Prescrypto uses all three, in either language).
-  const text = record?.response ?? record?.message ?? record?.detail ?? record?.details;
-  if (typeof text === 'string') return text;
-  return body === undefined ? '' : JSON.stringify(body);
+  if (typeof body === 'string') return /^\s*</.test(body) ? 'an HTML page' : body;
+  const record = (body ?? {}) as Record<string, unknown>;
+  // Vendors word an error under one of these keys (Prescrypto uses all of them, in either language).
+  const text = [record['response'], record['message'], record['detail'], record['details']].find(
+    (each) => typeof each === 'string',
+  );
+  return (text as string | undefined) ?? JSON.stringify(body) ?? '';
 }
 
-/** Failures of the `tokenProvider` (no answer in time, a rejection, nothing): never retried automatically. */
-const providerFailures = new WeakSet<DoctorGateError>();
-
-/** The same failure, reported at the step whose request it blocked. */
-const atStep = (error: DoctorGateError, step: Step): DoctorGateError => {
-  const moved = new DoctorGateError(error.code, error.message, { step, status: error.status, cause: error.cause });
-  providerFailures.add(moved);
-  return moved;
-};
-
-/** Checks a vendor body against its schema; a mismatch is `bad-response`, never a crash later on. */
-export function parseBody<T>(schema: ZodMiniType<T>, body: unknown, step: Step, status?: number): T {
-  const result = safeParse(schema, body);
-  if (!result.success) {
-    throw new DoctorGateError('bad-response', `Unexpected response body from the vendor (${step})`, { step, status });
-  }
-  return result.data;
+/**
+ * What a credential that is not a token is, in kind, never quoting it; undefined for a token:
+ * 8 to 4,096 characters of `A-Z a-z 0-9 - . _ ~ + /`, then `=` padding.
+ */
+export function notAToken(value: unknown): string | undefined {
+  if (!value || typeof value !== 'string') return 'nothing';
+  if (/^(?=.{8,4096}$)[\w.~+/-]+=*$/.test(value)) return undefined;
+  return !value.trim()
+    ? 'only whitespace'
+    : /^\s*</.test(value)
+      ? 'HTML'
+      : value.length > 4096
+        ? 'over 4,096 characters'
+        : 'characters or a length no token has';
 }
+
+/** A failure of the `tokenProvider`, reported at the step whose request it blocked: the page's, never retried automatically. */
+const atStep = (error: DoctorGateError, step: Step): DoctorGateError => errorWith(error, { step, source: 'page' });
 
 /**
  * The one HTTP seam: auth header, timeout, retries with backoff, typed errors.
@@ -86,32 +96,34 @@ export class HttpClient {
     const { token, tokenProvider } = this.options;
     if (this.#token) return this.#token;
     const timeoutMs = this.options.timeoutMs ?? 10_000;
+    // The page's own credential source failed: nothing was sent, and no vendor refused anything.
+    const fail = (what: string, code: ErrorCode = 'unauthorized') =>
+      new DoctorGateError(code, `The ${tokenProvider ? 'tokenProvider' : 'token'} ${what}; nothing was sent`, {
+        source: 'page',
+      });
     let timer: ReturnType<typeof setTimeout> | undefined;
     const answer = tokenProvider
       ? Promise.race([
           Promise.resolve().then(tokenProvider),
           new Promise<never>((_, reject) => {
-            timer = setTimeout(
-              () => reject(new DoctorGateError('timeout', `The tokenProvider did not answer within ${timeoutMs} ms`)),
-              timeoutMs,
-            );
+            timer = setTimeout(() => reject(fail(`did not answer within ${timeoutMs} ms`, 'timeout')), timeoutMs);
           }),
         ])
       : Promise.resolve(token);
     const pending = answer.then(
       (value) => {
         clearTimeout(timer);
-        if (typeof value !== 'string' || !value) {
-          throw new DoctorGateError('unauthorized', 'No API token: the token or tokenProvider gave nothing');
-        }
-        this.#secrets.add(value);
-        return value;
+        const kind = notAToken(value);
+        // An error page or "no session" in an Authorization header would only muddle the vendor's answer.
+        if (kind) throw fail(`gave ${kind}, not a token`);
+        this.#secrets.add(value!);
+        return value!;
       },
       (cause: unknown) => {
         clearTimeout(timer);
         if (cause instanceof DoctorGateError) throw cause;
-        // The provider's own error may quote anything: only its code travels on.
-        throw new DoctorGateError('unauthorized', 'The tokenProvider failed');
+        // Its own error may quote anything: only its name travels on.
+        throw fail(`threw ${(cause as Error | null)?.name ?? typeof cause}`);
       },
     );
     // A failed (or timed-out) provider call is not cached: the next request asks again.
@@ -130,7 +142,8 @@ export class HttpClient {
    */
   credentialNow(): string | undefined {
     const { token, tokenProvider } = this.options;
-    if (!tokenProvider) return token || undefined;
+    // A token that is not one takes the long way, where it fails.
+    if (!tokenProvider) return notAToken(token) ? undefined : token;
     return this.#settled && this.#settled.pending === this.#token ? this.#settled.value : undefined;
   }
 
@@ -163,7 +176,7 @@ export class HttpClient {
   retryDelay(error: unknown, attempt: number, retries = this.options.retries ?? 3): number | undefined {
     if (!(error instanceof DoctorGateError) || !error.retryable || attempt >= retries) return undefined;
     // A provider that failed is asked again on the next click, not four times in this one.
-    if (providerFailures.has(error)) return undefined;
+    if (error.source === 'page') return undefined;
     if ((error.retryAfterMs ?? 0) > MAX_RETRY_AFTER_MS) return undefined;
     // Exponential backoff with jitter, never shorter than what the server asked for.
     const backoff = (this.options.retryDelayMs ?? 300) * 2 ** attempt * (0.5 + Math.random() / 2);
@@ -205,8 +218,14 @@ export class HttpClient {
   }
 
   async #send(request: HttpRequest, credential: string): Promise<HttpResponse> {
-    const { step, signal } = request;
+    const { step, signal, method } = request;
+    const url = this.#url(request);
+    const where = `${method} ${url.pathname}`;
+    const source = this.options.source ?? 'vendor';
+    const fail = (code: ErrorCode, what: string, status?: number, more?: ErrorOptions) =>
+      new DoctorGateError(code, `${where}: ${what}`, { step, status, source, ...more });
     const timeoutMs = this.options.timeoutMs ?? 10_000;
+    const started = Date.now();
     // One controller per request, aborted by its own timer or by the run. Not `AbortSignal.any` with
     // `AbortSignal.timeout`: WebKit sometimes never aborts a fetch given that signal once the time is up.
     const controller = new AbortController();
@@ -224,10 +243,10 @@ export class HttpClient {
     if (request.body !== undefined) headers['Content-Type'] = 'application/json';
     let status = 0;
     let text: string;
-    let responseHeaders: Headers | undefined;
+    let response: Response;
     try {
-      const response = await (this.options.fetch ?? fetch)(this.#url(request), {
-        method: request.method,
+      response = await (this.options.fetch ?? fetch)(url, {
+        method,
         headers,
         body: request.body === undefined ? undefined : JSON.stringify(request.body),
         signal: controller.signal,
@@ -239,48 +258,62 @@ export class HttpClient {
       status = response.status;
       // A browser shows a redirect as an opaque response with status 0; Node as the 3xx itself.
       if (response.type === 'opaqueredirect' || (status >= 300 && status < 400)) {
-        throw new DoctorGateError('bad-response', `The vendor answered with a redirect (HTTP ${status})`, {
-          step,
-          status: status || undefined,
-        });
+        throw fail('bad-response', `redirected (HTTP ${status}), which is never followed`, status || undefined);
       }
-      responseHeaders = response.headers;
       text = await response.text();
     } catch (error) {
       if (error instanceof DoctorGateError) throw error;
       if (signal?.aborted) throw signal.reason ?? error;
       // Told by our timer, not the error's name: WebKit rejects a timed-out fetch with `AbortError`.
-      if (timedOut) throw new DoctorGateError('timeout', `No answer within ${timeoutMs} ms`, { step, cause: error });
+      if (timedOut) throw fail('timeout', `no answer within ${timeoutMs} ms`, undefined, { cause: error });
       if (isAbort(error)) throw error;
-      throw new DoctorGateError('network', 'The vendor API could not be reached', {
-        step,
-        status: status || undefined,
+      throw fail('network', 'no answer (offline, DNS, TLS or CORS)', status || undefined, {
+        source: 'browser',
         cause: error,
       });
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
+      this.options.onRequest?.({ method, path: url.pathname, status, ms: Date.now() - started });
     }
-    const expected = (status >= 200 && status < 300) || request.accept?.includes(status);
+    const ok = status >= 200 && status < 300;
     let body: unknown = text || undefined;
+    let json = true;
     try {
       if (text) body = JSON.parse(text);
     } catch {
-      // An error page from a proxy is still an error of its status; only an expected answer must be JSON.
-      if (expected) {
-        throw new DoctorGateError('bad-response', `The vendor answered HTTP ${status} with a body that is not JSON`, {
-          step,
-          status,
-        });
-      }
+      json = false;
     }
-    if (expected) return { status, body, headers: responseHeaders };
+    // Only the EHR's own handler names its answers; a vendor's header could repeat anything (a credential).
+    const requestId = (source === 'server' && response.headers.get('X-Request-Id')) || undefined;
+    // Nothing there (an error page, or a POST to a collection that does not exist): the URL is wrong.
+    if (status === 404 && (!json || !request.accept?.includes(404))) {
+      const input = source === 'server' ? 'server' : 'api-base';
+      throw fail('config', `HTTP 404${json ? '' : ', not JSON'}: is ${input} right?`, 404, {
+        source: 'page',
+        fields: [input],
+      });
+    }
+    if (ok && !json) throw fail('bad-response', `HTTP ${status} with a body that is not JSON`, status);
+    // An expected error status with a proxy's error page: the caller reads it as that status.
+    if (ok || request.accept?.includes(status)) return { status, body: json ? body : undefined, where, requestId };
     // Built from the status; a snippet of the body only with every known secret taken out first.
     const snippet = this.redact(describeBody(body)).slice(0, 200);
-    throw new DoctorGateError(codeForStatus(status), `HTTP ${status}${snippet ? `: ${snippet}` : ''}`, {
+    throw fail(codeForStatus(status), `HTTP ${status}${snippet ? `: ${snippet}` : ''}`, status, {
+      retryAfterMs: parseRetryAfter(response.headers.get('Retry-After')),
+      requestId,
+    });
+  }
+
+  /** Checks a body against its schema; a mismatch is `bad-response` naming the request, never a crash later on. */
+  parse<T>(schema: ZodMiniType<T>, { status, body, where, requestId }: HttpResponse, step: Step): T {
+    const result = safeParse(schema, body);
+    if (result.success) return result.data;
+    throw new DoctorGateError('bad-response', `${where}: HTTP ${status}, a body of the wrong shape`, {
       step,
       status,
-      retryAfterMs: parseRetryAfter(responseHeaders?.get('Retry-After') ?? null),
+      source: this.options.source ?? 'vendor',
+      requestId,
     });
   }
 }

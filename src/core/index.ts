@@ -9,7 +9,15 @@ export {
   type ErrorSource,
   type Step,
 } from './errors.js';
-export { HttpClient, type ClientOptions, type HttpRequest, type HttpResponse } from './http.js';
+export {
+  HttpClient,
+  notAToken,
+  type ClientOptions,
+  type HttpRequest,
+  type HttpResponse,
+  type RequestEntry,
+} from './http.js';
+export { isDebug, setDebug } from './debug.js';
 export { bindVendor, type GateClient, type GateClientOptions } from './gate-client.js';
 export type { Created, LaunchContext, Listed, Vendor, VendorScope } from './vendor.js';
 export {

@@ -3,7 +3,7 @@ import { codeForStatus, DoctorGateError, ERROR_CODES, STEPS, type Step } from '.
 import type { BeforeCreate } from './provision.js';
 import type { Vendor } from './vendor.js';
 import { OUTCOMES, READINESS_GAPS, type ProvisionResult } from './types.js';
-import { HttpClient, type HttpResponse } from './http.js';
+import { HttpClient, type ClientOptions, type HttpResponse } from './http.js';
 
 // Server mode's transport: the gate talks only to the EHR's own `doctor-gate/server` handler,
 // which holds the vendor credential and names the doctor from its session. `GET` checks and gives a
@@ -51,6 +51,8 @@ export interface ServerClientOptions {
   timeoutMs?: number;
   retries?: number;
   fetch?: typeof fetch;
+  /** Told of every request once answered (the `debug` timeline). */
+  onRequest?: ClientOptions['onRequest'];
 }
 
 /** What the page holds per handler URL for a short while, shared by every gate on the page. */
@@ -95,8 +97,11 @@ export class ServerClient {
     this.options = options;
     const here = (globalThis as { location?: { href: string } }).location?.href;
     this.url = new URL(options.server, here).href;
-    const { timeoutMs, retries, fetch } = options;
-    this.#http = new HttpClient({ apiBase: this.url, session: true, timeoutMs, retries, fetch }, 'Bearer');
+    const { timeoutMs, retries, fetch, onRequest } = options;
+    this.#http = new HttpClient(
+      { apiBase: this.url, session: true, source: 'server', timeoutMs, retries, fetch, onRequest },
+      'Bearer',
+    );
   }
 
   get #held(): Held {
@@ -224,12 +229,15 @@ export class ServerClient {
         throw new DoctorGateError(failure.code, failure.message.replace(/^The vendor( API)?/, SERVER), {
           step,
           status: failure.status,
-          source: failure.code === 'network' ? 'browser' : 'server',
+          // The page's own input (a wrong `server` URL) and the browser stay who failed.
+          source: failure.source === 'vendor' ? 'server' : failure.source,
+          ...(failure.requestId ? { requestId: failure.requestId } : {}),
+          ...(failure.fields ? { fields: failure.fields } : {}),
         });
       }
-      answer = { status, body: undefined };
+      answer = { status, body: undefined, where: `${method} ${new URL(this.url, 'http://x').pathname}` };
     }
-    const { status, body: given, headers } = answer;
+    const { status, body: given, requestId } = answer;
     if (status < 400) return given;
     const known = z.safeParse(errorAnswer, given);
     const {
@@ -244,7 +252,7 @@ export class ServerClient {
       step: at ?? step,
       status,
       source,
-      requestId: headers?.get('X-Request-Id') || undefined,
+      requestId,
     });
   }
 }

@@ -1,12 +1,10 @@
 import type { ReactiveController } from 'lit';
 import { DoctorGateError, isAbort, type Step } from '../core/errors.js';
+import { randomId } from './debug-controller.js';
 import type { CloseReason, Emit, GateState } from './events.js';
 import type { Context, GateHost, ProvisionController } from './provision-controller.js';
 
 const POPUP_POLL_MS = 400;
-
-/** A random part per gate, so window names never collide across gates or copies of the drop-in on one page. */
-const windowSuffix = () => Array.from(crypto.getRandomValues(new Uint32Array(2)), (n) => n.toString(36)).join('');
 
 /** One opening of the app: the window it owns, and what it listens to once the app is in it. */
 interface Opening {
@@ -36,7 +34,8 @@ export class AppController implements ReactiveController {
   readonly #host: GateHost;
   readonly #run: ProvisionController;
   readonly #hooks: AppHooks;
-  readonly #windowSuffix = windowSuffix();
+  /** A random part per gate, so window names never collide across gates or copies of the drop-in on one page. */
+  readonly #windowSuffix = randomId();
   #current?: Opening;
   /** The iframe to render, with the `allow` it must carry before it navigates; undefined when not framed. */
   frame?: { allow: string };
@@ -174,8 +173,7 @@ export class AppController implements ReactiveController {
     try {
       const doc = popup.document;
       doc.title = doc.body.textContent = this.#hooks.preparing();
-      doc.body.style.cssText =
-        'font:16px system-ui,sans-serif;display:grid;place-items:center;height:90vh;color:#4a5560';
+      doc.body.style.cssText = 'font:16px system-ui;margin:40vh 0;text-align:center';
     } catch {
       // A reused, already cross-origin window: nothing to write.
     }

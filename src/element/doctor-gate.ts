@@ -1,12 +1,13 @@
 import { html, LitElement, nothing, type PropertyDeclaration, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { fillTemplate } from '../core/config.js';
-import { DoctorGateError, isAbort, type Step } from '../core/errors.js';
+import { DoctorGateError, errorWith, isAbort, type Step } from '../core/errors.js';
 import { ServerClient } from '../core/server-client.js';
 import { prefetchCheck } from '../core/page-runs.js';
 import type { Doctor, ProvisionResult, VendorName } from '../core/types.js';
 import { vendors } from '../vendors/index.js';
 import { AppController } from './app-controller.js';
+import { DebugController } from './debug-controller.js';
 import { emitFrom, errorDetail, type GateMode, type GateState } from './events.js';
 import { translate, type UiKey } from './i18n.js';
 import {
@@ -23,11 +24,14 @@ import {
   type GateInputs,
 } from './inputs.js';
 import { preconnect } from './preconnect.js';
-import { ProvisionController, type Context } from './provision-controller.js';
+import { ProvisionController } from './provision-controller.js';
 import { StringsController } from './strings-controller.js';
 import { styles } from './styles.js';
 
 export type * from './events.js';
+
+/** `apibase` → `api-base`: filled when the tag is defined (`observedAttributes`). */
+const ALIASES = new Map<string, string>();
 
 /** Inputs are the declared properties that are not internal state (`_state`, `_status`). */
 const isInput = (name: PropertyKey): boolean =>
@@ -117,11 +121,14 @@ export class DoctorGate extends LitElement implements GateInputs {
   @property({ converter: numberAttribute }) retries: number = DEFAULTS.retries;
   /** Opt-in: milliseconds to remember a provisioned doctor in `sessionStorage` (default 0: page memory only). */
   @property({ attribute: 'session-ttl', converter: numberAttribute }) sessionTtl: number = DEFAULTS.sessionTtl;
+  /** Writes a redacted timeline of each run (inputs, requests, events, errors) with `console.debug`. */
+  @property({ type: Boolean }) debug = false;
 
   @state() private _state: GateState = 'idle';
   @state() private _status?: { key: UiKey; value?: string };
 
-  readonly #emit = emitFrom(this);
+  readonly #debug = new DebugController(this);
+  readonly #emit = emitFrom(this, this.#debug);
   // eslint-disable-next-line no-unused-private-class-members -- it registers itself with addController
   readonly #strings = new StringsController(this);
   readonly #run = new ProvisionController(this, {
@@ -129,6 +136,7 @@ export class DoctorGate extends LitElement implements GateInputs {
     state: () => this._state,
     setState: (next) => this.#setState(next),
     closeApp: () => this.#app.close('api'),
+    onRequest: this.#debug.request,
   });
   readonly #app: AppController = new AppController(this, this.#run, {
     emit: this.#emit,
@@ -143,13 +151,20 @@ export class DoctorGate extends LitElement implements GateInputs {
     return this._state;
   }
 
-  /** Check, then create or reactivate if needed. Shared with every gate on the page for the same doctor. */
+  /**
+   * Check, then create or reactivate if needed. Shared with every gate on the page for the same doctor.
+   * Rejects with the `DoctorGateError` the `doctor-gate-error` event reports, `displayMessage` included.
+   */
   async provision(): Promise<ProvisionResult> {
+    this.#debug.begin();
     try {
-      return await this.#run.provision(this.#run.context());
+      const context = this.#run.context();
+      this.#debug.inputs(context);
+      return await this.#run.provision(context);
     } catch (error) {
-      if (!isAbort(error)) this.#report(error);
-      throw error;
+      throw isAbort(error) ? error : this.#report(error);
+    } finally {
+      this.#debug.end();
     }
   }
 
@@ -158,13 +173,17 @@ export class DoctorGate extends LitElement implements GateInputs {
    * Called inside a click, the popup opens at once and is navigated when the doctor is ready.
    */
   async open(): Promise<void> {
-    let context: Context;
+    this.#debug.begin();
     try {
-      context = this.#run.context();
+      const context = this.#run.context();
+      this.#debug.inputs(context);
+      // Called at once: inside a click, the popup must open in this very task. It never rejects.
+      await this.#app.open(context);
     } catch (error) {
-      return this.#report(error);
+      this.#report(error);
+    } finally {
+      this.#debug.end();
     }
-    return this.#app.open(context);
   }
 
   /** Closes the popup or iframe, if open. */
@@ -178,6 +197,21 @@ export class DoctorGate extends LitElement implements GateInputs {
    */
   postMessage(data: unknown): boolean {
     return this.#app.postMessage(data);
+  }
+
+  /**
+   * Also the lowercase run-together spelling of each kebab-case attribute (`apibase`,
+   * `providerid`…), which React 19's server renderer writes for camelCase props and hydration never
+   * turns into properties: an alias of the kebab-case attribute.
+   */
+  static override get observedAttributes(): string[] {
+    const names = super.observedAttributes;
+    for (const name of names) if (name.includes('-')) ALIASES.set(name.replaceAll('-', ''), name);
+    return [...names, ...ALIASES.keys()];
+  }
+
+  override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
+    super.attributeChangedCallback(ALIASES.get(name) ?? name, old, value);
   }
 
   /** Notes, at the moment a property is set, that the inputs changed: a call in the same task must see it. */
@@ -200,7 +234,7 @@ export class DoctorGate extends LitElement implements GateInputs {
     try {
       this.#run.context();
     } catch (error) {
-      return this.#report(error);
+      return void this.#report(error);
     }
     if (this._state === 'error') this.#setState('idle');
     if (this.prefetch === 'eager') queueMicrotask(() => this.isConnected && this.provision().catch(() => undefined));
@@ -283,11 +317,16 @@ export class DoctorGate extends LitElement implements GateInputs {
     this.#emit('doctor-gate-state', { state, previous });
   }
 
-  #report(error: unknown, step?: Step): void {
+  /** Shows and announces a failure; returns it with the text shown, for `provision()` to reject with. */
+  #report(error: unknown, step?: Step): DoctorGateError {
     const failure =
       error instanceof DoctorGateError
         ? error
-        : new DoctorGateError('bad-response', String(error), { step: step ?? 'check', cause: error });
+        : // Its text may quote anything: only its name here, the error itself as `cause`.
+          new DoctorGateError('bad-response', `Unexpected ${(error as Error | null)?.name}`, {
+            step: step ?? 'check',
+            cause: error,
+          });
     // Vendor field errors name doctor fields: show the attribute the page sets for them.
     const value =
       failure.code === 'config'
@@ -295,8 +334,11 @@ export class DoctorGate extends LitElement implements GateInputs {
         : undefined;
     // Signed out in server mode: the EHR's session ended, no vendor refused anything.
     const key: UiKey = failure.code === 'unauthorized' && failure.source === 'server' ? 'signed-out' : failure.code;
+    // A copy: a run shared by gates in other languages rejects each with its own text.
+    const shown = errorWith(failure, { displayMessage: this.#t(key, value) });
     this._status = { key, value };
     this.#setState('error');
-    this.#emit('doctor-gate-error', errorDetail(failure, this.#t(key, value)));
+    this.#emit('doctor-gate-error', errorDetail(shown));
+    return shown;
   }
 }

@@ -5,35 +5,42 @@ export type GateState = 'idle' | 'checking' | 'creating' | 'ready' | 'open' | 'e
 export type GateMode = 'popup' | 'iframe' | 'none';
 export type CloseReason = 'user' | 'api' | 'disconnected';
 
-export interface StateDetail {
+/** What every event's detail carries: the run it belongs to, as the `debug` timeline names it. */
+export interface RunDetail {
+  /** The id of the `provision()`, `open()` or click this event belongs to; the same in the `debug` timeline. */
+  runId: string;
+}
+export interface StateDetail extends RunDetail {
   state: GateState;
   previous: GateState;
 }
-export interface BeforeCreateDetail {
+export interface BeforeCreateDetail extends RunDetail {
   doctor: Doctor;
   reactivation: boolean | null;
 }
-export interface ProvisionedDetail {
+export interface ProvisionedDetail extends RunDetail {
   outcome: Outcome;
   doctor: Doctor;
   account: Record<string, unknown>;
   /** Whether the doctor can work in the app now, and what is missing (Prescrypto). */
   readiness: Readiness;
 }
-export interface OpenDetail {
+export interface OpenDetail extends RunDetail {
   mode: GateMode;
 }
-export interface CloseDetail {
+export interface CloseDetail extends RunDetail {
   mode: GateMode;
   reason: CloseReason;
 }
-export interface MessageDetail {
+export interface MessageDetail extends RunDetail {
   data: unknown;
 }
-export interface ErrorDetail {
+export interface ErrorDetail extends RunDetail {
   code: ErrorCode;
-  /** What the gate shows (today: the localized text; the developer's message is being split off). */
+  /** For the developer: English, naming the input or the request (method, URL path) and its status; never a credential. */
   message: string;
+  /** What the gate shows the doctor, in the doctor's language. */
+  displayMessage: string;
   step: Step;
   /** Who failed: `page`, `vendor`, `server` or `browser`. */
   source: ErrorSource;
@@ -43,16 +50,12 @@ export interface ErrorDetail {
   requestId?: string;
 }
 
-/** The `doctor-gate-error` detail of a failure, with its message already in the UI language. */
-export const errorDetail = (failure: DoctorGateError, message: string): ErrorDetail => ({
-  code: failure.code,
-  message,
-  step: failure.step,
-  source: failure.source,
-  ...(failure.requestId === undefined ? {} : { requestId: failure.requestId }),
-  ...(failure.status === undefined ? {} : { status: failure.status }),
-  retryable: failure.retryable,
-});
+/** The `doctor-gate-error` detail of a failure whose `displayMessage` is set (`runId` is added by `emit`). */
+export const errorDetail = (failure: DoctorGateError): Omit<ErrorDetail, 'runId'> => {
+  // The error's own fields, less the internal ones; `message` is not enumerable on an Error.
+  const { name: _, fields: __, retryAfterMs: ___, ...detail } = failure;
+  return { ...detail, message: failure.message } as Omit<ErrorDetail, 'runId'>;
+};
 
 /** Every event of the gate with its detail type. */
 export interface DoctorGateEventMap {
@@ -65,18 +68,35 @@ export interface DoctorGateEventMap {
   'doctor-gate-error': CustomEvent<ErrorDetail>;
 }
 
-/** How the gate's controllers send an event: through the element's one `emit`. */
+/** How the gate's controllers send an event: through the element's one `emit`, which adds the `runId`. */
 export type Emit = <K extends keyof DoctorGateEventMap>(
   type: K,
-  detail: DoctorGateEventMap[K]['detail'],
+  detail: Omit<DoctorGateEventMap[K]['detail'], 'runId'>,
   cancelable?: boolean,
 ) => boolean;
 
-/** The one way events leave the gate: bubbling, composed, typed. */
-export function emitFrom(target: EventTarget): Emit {
-  return (type, detail, cancelable = false) =>
-    target.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true, cancelable }));
+/** The run events belong to, and where they are noted (the `debug` timeline). */
+export interface RunLog {
+  readonly runId: string;
+  event(type: string, detail: object): void;
 }
+
+/** The one way events leave the gate: bubbling, composed, typed, with the run's id; noted in `run` first. */
+export function emitFrom(target: EventTarget, run: RunLog): Emit {
+  return (type, detail, cancelable = false) => {
+    run.event(type, detail);
+    return target.dispatchEvent(
+      new CustomEvent(type, { detail: { ...detail, runId: run.runId }, bubbles: true, composed: true, cancelable }),
+    );
+  };
+}
+
+/**
+ * Types an event a framework hands over as a plain `Event` (Angular's `$event` on a custom
+ * element): `gateEvent<'doctor-gate-error'>($event).detail.code`. A cast, checked by type only.
+ */
+export const gateEvent = <K extends keyof DoctorGateEventMap>(event: Event): DoctorGateEventMap[K] =>
+  event as DoctorGateEventMap[K];
 
 declare global {
   // Events bubble out of the shadow root: listeners on the element, `document` and `window` are all typed.

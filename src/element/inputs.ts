@@ -27,6 +27,7 @@ export interface GateInputs {
   timeout: number;
   retries: number;
   sessionTtl: number;
+  debug?: boolean;
 }
 
 /** The inputs that have a default: unsetting one (attribute removed, `undefined`, or `''`) restores it. */
@@ -52,6 +53,7 @@ export const KEEPS_RUN: ReadonlySet<PropertyKey> = new Set([
   'retries',
   'sessionTtl',
   'prefetch',
+  'debug',
 ]);
 
 /** Frameworks pass a new `doctor` object on every render: only a different value is a change. */

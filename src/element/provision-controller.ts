@@ -4,6 +4,7 @@ import { checkVendorSettings, configError, fillTemplate, settingsSchema, type Se
 import type { GateClient } from '../core/gate-client.js';
 import { createClient } from '../vendors/create-client.js';
 import type { DoctorGateError } from '../core/errors.js';
+import type { ClientOptions } from '../core/http-types.js';
 import { parseDoctor } from '../core/provision.js';
 import { ServerClient } from '../core/server-client.js';
 import { knownResult, sharedProvision } from '../core/page-runs.js';
@@ -42,6 +43,8 @@ export interface ProvisionHooks {
   setState(state: GateState): void;
   /** New inputs close the app opened for the old ones. */
   closeApp(): void;
+  /** Told of every request of this gate's client (the `debug` timeline). */
+  onRequest: ClientOptions['onRequest'];
 }
 
 /**
@@ -253,8 +256,10 @@ export class ProvisionController implements ReactiveController {
           vendor,
           timeoutMs: settings.timeout,
           retries: settings.retries,
+          onRequest: this.#hooks.onRequest,
         })
       : createClient(settings.vendor, {
+          onRequest: this.#hooks.onRequest,
           apiBase: settings.apiBase,
           providerId: settings.providerId,
           token,

@@ -1,5 +1,6 @@
 // How Prescrypto's refusals (seed 000's 400 bodies) become DoctorGateErrors.
 import { DoctorGateError, type Step } from '../core/errors.js';
+import type { HttpResponse } from '../core/http-types.js';
 
 /** The keys under which Prescrypto's error bodies carry their text. */
 export const ERROR_KEYS = ['message', 'detail', 'details'] as const;
@@ -16,15 +17,14 @@ export const isDuplicateEmail = (body: unknown): boolean =>
  * and DRF field errors `{ field: [messages] }`. Messages about the password are never repeated.
  */
 export function prescryptoRefusal(
-  status: number,
-  body: unknown,
+  { status, body, where }: HttpResponse,
   step: Step,
   redact: (text: string) => string = (text) => text,
 ): DoctorGateError {
   if (isDuplicateEmail(body)) {
     return new DoctorGateError(
       'conflict',
-      'The email belongs to a Prescrypto medic this API key cannot see (another key made it): use another email, or ask Prescrypto to move it',
+      `${where}: HTTP ${status}, the email is a medic's this API key cannot see (another key made it)`,
       { step, status },
     );
   }
@@ -37,7 +37,7 @@ export function prescryptoRefusal(
   if (message && /permission/i.test(message) && /hospital/i.test(message)) {
     return new DoctorGateError(
       'forbidden',
-      `The Prescrypto API key is not an admin of that hospital: ${redact(message).slice(0, 160)}`,
+      `${where}: HTTP ${status}, the API key is not an admin of that hospital: ${redact(message).slice(0, 160)}`,
       { step, status },
     );
   }
@@ -48,16 +48,15 @@ export function prescryptoRefusal(
       const first = Array.isArray(messages) && typeof messages[0] === 'string' ? messages[0] : undefined;
       return field === 'password' || !first ? field : `${field} (${redact(first).slice(0, 120)})`;
     });
-    return new DoctorGateError('config', `Prescrypto refused field(s): ${details.join('; ')}`, {
+    return new DoctorGateError('config', `${where}: HTTP ${status}, refused field(s): ${details.join('; ')}`, {
       step,
       status,
       fields,
     });
   }
   const detail = message;
-  return new DoctorGateError(
-    'config',
-    `Prescrypto refused the request (HTTP ${status})${detail ? `: ${redact(detail).slice(0, 160)}` : ''}`,
-    { step, status },
-  );
+  return new DoctorGateError('config', `${where}: HTTP ${status}${detail ? `: ${redact(detail).slice(0, 160)}` : ''}`, {
+    step,
+    status,
+  });
 }

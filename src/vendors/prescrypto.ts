@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { DoctorGateError } from '../core/errors.js';
-import { parseBody, type HttpClient, type HttpRequest } from '../core/http.js';
+import type { HttpClient, HttpRequest } from '../core/http.js';
 import type { Account, Doctor, Found } from '../core/types.js';
 import { isDuplicateEmail, prescryptoRefusal } from './prescrypto-errors.js';
 import { medicReadiness } from './prescrypto-lifecycle.js';
@@ -110,7 +110,7 @@ function createBody(doctor: Doctor): Record<string, unknown> {
 
 /** The medic by id: `null` on 404 (unknown, or created with another key). */
 async function medicById(http: HttpClient, id: string, signal?: AbortSignal): Promise<Found | null> {
-  const { status, body } = await http.request({
+  const answer = await http.request({
     method: 'GET',
     path: [...MEDICS, id],
     trailingSlash: true,
@@ -118,8 +118,8 @@ async function medicById(http: HttpClient, id: string, signal?: AbortSignal): Pr
     signal,
     accept: [404],
   });
-  if (status === 404) return null;
-  return toFound(parseBody(medicSchema, body, 'check', status));
+  if (answer.status === 404) return null;
+  return toFound(http.parse(medicSchema, answer, 'check'));
 }
 
 /** The medic list, page by page (100 at a time), following the vendor's `next`, guarded against loops. */
@@ -134,16 +134,21 @@ export async function* medicPages(http: HttpClient, signal?: AbortSignal): Async
     signal,
   };
   for (let page = 0; page < MAX_PAGES; page++) {
-    const { status, body } = await http.request(request);
-    const { results, next } = parseBody(medicPage, body, 'check', status);
+    const answer = await http.request(request);
+    const { results, next } = http.parse(medicPage, answer, 'check');
     yield results;
     if (!next) return;
     if (seen.has(next))
-      throw new DoctorGateError('bad-response', 'Prescrypto paginated in a loop', { step: 'check', status });
+      throw new DoctorGateError('bad-response', `${answer.where}: its next page is one already read`, {
+        step: 'check',
+        status: answer.status,
+      });
     seen.add(next);
     request = { method: 'GET', url: capLimit(next), step: 'check', signal };
   }
-  throw new DoctorGateError('bad-response', `Prescrypto listed more than ${MAX_PAGES} pages`, { step: 'check' });
+  throw new DoctorGateError('bad-response', `GET ${MEDICS.join('/')}/: more than ${MAX_PAGES} pages`, {
+    step: 'check',
+  });
 }
 
 export const emailKey = (email: string) => email.trim().toLowerCase();
@@ -175,7 +180,7 @@ async function findMedic(http: HttpClient, doctor: Doctor, signal?: AbortSignal)
 }
 
 async function reactivate(http: HttpClient, id: unknown, signal?: AbortSignal): Promise<Created> {
-  const { status, body } = await http.request({
+  const answer = await http.request({
     method: 'PATCH',
     path: [...MEDICS, String(id)],
     trailingSlash: true,
@@ -184,8 +189,8 @@ async function reactivate(http: HttpClient, id: unknown, signal?: AbortSignal): 
     signal,
     accept: [400],
   });
-  if (status === 400) throw prescryptoRefusal(status, body, 'create', (text) => http.redact(text));
-  return { outcome: 'reactivated', account: accountOf(parseBody(medicSchema, body, 'create', status), false) };
+  if (answer.status === 400) throw prescryptoRefusal(answer, 'create', (text) => http.redact(text));
+  return { outcome: 'reactivated', account: accountOf(http.parse(medicSchema, answer, 'create'), false) };
 }
 
 /**
@@ -235,7 +240,7 @@ export const prescrypto: Vendor = {
     if (!token) {
       throw new DoctorGateError(
         'config',
-        'No Prescrypto medic token: it comes only from creating the medic; for an existing one give the saved `medicToken` (mode="none" provisions without it)',
+        'No medic token to open Prescrypto: only a creation gives one; set medicToken to the one saved then',
         { step: 'open', fields: ['medicToken'] },
       );
     }
@@ -247,7 +252,7 @@ export const prescrypto: Vendor = {
   async create(http, doctor, found, _scope, signal) {
     if (found) return reactivate(http, found.account['id'], signal);
     const medicBody = createBody(doctor);
-    const { status, body } = await http.request({
+    const answer = await http.request({
       method: 'POST',
       path: MEDICS,
       trailingSlash: true,
@@ -257,8 +262,8 @@ export const prescrypto: Vendor = {
       accept: [400],
       secrets: [medicBody['password'] as string],
     });
-    if (status !== 400) {
-      const medic = parseBody(medicSchema, body, 'create', status);
+    if (answer.status !== 400) {
+      const medic = http.parse(medicSchema, answer, 'create');
       const account = accountOf(medic as Record<string, unknown>, true);
       if (typeof account['token'] === 'string') {
         http.addSecret(account['token']);
@@ -266,12 +271,12 @@ export const prescrypto: Vendor = {
       }
       return { outcome: 'created', account };
     }
-    if (isDuplicateEmail(body)) {
+    if (isDuplicateEmail(answer.body)) {
       // Another tab may have created this medic since the check: then the key can see it now.
       const now = await findMedic(http, { email: doctor.email }, signal);
       if (now?.active) return { outcome: 'existing', account: now.account };
       if (now) return reactivate(http, now.account['id'], signal);
     }
-    throw prescryptoRefusal(status, body, 'create', (text) => http.redact(text));
+    throw prescryptoRefusal(answer, 'create', (text) => http.redact(text));
   },
 };

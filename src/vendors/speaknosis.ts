@@ -1,6 +1,5 @@
 import * as z from 'zod/mini';
 import { DoctorGateError } from '../core/errors.js';
-import { parseBody } from '../core/http.js';
 import { pathSegment, positiveDecimal } from '../core/schema.js';
 import { LANGS, type Doctor } from '../core/types.js';
 import type { Created, Vendor } from '../core/vendor.js';
@@ -28,12 +27,21 @@ const OUTCOME_OF_STATUS: Readonly<Record<string, Created['outcome']>> = {
   'user already exists': 'existing',
 };
 
-const toCreated = (status: string, account: Record<string, unknown>, redact: (text: string) => string) => {
+const toCreated = (
+  status: string,
+  account: Record<string, unknown>,
+  where: string,
+  redact: (text: string) => string,
+) => {
   const outcome = Object.hasOwn(OUTCOME_OF_STATUS, status) ? OUTCOME_OF_STATUS[status] : undefined;
   if (outcome) return { outcome, account };
-  return new DoctorGateError('create-failed', `Speaknosis did not create the user: ${redact(status).slice(0, 120)}`, {
-    step: 'create',
-  });
+  return new DoctorGateError(
+    'create-failed',
+    `${where}: user ${String(account['id'])} not created, status "${redact(status).slice(0, 120)}"`,
+    {
+      step: 'create',
+    },
+  );
 };
 
 /** The doctor fields of the seed's POST body, in its order, and nothing else. */
@@ -68,21 +76,21 @@ export const speaknosis: Vendor = {
   key: (doctor) => String(doctor.id),
 
   async find(http, doctor, scope, signal) {
-    const { status, body } = await http.request({
+    const answer = await http.request({
       method: 'GET',
       path: ['provider', scope.providerId!, 'user', doctor.id!],
       step: 'check',
       signal,
       accept: [404],
     });
-    if (status === 404) return null;
+    if (answer.status === 404) return null;
     // Only the documented envelope for this very id means "exists"; any other 2xx (204, an error
     // envelope sent with 200, another user) is a vendor answer the gate cannot trust.
-    const { response } = parseBody(checkAnswer, body, 'check', status);
+    const { response } = http.parse(checkAnswer, answer, 'check');
     if (String(response.id) !== String(doctor.id)) {
-      throw new DoctorGateError('bad-response', 'Speaknosis answered the check for another user', {
+      throw new DoctorGateError('bad-response', `${answer.where}: the answer is about another user`, {
         step: 'check',
-        status,
+        status: answer.status,
       });
     }
     return { active: true, account: response };
@@ -95,7 +103,7 @@ export const speaknosis: Vendor = {
   },
 
   async createMany(http, doctors, scope, signal) {
-    const { status, body: answer } = await http.request({
+    const answer = await http.request({
       method: 'POST',
       path: ['provider', scope.providerId!, 'user'],
       body: doctors.map(body),
@@ -104,15 +112,18 @@ export const speaknosis: Vendor = {
       // 409 carries the same per-user statuses ("user already exists").
       accept: [409],
     });
-    const { response } = parseBody(createAnswer, answer, 'create', status);
+    const { response } = http.parse(createAnswer, answer, 'create');
     const byId = new Map(response.map((user) => [String(user.id), user]));
     return doctors.map((doctor) => {
       const user = byId.get(String(doctor.id));
       if (!user) {
-        return new DoctorGateError('bad-response', 'Speaknosis answered without this user', { step: 'create', status });
+        return new DoctorGateError('bad-response', `${answer.where}: the answer leaves out user ${doctor.id}`, {
+          step: 'create',
+          status: answer.status,
+        });
       }
       const { status: userStatus, ...account } = user;
-      return toCreated(userStatus, account, (text) => http.redact(text));
+      return toCreated(userStatus, account, answer.where, (text) => http.redact(text));
     });
   },
 };

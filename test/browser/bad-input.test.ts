@@ -99,7 +99,7 @@ describe('bad input: generated attribute combinations', () => {
         await el.provision().catch(() => undefined);
         await el.open();
         const detail = errors[0]?.detail;
-        const named = detail && Object.keys(combo).some((name) => detail.message.includes(name));
+        const named = detail && Object.keys(combo).some((name) => detail.displayMessage.includes(name));
         if (el.state !== 'error' || detail?.code !== 'config' || detail.step !== 'config' || !named) {
           failures.push(
             `${JSON.stringify(combo).slice(0, 120)} → state ${el.state}, ${JSON.stringify(detail)?.slice(0, 120)}`,

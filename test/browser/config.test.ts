@@ -58,9 +58,9 @@ describe('configuration is validated once, at the edge', () => {
         expect(el.state).to.equal('error');
         const detail = errors.at(-1)!.detail;
         expect(detail).to.deep.include({ code: 'config', step: 'config', retryable: false });
-        expect(detail.message).to.contain(attribute);
-        expect(detail.message.startsWith('Invalid configuration: ')).to.equal(true);
-        expect(status(el).textContent).to.equal(detail.message);
+        expect(detail.displayMessage).to.contain(attribute);
+        expect(detail.displayMessage.startsWith('Invalid configuration: ')).to.equal(true);
+        expect(status(el).textContent).to.equal(detail.displayMessage);
         expect(status(el).getAttribute('role')).to.equal('alert');
         // Clicking and calling the API do not send anything either.
         el.shadowRoot!.querySelector('button')!.click();

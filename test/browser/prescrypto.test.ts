@@ -156,7 +156,9 @@ describe('Prescrypto', () => {
       const result = await el.provision();
       expect(result.outcome).to.equal('created');
       expect(log.states()).to.deep.equal(['checking', 'creating', 'ready']);
-      expect(log.of('before-create')[0]).to.deep.equal({
+      const { runId, ...beforeCreate } = log.of('before-create')[0];
+      expect(runId).to.be.a('string');
+      expect(beforeCreate).to.deep.equal({
         doctor: { name: 'Lucía', lastname: 'Gómez', email, specialty: 'Cardiología', hospital: 7, lang: 'EN' },
         reactivation: false,
       });
@@ -232,7 +234,7 @@ describe('Prescrypto', () => {
       const log = record(el);
       const opened = until(el, 'doctor-gate-open');
       await el.open();
-      expect((await opened).detail).to.deep.equal({ mode: 'iframe' });
+      expect((await opened).detail).to.deep.include({ mode: 'iframe' });
       const { account } = log.of('provisioned')[0];
       const frame = el.shadowRoot!.querySelector('iframe')!;
       expect(frame.hasAttribute('src')).to.equal(false);
@@ -271,7 +273,7 @@ describe('Prescrypto', () => {
       await el.open();
       expect(log.of('provisioned')[0].outcome).to.equal('existing');
       expect(log.of('error')[0]).to.deep.include({ code: 'config', step: 'open', retryable: false });
-      expect(log.of('error')[0].message).to.contain('medicToken');
+      expect(log.of('error')[0].displayMessage).to.contain('medicToken');
       expect(log.of('open')).to.have.length(0);
       expect(el.shadowRoot!.querySelector('iframe')).to.equal(null);
       expect(el.state).to.equal('error');
@@ -354,7 +356,7 @@ describe('Prescrypto', () => {
         step: 'create',
         status: 400,
         retryable: false,
-        message: 'This email already belongs to another Prescrypto account',
+        displayMessage: 'This email already belongs to another Prescrypto account',
       });
       expect(log.of('open')).to.have.length(0);
       expect(log.of('provisioned')).to.have.length(0);
@@ -387,7 +389,7 @@ describe('Prescrypto', () => {
       const log = record(el);
       await el.provision().catch(() => undefined);
       expect(log.of('error')[0]).to.deep.include({ code: 'config', step: 'create', status: 400 });
-      expect(log.of('error')[0].message).to.equal('Invalid configuration: doctor-name, specialty');
+      expect(log.of('error')[0].displayMessage).to.equal('Invalid configuration: doctor-name, specialty');
       expect(await medicState({ email })).to.include({ exists: false });
     });
 
@@ -410,7 +412,7 @@ describe('Prescrypto', () => {
       const log = record(el);
       await el.provision().catch(() => undefined);
       expect(log.of('error')[0]).to.deep.include({ code: 'config', step: 'config' });
-      expect(log.of('error')[0].message).to.equal('Invalid configuration: doctor-email');
+      expect(log.of('error')[0].displayMessage).to.equal('Invalid configuration: doctor-email');
       expect(await prescryptoLog(since)).to.have.length(0);
     });
 
@@ -419,7 +421,7 @@ describe('Prescrypto', () => {
       const el = await prescryptoGate({ doctor: { name: 'Ana', email: freshEmail(), date_of_birth: '1990-02-30' } });
       const log = record(el);
       await el.provision().catch(() => undefined);
-      expect(log.of('error')[0].message).to.equal('Invalid configuration: date_of_birth');
+      expect(log.of('error')[0].displayMessage).to.equal('Invalid configuration: date_of_birth');
       expect(await prescryptoLog(since)).to.have.length(0);
     });
   });

@@ -36,8 +36,8 @@ describe('registerStrings', () => {
     const { detail } = await error;
     await el.updateComplete;
     expect(detail.code).to.equal('config');
-    expect(detail.message.startsWith('Settings are wrong: ')).to.equal(true);
-    expect(status(el).textContent).to.equal(detail.message);
+    expect(detail.displayMessage.startsWith('Settings are wrong: ')).to.equal(true);
+    expect(status(el).textContent).to.equal(detail.displayMessage);
     el.remove();
   });
 

@@ -11,7 +11,7 @@ import {
   type ApplicationRef,
 } from '@angular/core';
 import { bootstrapApplication } from '@angular/platform-browser';
-import { clearProvisionCache, type ErrorDetail, type ProvisionedDetail, type StateDetail } from '../../src/index.js';
+import { clearProvisionCache, gateEvent } from '../../src/index.js';
 import { API, PROVIDER, TOKEN, requests, uid, userState, waitFor } from '../browser/helpers.js';
 
 /** What the next bootstrapped app binds: set by each test before it bootstraps. */
@@ -52,15 +52,15 @@ class GateApp {
   readonly errors: string[] = [];
 
   onState(event: Event) {
-    this.states.push((event as CustomEvent<StateDetail>).detail.state);
+    this.states.push(gateEvent<'doctor-gate-state'>(event).detail.state);
   }
   onProvisioned(event: Event) {
-    const { outcome, account } = (event as CustomEvent<ProvisionedDetail>).detail;
+    const { outcome, account } = gateEvent<'doctor-gate-provisioned'>(event).detail;
     this.provisioned.push({ outcome, id: account['id'] });
     this.outcome.set(outcome);
   }
   onError(event: Event) {
-    this.errors.push((event as CustomEvent<ErrorDetail>).detail.code);
+    this.errors.push(gateEvent<'doctor-gate-error'>(event).detail.code);
   }
 }
 

@@ -252,7 +252,7 @@ describe('a vendor body that repeats the credential', () => {
     const text = await readFile(report, 'utf8');
     const rows = JSON.parse(text).rows.filter((r) => r.error?.code === 'server');
     assert.ok(rows.length > 0, 'the fault was hit');
-    assert.match(rows[0].error.message, /^HTTP 500: db error for token \*\*\*/);
+    assert.match(rows[0].error.message, /^GET \/\S+: HTTP 500: db error for token \*\*\*/);
     assert.doesNotMatch(text + stdout + stderr, /sk_demo_token/);
   });
 

@@ -16,7 +16,10 @@ function recordingClient(vendor) {
     urls.push(new URL(url));
     return new Response(JSON.stringify({ message: 'Not found' }), { status: 404 });
   };
-  return { urls, client: createClient(vendor, { apiBase: API, providerId: 1001, token: 'tok', fetch, retries: 0 }) };
+  return {
+    urls,
+    client: createClient(vendor, { apiBase: API, providerId: 1001, token: 'tok_valid_123', fetch, retries: 0 }),
+  };
 }
 
 const refusal = (client, doctor) => {

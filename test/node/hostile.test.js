@@ -224,7 +224,8 @@ describe('vendor bodies never echo a secret into a message', () => {
   });
 
   test('a 500 repeating the token raw, URL-encoded and JSON-escaped → none of them in the message', async () => {
-    const token = 'sk_demo "token"/+&';
+    // A well-formed token whose URL-encoded form differs from it.
+    const token = 'sk_demo+token/x==';
     const leaky = createClient('speaknosis', {
       apiBase: API(),
       providerId: 1001,

@@ -34,6 +34,8 @@ const CONTRACT = {
     'prefetch',
     'timeout',
     'retries',
+    // DESIGN.md v3: the debug timeline.
+    'debug',
     'state',
   ],
   properties: [
@@ -58,6 +60,7 @@ const CONTRACT = {
     'timeout',
     'retries',
     'hospital',
+    'debug',
     'state',
   ],
   propertiesWithoutAttribute: ['tokenProvider', 'doctor', 'hospital'],

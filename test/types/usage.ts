@@ -111,6 +111,7 @@ const mapped: DoctorGateEventMap['doctor-gate-provisioned'] = new CustomEvent<Pr
       doctor: { id: 'x' },
       account: {},
       readiness: { ready: false, missing: ['specialty-verification'] },
+      runId: 'r1',
     },
   },
 );

@@ -89,16 +89,38 @@ function WithTag({ apiBase, providerId, doctorId, tokenProvider, onProvisioned, 
   );
 }
 
-/** What not to write under SSR: the server writes `apibase=…`, which no gate reads, and hydration sets no property. */
-function CamelCaseTag({ apiBase, providerId, doctorId, tokenProvider, gateRef }: PageProps) {
+/**
+ * The raw tag with camelCase props: the server writes them as attributes (`apiBase="…"`, which the
+ * HTML parser reads as `apibase`), hydration sets no property, and the gate reads those lowercase
+ * spellings as aliases of its kebab-case attributes. A function still comes from a ref callback.
+ */
+function CamelCaseTag({ apiBase, providerId, doctorId, tokenProvider, onProvisioned, gateRef }: PageProps) {
+  const attach = useCallback(
+    (gate: DoctorGate | null) => {
+      if (typeof gateRef === 'function') gateRef(gate);
+      else if (gateRef) gateRef.current = gate;
+      if (!gate) return;
+      if (tokenProvider) gate.tokenProvider = tokenProvider;
+      const listening = new AbortController();
+      gate.addEventListener('doctor-gate-provisioned', (event) => onProvisioned?.(event.detail), {
+        signal: listening.signal,
+      });
+      return () => listening.abort();
+    },
+    [gateRef, tokenProvider, onProvisioned],
+  );
   return (
     <doctor-gate
-      ref={gateRef}
+      ref={attach}
+      suppressHydrationWarning
       apiBase={apiBase}
       providerId={providerId}
       doctorId={doctorId}
+      doctorName="Ana"
+      doctorLastname="García"
+      specialityId={1}
+      doctorLang="EN"
       mode="none"
-      tokenProvider={tokenProvider}
     >
       Open Speaknosis
     </doctor-gate>

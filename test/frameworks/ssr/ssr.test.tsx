@@ -78,11 +78,33 @@ describe('React 19 server rendering and hydration', () => {
     });
   }
 
-  it('camelCase props on the raw tag do not survive: the server writes `apibase`, hydration sets no property', async () => {
-    const { html, gate } = await serverRenderThenHydrate('camel-case-tag', uid('ssr-camel'));
-    expect(html).to.include(`apiBase="${API}"`);
+  it('camelCase props on the raw tag: the server writes `apibase`, the gate reads it as `api-base`, and provisions', async () => {
+    const id = uid('ssr-camel');
+    const { html, serverGate, gate, provisioned, asked } = await serverRenderThenHydrate('camel-case-tag', id);
+    // What React 19's server renderer writes, and what hydration leaves: attributes, no property set by React.
+    expect(html).to.include(`apiBase="${API}"`).and.include(`providerId="${PROVIDER}"`);
+    expect(html).not.to.include(TOKEN);
+    expect(gate).to.equal(serverGate);
+    expect(gate.hasAttribute('apibase')).to.equal(true);
     expect(gate.getAttribute('api-base')).to.equal(null);
-    expect(gate.apiBase).to.equal(undefined);
-    expect(gate.tokenProvider).to.equal(undefined);
+    // The lowercase spellings are aliases of the kebab-case attributes.
+    expect([
+      gate.apiBase,
+      gate.providerId,
+      gate.doctorId,
+      gate.doctorName,
+      gate.specialityId,
+      gate.doctorLang,
+    ]).to.deep.equal([API, PROVIDER, id, 'Ana', 1, 'EN']);
+
+    gate.shadowRoot!.querySelector('button')!.click();
+    await waitFor(() => provisioned.length > 0 || gate.state === 'error');
+
+    expect(gate.state).to.equal('ready');
+    expect(provisioned.map((detail) => detail.outcome)).to.deep.equal(['created']);
+    expect(asked()).to.be.greaterThan(0);
+    expect((await requests(id)).map((r) => `${r.method} ${r.status}`)).to.deep.equal(['GET 404']);
+    expect(await userState(id)).to.include({ exists: true, active: true });
+    expect(errors).to.deep.equal([]);
   });
 });

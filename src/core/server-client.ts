@@ -237,7 +237,7 @@ export class ServerClient {
       }
       answer = { status, body: undefined, where: `${method} ${new URL(this.url, 'http://x').pathname}` };
     }
-    const { status, body: given, requestId } = answer;
+    const { status, body: given, requestId, where } = answer;
     if (status < 400) return given;
     const known = z.safeParse(errorAnswer, given);
     const {
@@ -247,8 +247,9 @@ export class ServerClient {
       source = 'server',
     } = known.success
       ? known.data.error
-      : { code: codeForStatus(status), message: `${SERVER} answered HTTP ${status}` };
-    throw new DoctorGateError(code, message, {
+      : { code: codeForStatus(status), message: `${SERVER} answered with no error body` };
+    // The handler's own words, after the request they answered: who refused is the server.
+    throw new DoctorGateError(code, `${where}: HTTP ${status}: ${message}`, {
       step: at ?? step,
       status,
       source,

@@ -163,7 +163,8 @@ const CASES: Case[] = [
     code: 'unauthorized',
     source: 'server',
     step: 'check',
-    message: /^GET \/ehr\/doctor-gate\/speaknosis: HTTP 401/,
+    // With no check before the click, the gate's one request is the POST: the handler answers it.
+    message: /^POST \/ehr\/doctor-gate\/speaknosis: HTTP 401: No signed-in doctor/,
     sent: [],
   },
 ];
@@ -209,8 +210,11 @@ describe('errors tell the truth', () => {
         expect(detail.runId).to.be.a('string').and.not.equal('');
         // What the doctor sees: the gate's own text in the doctor's language, also on the status line.
         // A wrong URL names the attribute to fix, not the vendor.
+        // A signed-out doctor is told to sign in again, never that a vendor refused a credential.
         expect(detail.displayMessage).to.equal(
-          translate(lang, c.code, c.code === 'config' ? 'api-base' : 'Speaknosis'),
+          c.source === 'server' && c.code === 'unauthorized'
+            ? translate(lang, 'signed-out')
+            : translate(lang, c.code, c.code === 'config' ? 'api-base' : 'Speaknosis'),
         );
         expect(el.shadowRoot!.querySelector('[part=status]')!.textContent).to.equal(detail.displayMessage);
         shown.add(detail.displayMessage);
@@ -353,7 +357,7 @@ describe('debug', () => {
         'doctor-gate-state {"state":"ready","previous":"creating"}',
       ]);
       expect(texts).to.include('doctor-gate-before-create {"reactivation":null}');
-      expect(texts).to.include('doctor-gate-provisioned {"outcome":"created"}');
+      expect(texts).to.include('doctor-gate-provisioned {"outcome":"created","readiness":{"ready":true,"missing":[]}}');
       const all = calls.map((call) => call.text).join('\n');
       expect(all).not.to.include(TOKEN);
       expect(all).not.to.include('Ana');

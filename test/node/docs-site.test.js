@@ -45,8 +45,22 @@ function htmlFiles(dir) {
   });
 }
 
+/** The newest modification time among files under `path` (the built site and its own output excluded). */
+function newest(path) {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return readdirSync(path)
+    .filter((name) => !['dist', 'cache', 'public', 'node_modules'].includes(name))
+    .reduce((max, name) => Math.max(max, newest(join(path, name))), 0);
+}
+
+/** What the site is built from: a site older than any of these is stale (a drop-in, a manifest). */
+const SOURCES = ['dist/doctor-gate.iife.js', 'custom-elements.json', 'docs', 'scripts/docs-prepare.js', 'sandbox/app.js'];
+
 before(() => {
-  if (existsSync(join(site, 'playground.html'))) return;
+  const built = join(site, 'playground.html');
+  if (existsSync(built) && statSync(built).mtimeMs > Math.max(...SOURCES.map((s) => newest(join(root, s))))) return;
   execFileSync(process.execPath, ['scripts/docs-prepare.js'], { cwd: root, stdio: 'inherit' });
   execFileSync(join(root, 'node_modules/.bin/vitepress'), ['build', 'docs'], { cwd: root, stdio: 'inherit' });
 });

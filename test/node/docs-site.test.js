@@ -56,7 +56,13 @@ function newest(path) {
 }
 
 /** What the site is built from: a site older than any of these is stale (a drop-in, a manifest). */
-const SOURCES = ['dist/doctor-gate.iife.js', 'custom-elements.json', 'docs', 'scripts/docs-prepare.js', 'sandbox/app.js'];
+const SOURCES = [
+  'dist/doctor-gate.iife.js',
+  'custom-elements.json',
+  'docs',
+  'scripts/docs-prepare.js',
+  'sandbox/app.js',
+];
 
 before(() => {
   const built = join(site, 'playground.html');

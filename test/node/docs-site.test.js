@@ -45,8 +45,28 @@ function htmlFiles(dir) {
   });
 }
 
+/** The newest modification time among files under `path` (the built site and its own output excluded). */
+function newest(path) {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return readdirSync(path)
+    .filter((name) => !['dist', 'cache', 'public', 'node_modules'].includes(name))
+    .reduce((max, name) => Math.max(max, newest(join(path, name))), 0);
+}
+
+/** What the site is built from: a site older than any of these is stale (a drop-in, a manifest). */
+const SOURCES = [
+  'dist/doctor-gate.iife.js',
+  'custom-elements.json',
+  'docs',
+  'scripts/docs-prepare.js',
+  'sandbox/app.js',
+];
+
 before(() => {
-  if (existsSync(join(site, 'playground.html'))) return;
+  const built = join(site, 'playground.html');
+  if (existsSync(built) && statSync(built).mtimeMs > Math.max(...SOURCES.map((s) => newest(join(root, s))))) return;
   execFileSync(process.execPath, ['scripts/docs-prepare.js'], { cwd: root, stdio: 'inherit' });
   execFileSync(join(root, 'node_modules/.bin/vitepress'), ['build', 'docs'], { cwd: root, stdio: 'inherit' });
 });
@@ -150,9 +170,18 @@ describe('the built docs site: the playground', { skip: !chromiumPath && 'no sys
     );
     assert.equal(await page.locator('doctor-gate').getAttribute('state'), 'error');
 
-    // The debug timeline: the gate's console.debug output when the build has `debug`, else a note.
-    const debug = page.locator('[data-timeline="debug"] li, [data-debug="unsupported"]');
-    assert.ok((await debug.count()) > 0, 'the debug column shows lines or says why it cannot');
+    // The debug timeline: the gate has `debug`, so the column shows its console.debug output, and
+    // the failed run's entries are named by the runId its error event carries.
+    assert.equal(await page.locator('[data-debug="unsupported"]').count(), 0);
+    const runId = /\(run (\w+)\)/.exec(await error.first().innerText())?.[1];
+    assert.ok(runId, 'the error row names its run');
+    const debug = page.locator('[data-timeline="debug"] li');
+    await debug
+      .filter({ hasText: `<doctor-gate> ${runId}` })
+      .filter({ hasText: 'doctor-gate-error' })
+      .first()
+      .waitFor();
+    assert.ok((await debug.filter({ hasText: `<doctor-gate> ${runId}` }).count()) >= 3, 'the run has its timeline');
 
     await page.screenshot({ path: '/tmp/playground.png', fullPage: true });
     assert.deepEqual(pageErrors, []);

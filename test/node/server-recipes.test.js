@@ -1,4 +1,4 @@
-// The recipes of docs/server-mode.md, run as written: each ```js runnable block is written to a
+// The recipes of docs/server-mode.md, run as written: each ```js recipe block is written to a
 // module inside the package (so `doctor-gate/server` resolves to this build), beside a stand-in for
 // the EHR's own sign-in (`./ehr-session.js`) and database (`./ehr-db.js`), and driven over real
 // HTTP against the sandbox as a browser page of the EHR would.
@@ -15,7 +15,7 @@ import { listen, pageHeaders, serveSandbox } from './support/server.js';
 const ROOT = new URL('../../', import.meta.url);
 const DOC = readFileSync(new URL('docs/server-mode.md', ROOT), 'utf8');
 const RECIPES = Object.fromEntries(
-  [...DOC.matchAll(/```js runnable title="([\w-]+)"\n([\s\S]*?)```/g)].map(([, title, code]) => [title, code]),
+  [...DOC.matchAll(/```js recipe title="([\w-]+)"\n([\s\S]*?)```/g)].map(([, title, code]) => [title, code]),
 );
 
 /** The EHR's sign-in, as the recipes import it: the cookie `ehr=<id>` names a signed-in doctor. */
@@ -58,7 +58,7 @@ after(async () => {
 
 /** The recipe as a module; importing it must not need a single secret. */
 async function recipe(title) {
-  assert.ok(RECIPES[title], `docs/server-mode.md has a runnable "${title}" recipe`);
+  assert.ok(RECIPES[title], `docs/server-mode.md has a "${title}" recipe block`);
   const file = join(dir, `${title}.mjs`);
   writeFileSync(file, RECIPES[title]);
   return import(pathToFileURL(file).href);
@@ -114,7 +114,7 @@ async function asThePage(url, known = 'ana', fresh = 'nuria') {
 }
 
 describe('the recipes of docs/server-mode.md, run as written', () => {
-  test('the page has the four runnable recipes', () => {
+  test('the page has the four recipes', () => {
     assert.deepEqual(Object.keys(RECIPES).sort(), ['express', 'hono', 'next-route', 'node-http-prescrypto']);
   });
 

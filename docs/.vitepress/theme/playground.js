@@ -122,7 +122,8 @@ export function describeEvent(event) {
           `${d.code} at ${d.step}` +
           (d.source ? `, source ${d.source}` : '') +
           (d.status !== undefined ? `, status ${d.status}` : '') +
-          `, retryable ${d.retryable}: ${d.message}`,
+          `, retryable ${d.retryable}: ${d.message}` +
+          (d.runId ? ` (run ${d.runId})` : ''),
       };
     default:
       return { name, details: '' };

@@ -206,24 +206,6 @@ export const prescrypto: Vendor = {
   key: (doctor) =>
     typeof doctor.email === 'string' && doctor.email ? emailKey(doctor.email) : `id:${String(doctor.id)}`,
 
-  // A batch lists the medics once instead of walking the list for every doctor; lookups then
-  // follow `findMedic`: the medic id first, else the email.
-  async index(http, _scope, signal) {
-    const byId = new Map<string, Found>();
-    const byEmail = new Map<string, Found>();
-    for await (const results of medicPages(http, signal)) {
-      for (const medic of results) {
-        const found = toFound(medic);
-        byId.set(String(medic.id), found);
-        if (medic.email) byEmail.set(emailKey(medic.email), found);
-      }
-    }
-    return (doctor) =>
-      byId.get(String(doctor.id ?? '').trim()) ??
-      (typeof doctor.email === 'string' ? byEmail.get(emailKey(doctor.email)) : undefined) ??
-      null;
-  },
-
   readiness: medicReadiness,
 
   // The deeplink logs the medic in with their own token, which only the create call returns: a

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { DoctorGateError } from '../core/errors.js';
 import { parseBody, type HttpClient, type HttpRequest } from '../core/http.js';
+import { safeInt } from '../core/schema.js';
 import type { Account, Doctor, Found } from '../core/types.js';
 import { isDuplicateEmail, prescryptoRefusal } from './prescrypto-errors.js';
 import { medicReadiness } from './prescrypto-lifecycle.js';
@@ -31,7 +32,7 @@ const OPTIONAL_FIELDS = [
 /** Free text sent on as given. */
 const optionalText = z.optional(z.string().check(z.maxLength(256)));
 /** "int number" in the seed, a string of digits in its examples (blank allowed). */
-const digits = z.optional(z.union([z.string().check(z.regex(/^\d{0,20}$/)), z.int().check(z.minimum(0))]));
+const digits = z.optional(z.union([z.string().check(z.regex(/^\d{0,20}$/)), safeInt.check(z.minimum(0))]));
 
 /** What Prescrypto needs to find or create a medic (seed 000): `name` and `email` always. */
 const doctorSchema = z.looseObject({
@@ -39,7 +40,7 @@ const doctorSchema = z.looseObject({
   id: z.optional(
     z.union([
       z.string().check(z.trim(), z.regex(/^\d{0,15}$/)),
-      z.pipe(z.int().check(z.positive()), z.coerce.string()),
+      z.pipe(safeInt.check(z.positive()), z.coerce.string()),
     ]),
   ),
   name: z.string().check(z.trim(), z.minLength(1), z.maxLength(150)),
@@ -54,7 +55,7 @@ const doctorSchema = z.looseObject({
   female: z.optional(z.boolean()),
   // zod's ISO date pattern: a real calendar day (no 2023-02-29) written YYYY-MM-DD.
   date_of_birth: z.optional(z.string().check(z.regex(z.regexes.date))),
-  hospital: z.optional(z.int().check(z.positive())),
+  hospital: z.optional(safeInt.check(z.positive())),
   campaign: optionalText,
   is_admin_membership: z.optional(z.boolean()),
 });
@@ -63,7 +64,7 @@ const doctorSchema = z.looseObject({
 const textOrNull = z.optional(z.union([z.string(), z.literal(null)]));
 
 const medicSchema = z.looseObject({
-  id: z.int().check(z.minimum(0)),
+  id: safeInt.check(z.minimum(0)),
   email: textOrNull,
   is_active: z.optional(z.boolean()),
 });

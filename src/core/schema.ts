@@ -10,6 +10,12 @@ import * as z from 'zod/mini';
  */
 export const safeInt = z.number().check(z.refine(Number.isSafeInteger));
 
+/** `true` or `false`, as `z.boolean()` accepts, with the literal kind the drop-in has anyway. */
+export const bool = z.literal([true, false]);
+
+/** An email as `z.email()` checks it (zod's own pattern), with the regex check the drop-in has anyway. */
+export const emailAddress = z.string().check(z.regex(z.regexes.email));
+
 /**
  * One URL path segment, as an id must be to name one resource: the URL parser resolves "." and
  * ".." away, control characters have no place in an id, and a lone surrogate cannot be

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { DoctorGateError } from '../core/errors.js';
 import { parseBody, type HttpClient, type HttpRequest } from '../core/http.js';
-import { safeInt } from '../core/schema.js';
+import { bool, emailAddress, safeInt } from '../core/schema.js';
 import type { Account, Doctor, Found } from '../core/types.js';
 import { isDuplicateEmail, prescryptoRefusal } from './prescrypto-errors.js';
 import { medicReadiness } from './prescrypto-lifecycle.js';
@@ -46,18 +46,18 @@ const doctorSchema = z.looseObject({
   name: z.string().check(z.trim(), z.minLength(1), z.maxLength(150)),
   lastname: z.optional(z.string().check(z.trim(), z.maxLength(150))),
   // At most 254 characters: the SMTP limit.
-  email: z.email().check(z.maxLength(254)),
+  email: emailAddress.check(z.maxLength(254)),
   password: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
   specialty: optionalText,
   cedula_prof: digits,
   specialty_no: digits,
   alma_mater: optionalText,
-  female: z.optional(z.boolean()),
+  female: z.optional(bool),
   // zod's ISO date pattern: a real calendar day (no 2023-02-29) written YYYY-MM-DD.
   date_of_birth: z.optional(z.string().check(z.regex(z.regexes.date))),
   hospital: z.optional(safeInt.check(z.positive())),
   campaign: optionalText,
-  is_admin_membership: z.optional(z.boolean()),
+  is_admin_membership: z.optional(bool),
 });
 
 /** Text the vendor may send as `null` or leave out (a union with the null literal: the drop-in has both kinds already). */
@@ -66,7 +66,7 @@ const textOrNull = z.optional(z.union([z.string(), z.literal(null)]));
 const medicSchema = z.looseObject({
   id: safeInt.check(z.minimum(0)),
   email: textOrNull,
-  is_active: z.optional(z.boolean()),
+  is_active: z.optional(bool),
 });
 const medicPage = z.looseObject({ next: textOrNull, results: z.array(medicSchema) });
 type Medic = z.infer<typeof medicSchema>;

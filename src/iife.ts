@@ -10,11 +10,4 @@ import { registerStrings } from './element/i18n.js';
 /** The drop-in: registers the tag and exposes the core API as `window.DoctorGate`. */
 DoctorGate.define();
 
-export {
-  DoctorGate,
-  DoctorGateError,
-  createClient,
-  provisionDoctor,
-  clearProvisionCache,
-  registerStrings,
-};
+export { DoctorGate, DoctorGateError, createClient, provisionDoctor, clearProvisionCache, registerStrings };

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { DoctorGateError } from './errors.js';
 import type { VendorName } from './types.js';
+import { safeInt } from './schema.js';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -60,9 +61,9 @@ export const settingsSchemaFor = (base?: string) =>
     mode: z.enum(['popup', 'iframe', 'none']),
     appUrl: z.optional(z.string().check(z.refine((value: string) => isAllowedTemplate(value, base ?? pageUrl())))),
     prefetch: z.enum(['intent', 'eager', 'none']),
-    timeout: z.int().check(z.minimum(100), z.maximum(120_000)),
-    retries: z.int().check(z.minimum(0), z.maximum(10)),
-    sessionTtl: z.int().check(z.minimum(0), z.maximum(86_400_000)),
+    timeout: safeInt.check(z.minimum(100), z.maximum(120_000)),
+    retries: safeInt.check(z.minimum(0), z.maximum(10)),
+    sessionTtl: safeInt.check(z.minimum(0), z.maximum(86_400_000)),
     // Digits: the seed types the medical center's id as a number.
     providerId: z.optional(z.string().check(z.regex(/^\d{1,18}$/))),
     hasCredential: z.literal(true),

@@ -4,6 +4,7 @@ import type { BeforeCreate } from './provision.js';
 import type { Vendor } from './vendor.js';
 import { OUTCOMES, READINESS_GAPS, type ProvisionResult } from './types.js';
 import { HttpClient, type ClientOptions, type HttpResponse } from './http.js';
+import { bool } from './schema.js';
 
 // Server mode's transport: the gate talks only to the EHR's own `doctor-gate/server` handler,
 // which holds the vendor credential and names the doctor from its session. `GET` checks and gives a
@@ -15,7 +16,7 @@ const FRESH_MS = 30_000;
 
 const record = z.looseObject({});
 const text = z.string().check(z.minLength(1), z.maxLength(4096));
-const checkAnswer = z.object({ found: z.boolean(), active: z.boolean(), doctor: record, ticket: text });
+const checkAnswer = z.object({ found: bool, active: bool, doctor: record, ticket: text });
 // The launch is checked by hand against the keys the vendor's app needs (a record schema costs the drop-in).
 const provisionAnswer = z.object({
   outcome: z.enum(OUTCOMES),
@@ -23,7 +24,7 @@ const provisionAnswer = z.object({
   account: record,
   launch: record,
   // What the doctor still lacks in the vendor app (Prescrypto), as the handler found it.
-  readiness: z.object({ ready: z.boolean(), missing: z.array(z.enum(READINESS_GAPS)) }),
+  readiness: z.object({ ready: bool, missing: z.array(z.enum(READINESS_GAPS)) }),
 });
 const errorAnswer = z.object({
   error: z.object({

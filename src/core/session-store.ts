@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { ResultStore } from './page-runs.js';
+import { safeInt } from './schema.js';
 import { accountId, OUTCOMES, publicDoctor, READINESS_GAPS, type ProvisionResult } from './types.js';
 
 /** The part of the Web Storage API the store needs (sessionStorage, or a Map-backed stand-in). */
@@ -29,7 +30,7 @@ export function clearStoredResults(): void {
 const entrySchema = z.object({
   v: z.literal(1),
   key: z.string(),
-  expires: z.int(),
+  expires: safeInt,
   outcome: z.enum(OUTCOMES),
   // z.object drops every other key: a stored `token` never comes back.
   account: z.object({ id: z.optional(z.union([z.string(), z.number()])) }),

@@ -54,6 +54,11 @@ export const prescryptoLifecycle: Vendor = {
       (typeof doctor.email === 'string' ? byEmail.get(emailKey(doctor.email)) : undefined) ??
       null;
   },
+  // A batch (`provisionDoctors`) lists the medics once instead of walking the list for every
+  // doctor; lookups then follow `findMedic`: the medic id first, else the email.
+  async index(http, scope, signal) {
+    return this.lookup!(await this.list!(http, scope, signal));
+  },
   deactivate: (http, found, _scope, signal) => deactivateMedic(http, String(found.account['id']), signal),
 };
 

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { DoctorGateError } from '../core/errors.js';
 import type { HttpClient, HttpRequest } from '../core/http.js';
+import { bool, emailAddress, safeInt } from '../core/schema.js';
 import type { Account, Doctor, Found } from '../core/types.js';
 import { isDuplicateEmail, prescryptoRefusal } from './prescrypto-errors.js';
 import { medicReadiness } from './prescrypto-lifecycle.js';
@@ -31,7 +32,7 @@ const OPTIONAL_FIELDS = [
 /** Free text sent on as given. */
 const optionalText = z.optional(z.string().check(z.maxLength(256)));
 /** "int number" in the seed, a string of digits in its examples (blank allowed). */
-const digits = z.optional(z.union([z.string().check(z.regex(/^\d{0,20}$/)), z.int().check(z.minimum(0))]));
+const digits = z.optional(z.union([z.string().check(z.regex(/^\d{0,20}$/)), safeInt.check(z.minimum(0))]));
 
 /** What Prescrypto needs to find or create a medic (seed 000): `name` and `email` always. */
 const doctorSchema = z.looseObject({
@@ -39,33 +40,33 @@ const doctorSchema = z.looseObject({
   id: z.optional(
     z.union([
       z.string().check(z.trim(), z.regex(/^\d{0,15}$/)),
-      z.pipe(z.int().check(z.positive()), z.coerce.string()),
+      z.pipe(safeInt.check(z.positive()), z.coerce.string()),
     ]),
   ),
   name: z.string().check(z.trim(), z.minLength(1), z.maxLength(150)),
   lastname: z.optional(z.string().check(z.trim(), z.maxLength(150))),
   // At most 254 characters: the SMTP limit.
-  email: z.email().check(z.maxLength(254)),
+  email: emailAddress.check(z.maxLength(254)),
   password: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
   specialty: optionalText,
   cedula_prof: digits,
   specialty_no: digits,
   alma_mater: optionalText,
-  female: z.optional(z.boolean()),
+  female: z.optional(bool),
   // zod's ISO date pattern: a real calendar day (no 2023-02-29) written YYYY-MM-DD.
   date_of_birth: z.optional(z.string().check(z.regex(z.regexes.date))),
-  hospital: z.optional(z.int().check(z.positive())),
+  hospital: z.optional(safeInt.check(z.positive())),
   campaign: optionalText,
-  is_admin_membership: z.optional(z.boolean()),
+  is_admin_membership: z.optional(bool),
 });
 
 /** Text the vendor may send as `null` or leave out (a union with the null literal: the drop-in has both kinds already). */
 const textOrNull = z.optional(z.union([z.string(), z.literal(null)]));
 
 const medicSchema = z.looseObject({
-  id: z.int().check(z.minimum(0)),
+  id: safeInt.check(z.minimum(0)),
   email: textOrNull,
-  is_active: z.optional(z.boolean()),
+  is_active: z.optional(bool),
 });
 const medicPage = z.looseObject({ next: textOrNull, results: z.array(medicSchema) });
 type Medic = z.infer<typeof medicSchema>;
@@ -210,24 +211,6 @@ export const prescrypto: Vendor = {
   doctorSchema,
   key: (doctor) =>
     typeof doctor.email === 'string' && doctor.email ? emailKey(doctor.email) : `id:${String(doctor.id)}`,
-
-  // A batch lists the medics once instead of walking the list for every doctor; lookups then
-  // follow `findMedic`: the medic id first, else the email.
-  async index(http, _scope, signal) {
-    const byId = new Map<string, Found>();
-    const byEmail = new Map<string, Found>();
-    for await (const results of medicPages(http, signal)) {
-      for (const medic of results) {
-        const found = toFound(medic);
-        byId.set(String(medic.id), found);
-        if (medic.email) byEmail.set(emailKey(medic.email), found);
-      }
-    }
-    return (doctor) =>
-      byId.get(String(doctor.id ?? '').trim()) ??
-      (typeof doctor.email === 'string' ? byEmail.get(emailKey(doctor.email)) : undefined) ??
-      null;
-  },
 
   readiness: medicReadiness,
 

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { DoctorGateError } from '../core/errors.js';
-import { pathSegment, positiveDecimal } from '../core/schema.js';
+import { emailAddress, pathSegment, positiveDecimal } from '../core/schema.js';
 import { LANGS, type Doctor } from '../core/types.js';
 import type { Created, Vendor } from '../core/vendor.js';
 
@@ -11,7 +11,7 @@ const doctorSchema = z.looseObject({
   name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
   lastname: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
   // At most 254 characters: the SMTP limit.
-  email: z.optional(z.email().check(z.maxLength(254))),
+  email: z.optional(emailAddress.check(z.maxLength(254))),
   specialityId: positiveDecimal,
   lang: z.enum(LANGS),
 });

@@ -2,7 +2,7 @@
 // (its token endpoint), keeps the id_token in a cookie, and the real handler at
 // /ehr/doctor-gate/smart (demo/server-gates.js, smartDoctor) verifies it and reads the Practitioner.
 import { expect, fixture, html } from '@open-wc/testing';
-import { clearProvisionCache, type DoctorGate } from '../../src/index.js';
+import { clearProvisionCache, DoctorGateError, doctorFromPractitioner, type DoctorGate } from '../../src/index.js';
 import { click, isolateEachTest, record, requests, until, waitFor } from './helpers.js';
 
 const SERVER = '/ehr/doctor-gate/smart';
@@ -128,32 +128,40 @@ describe('server mode with a SMART on FHIR sign-in', () => {
   });
 });
 
-describe('the drop-in maps a Practitioner too', () => {
-  it("window.DoctorGate.doctorFromPractitioner maps the EHR's resource, and refuses a Patient with a config error", async () => {
+describe('a Practitioner in the browser', () => {
+  it("doctorFromPractitioner (doctor-gate) maps the EHR's resource, and refuses a Patient with a config error", async () => {
+    const practitioner = await (await fetch(`${EHR}/fhir/Practitioner/pr-ana`)).json();
+    expect(doctorFromPractitioner(practitioner, { idSystem: 'urn:doctor-gate:sandbox:staff' })).to.deep.equal({
+      id: 'smart-ana',
+      name: 'Ana María',
+      lastname: 'Ortega',
+      email: 'ana.ortega@hospital.example',
+      lang: 'ES',
+    });
+    let refused: unknown;
+    try {
+      doctorFromPractitioner({ resourceType: 'Patient', id: 'p' } as never);
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).to.be.instanceOf(DoctorGateError);
+    expect(refused).to.deep.include({ code: 'config', fields: ['resourceType'] });
+  });
+
+  it('the drop-in leaves it out: a page cannot verify identity, so window.DoctorGate has no doctorFromPractitioner', async () => {
     const frame = document.createElement('iframe');
     const loaded = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
     frame.srcdoc = '<!doctype html><script src="/dist/doctor-gate.iife.js"></script>';
     document.body.append(frame);
     try {
       await loaded;
-      const dropIn = (frame.contentWindow as Window & typeof globalThis).DoctorGate;
-      const practitioner = await (await fetch(`${EHR}/fhir/Practitioner/pr-ana`)).json();
-      expect(dropIn.doctorFromPractitioner(practitioner, { idSystem: 'urn:doctor-gate:sandbox:staff' })).to.deep.equal({
-        id: 'smart-ana',
-        name: 'Ana María',
-        lastname: 'Ortega',
-        email: 'ana.ortega@hospital.example',
-        lang: 'ES',
-      });
-      let refused: unknown;
-      try {
-        dropIn.doctorFromPractitioner({ resourceType: 'Patient', id: 'p' } as never);
-      } catch (error) {
-        refused = error;
-      }
-      // The drop-in's own error class: one copy of DoctorGateError per drop-in.
-      expect(refused).to.be.instanceOf(dropIn.DoctorGateError);
-      expect(refused).to.deep.include({ code: 'config', fields: ['resourceType'] });
+      const dropIn = (frame.contentWindow as Window & typeof globalThis).DoctorGate as unknown as Record<
+        string,
+        unknown
+      >;
+      // Loaded: the drop-in's own API is there, the mapping is not.
+      expect(dropIn['provisionDoctor']).to.be.a('function');
+      expect(dropIn).not.to.have.property('doctorFromPractitioner');
     } finally {
       frame.remove();
     }

@@ -2,7 +2,7 @@
 // global declaration (doctor-gate/global). Compiled by `npm run test:types`.
 import type {} from 'doctor-gate/global';
 
-const { DoctorGate, DoctorGateError, createClient, provisionDoctor, provisionDoctors } = window.DoctorGate;
+const { DoctorGate, DoctorGateError, createClient, provisionDoctor } = window.DoctorGate;
 
 const client = createClient('speaknosis', {
   apiBase: 'https://api-qa.speaknosis.com/v1/health',
@@ -10,7 +10,6 @@ const client = createClient('speaknosis', {
   tokenProvider: async () => 'token from the EHR backend',
 });
 export const result = provisionDoctor(client, { id: 'ehr-42', name: 'Lucía', lastname: 'Gómez', specialityId: 1 });
-export const batch = provisionDoctors(client, [{ id: 'ehr-43', name: 'Ana', lastname: 'Ruiz', specialityId: 1 }]);
 export const isGate = (node: Element) => node instanceof DoctorGate;
 export const code = (error: unknown) => (error instanceof DoctorGateError ? error.code : null);
 
@@ -20,6 +19,10 @@ gate?.addEventListener('doctor-gate-provisioned', (event) => event.detail.outcom
 
 // @ts-expect-error the drop-in's API has no such member
 window.DoctorGate.provisionEveryone();
+// @ts-expect-error batch provisioning is back-office work: doctor-gate/core, not the drop-in
+void window.DoctorGate.provisionDoctors;
+// @ts-expect-error the SMART mapping belongs where identity is verified: doctor-gate/core and /server
+void window.DoctorGate.doctorFromPractitioner;
 // @ts-expect-error createClient takes a vendor name first
 createClient({ apiBase: '/api' });
 

@@ -127,3 +127,12 @@ export function redact(text: string, secrets: Iterable<string>): string {
   for (let round = 0; round < 16 && found.test(text); round++) text = text.replace(new RegExp(source, 'g'), REDACTED);
   return found.test(text) ? REDACTED : text;
 }
+
+/** Any failure as a `DoctorGateError`; a foreign one's text may quote anything: only its name, the error itself as `cause`. */
+export const toGateError = (error: unknown, step?: Step): DoctorGateError =>
+  error instanceof DoctorGateError
+    ? error
+    : new DoctorGateError('bad-response', `Unexpected ${(error as Error | null)?.name}`, {
+        step: step ?? 'check',
+        cause: error,
+      });

@@ -10,39 +10,14 @@ import {
 } from './errors.js';
 import { safeParse, type ZodMiniType } from 'zod/mini';
 import type { ClientOptions, HttpRequest, HttpResponse } from './http-types.js';
+import { describeBody, notAToken } from './http-text.js';
 import { parseRetryAfter, sleep, unlessAborted } from './wait.js';
 
 export type { ClientOptions, HttpRequest, HttpResponse, RequestEntry } from './http-types.js';
 export { parseRetryAfter, sleep } from './wait.js';
+export { notAToken } from './http-text.js';
 
 const MAX_RETRY_AFTER_MS = 30_000;
-
-/** A short description of an error body (vendors answer strings, arrays or objects); the caller redacts it. */
-function describeBody(body: unknown): string {
-  if (typeof body === 'string') return /^\s*</.test(body) ? 'an HTML page' : body;
-  const record = (body ?? {}) as Record<string, unknown>;
-  // Vendors word an error under one of these keys (Prescrypto uses all of them, in either language).
-  const text = [record['response'], record['message'], record['detail'], record['details']].find(
-    (each) => typeof each === 'string',
-  );
-  return (text as string | undefined) ?? JSON.stringify(body) ?? '';
-}
-
-/**
- * What a credential that is not a token is, in kind, never quoting it; undefined for a token:
- * 8 to 4,096 characters of `A-Z a-z 0-9 - . _ ~ + /`, then `=` padding.
- */
-export function notAToken(value: unknown): string | undefined {
-  if (!value || typeof value !== 'string') return 'nothing';
-  if (/^(?=.{8,4096}$)[\w.~+/-]+=*$/.test(value)) return undefined;
-  return !value.trim()
-    ? 'only whitespace'
-    : /^\s*</.test(value)
-      ? 'HTML'
-      : value.length > 4096
-        ? 'over 4,096 characters'
-        : 'characters or a length no token has';
-}
 
 /** A failure of the `tokenProvider`, reported at the step whose request it blocked: the page's, never retried automatically. */
 const atStep = (error: DoctorGateError, step: Step): DoctorGateError => errorWith(error, { step, source: 'page' });

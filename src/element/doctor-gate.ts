@@ -1,9 +1,6 @@
-import { html, LitElement, nothing, type PropertyDeclaration, type PropertyValues } from 'lit';
+import { html, LitElement, type PropertyDeclaration, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { fillTemplate } from '../core/config.js';
-import { DoctorGateError, errorWith, isAbort, type Step } from '../core/errors.js';
-import { ServerClient } from '../core/server-client.js';
-import { prefetchCheck } from '../core/page-runs.js';
+import { errorWith, isAbort, toGateError, type DoctorGateError, type Step } from '../core/errors.js';
 import type { Doctor, ProvisionResult, VendorName } from '../core/types.js';
 import { vendors } from '../vendors/index.js';
 import { AppController } from './app-controller.js';
@@ -15,23 +12,20 @@ import {
   changedValue,
   decimalAttribute,
   DEFAULTS,
-  effective,
-  hasDefault,
-  isUnset,
-  KEEPS_RUN,
+  inputChanged,
   numberAttribute,
   uiLang,
+  unalias,
+  withAliases,
   type GateInputs,
 } from './inputs.js';
-import { preconnect } from './preconnect.js';
+import { warmUp } from './warm-up.js';
 import { ProvisionController } from './provision-controller.js';
 import { StringsController } from './strings-controller.js';
+import { frameTemplate, noticeTemplate } from './templates.js';
 import { styles } from './styles.js';
 
 export type * from './events.js';
-
-/** `apibase` → `api-base`: filled when the tag is defined (`observedAttributes`). */
-const ALIASES = new Map<string, string>();
 
 /** Inputs are the declared properties that are not internal state (`_state`, `_status`). */
 const isInput = (name: PropertyKey): boolean =>
@@ -205,25 +199,19 @@ export class DoctorGate extends LitElement implements GateInputs {
    * turns into properties: an alias of the kebab-case attribute.
    */
   static override get observedAttributes(): string[] {
-    const names = super.observedAttributes;
-    for (const name of names) if (name.includes('-')) ALIASES.set(name.replaceAll('-', ''), name);
-    return [...names, ...ALIASES.keys()];
+    return withAliases(super.observedAttributes);
   }
 
   override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
-    super.attributeChangedCallback(ALIASES.get(name) ?? name, old, value);
+    super.attributeChangedCallback(unalias(name), old, value);
   }
 
   /** Notes, at the moment a property is set, that the inputs changed: a call in the same task must see it. */
   override requestUpdate(name?: PropertyKey, oldValue?: unknown, options?: PropertyDeclaration): void {
     // Lit's own constructor calls this with no name, before this class's fields exist.
     if (name !== undefined && isInput(name)) {
-      const key = name as keyof GateInputs;
-      // Unset restores the default (this re-enters with it, and the default is what counts below).
-      if (hasDefault(key) && isUnset(this[key])) (this as Record<string, unknown>)[key] = DEFAULTS[key];
-      // Lit calls this on every set; only a real change (by the property's own test) counts.
-      const changed = (options ?? DoctorGate.getPropertyOptions(name)).hasChanged ?? ((a, b) => !Object.is(a, b));
-      if (!KEEPS_RUN.has(name) && changed(this[key], effective(key, oldValue))) this.#run.inputsChanged();
+      const declared = options ?? DoctorGate.getPropertyOptions(name);
+      if (inputChanged(this, name as keyof GateInputs, oldValue, declared)) this.#run.inputsChanged();
     }
     super.requestUpdate(name, oldValue, options);
   }
@@ -255,17 +243,7 @@ export class DoctorGate extends LitElement implements GateInputs {
         <slot>${this.#t('open')}</slot></button
       ><span part="status" role=${this._state === 'error' ? 'alert' : 'status'}
         >${status ? this.#t(status.key, status.value) : ''}</span
-      >${this.#notice()}${
-        this.#app.frame
-          ? // `allow` is set before the frame is in the document: the policy is fixed when it navigates.
-            html`<iframe
-              part="frame"
-              title=${this.#t('frame')}
-              allow=${this.#app.frame.allow}
-              referrerpolicy="no-referrer"
-            ></iframe>`
-          : nothing
-      }`;
+      >${noticeTemplate(this.#run.provisioned?.readiness.missing, this.#t)}${frameTemplate(this.#app.frame, this.#t)}`;
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -279,33 +257,16 @@ export class DoctorGate extends LitElement implements GateInputs {
   #onIntent(): void {
     if (this.prefetch !== 'intent' || this._state !== 'idle') return;
     try {
-      const { transport, doctor, settings, vendor } = this.#run.context();
-      // Check only: no doctor data leaves the page, and nothing is created, before the doctor acts.
-      if (transport instanceof ServerClient) transport.prefetch().catch(() => undefined);
-      else prefetchCheck(transport, doctor).catch(() => undefined);
-      // Warm the connections the click will need: the API (CORS, no credentials) and the app.
-      if (!(transport instanceof ServerClient)) preconnect(transport.http.base.origin, true);
-      if (settings.mode !== 'none')
-        preconnect(new URL(fillTemplate(settings.appUrl ?? vendor.appUrl, {}), location.href).origin, false);
+      warmUp(this.#run.context());
     } catch {
       // Reported already by the config check; the click reports it again.
     }
   }
 
-  /** Provisioned but not ready to work in the app (Prescrypto: prescribe): what is missing; the app still opens. */
-  #notice() {
-    const missing = this.#run.provisioned?.readiness.missing;
-    return missing?.length
-      ? html`<span part="notice" role="status"
-          >${this.#t('not-ready', missing.map((gap) => this.#t(gap)).join(', '))}</span
-        >`
-      : nothing;
-  }
-
-  #t(key: UiKey, value?: string): string {
+  readonly #t = (key: UiKey, value?: string): string => {
     const label = (vendors[this.vendor] ?? vendors.speaknosis).label;
     return translate(uiLang(this), key, value ?? label);
-  }
+  };
 
   #setState(state: GateState): void {
     const previous = this._state;
@@ -319,14 +280,7 @@ export class DoctorGate extends LitElement implements GateInputs {
 
   /** Shows and announces a failure; returns it with the text shown, for `provision()` to reject with. */
   #report(error: unknown, step?: Step): DoctorGateError {
-    const failure =
-      error instanceof DoctorGateError
-        ? error
-        : // Its text may quote anything: only its name here, the error itself as `cause`.
-          new DoctorGateError('bad-response', `Unexpected ${(error as Error | null)?.name}`, {
-            step: step ?? 'check',
-            cause: error,
-          });
+    const failure = toGateError(error, step);
     // Vendor field errors name doctor fields: show the attribute the page sets for them.
     const value =
       failure.code === 'config'

@@ -101,3 +101,33 @@ export function attributeOf(field: string, properties: ReadonlyMap<PropertyKey, 
   }
   return field;
 }
+
+/** `apibase` → `api-base`: filled when the tag is defined (`observedAttributes`). */
+const ALIASES = new Map<string, string>();
+
+/**
+ * The observed attributes and the lowercase run-together spelling of each kebab-case one
+ * (`apibase`, `providerid`…), which React 19's server renderer writes for camelCase props.
+ */
+export function withAliases(names: readonly string[]): string[] {
+  for (const name of names) if (name.includes('-')) ALIASES.set(name.replaceAll('-', ''), name);
+  return [...names, ...ALIASES.keys()];
+}
+
+/** The kebab-case attribute an alias stands for (any other name as it is). */
+export const unalias = (name: string): string => ALIASES.get(name) ?? name;
+
+/**
+ * Whether setting `key` changed the inputs a run is made of, by the property's own test; an unset
+ * value first restores the default (which re-enters Lit's `requestUpdate` with it).
+ */
+export function inputChanged(
+  host: GateInputs,
+  key: keyof GateInputs,
+  oldValue: unknown,
+  declared: PropertyDeclaration,
+): boolean {
+  if (hasDefault(key) && isUnset(host[key])) (host as unknown as Record<string, unknown>)[key] = DEFAULTS[key];
+  const changed = declared.hasChanged ?? ((value: unknown, old: unknown) => !Object.is(value, old));
+  return !KEEPS_RUN.has(key) && changed(host[key], effective(key, oldValue));
+}

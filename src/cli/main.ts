@@ -1,5 +1,4 @@
 import { dirname, join } from 'node:path';
-import { createClient } from '../core.js';
 import {
   DoctorGateError,
   isAbort,
@@ -9,15 +8,15 @@ import {
   type BatchResult,
   type Doctor,
   type GateClient,
-  withAudit,
 } from '../core/index.js';
 import { parseCommand, UsageError, USAGE, type ProvisionArgs } from './args.js';
 import { commandsHelp } from './commands.js';
 import { buildReport, printPlan, printSummary, type Io } from './output.js';
 import { Progress, type Counts } from './progress.js';
+import { cliClient } from './vendor-client.js';
 import { readTokensFile, writeReport, type ReportRow } from './report.js';
 import { readRoster, RosterError, rowLabel, type RosterRow } from './roster.js';
-import { actorName, AuditLog, checkPaths, TokenFile } from './files.js';
+import { AuditLog, checkPaths, TokenFile } from './files.js';
 import { reconcile } from './reconcile.js';
 
 export type { Io } from './output.js';
@@ -83,17 +82,7 @@ async function provision(args: ProvisionArgs, io: Io): Promise<number> {
   const audit = args.audit && !args.dryRun ? new AuditLog(args.audit) : undefined;
   await audit?.check();
   const roster = await readRoster(args.file);
-  let requests = 0;
-  const vendorClient = createClient(args.vendor, {
-    apiBase: args.apiBase,
-    token,
-    providerId: args.providerId,
-    timeoutMs: args.timeoutMs,
-    retries: args.retries,
-    // Counted for the summary: every HTTP request, retries included.
-    fetch: (input, init) => (requests++, fetch(input, init)),
-  });
-  const client = audit ? withAudit(vendorClient, audit.append, { actor: actorName(io) }) : vendorClient;
+  const { client, counted } = cliClient(args, token, audit, io);
   if (roster.format === 'csv') {
     const missing = requiredFields(client).filter((field) => !roster.columns.includes(field));
     if (missing.length) {
@@ -286,6 +275,6 @@ async function provision(args: ProvisionArgs, io: Io): Promise<number> {
   const report = buildReport(args, rows, startedAt, false, stopReason);
   if (args.report) await writeReport(args.report, report);
   const tokensError = tokens?.failure ?? auditError;
-  printSummary(io, args, report, requests, tokensPath, tokens?.issued.length ?? 0, tokensError);
+  printSummary(io, args, report, counted.requests, tokensPath, tokens?.issued.length ?? 0, tokensError);
   return report.summary.failed + report.summary.notRun > 0 || tokensError ? 1 : 0;
 }

@@ -2,19 +2,12 @@
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { dirname, join } from 'node:path';
-import { createClient } from '../core.js';
-import {
-  isAbort,
-  reconcileDoctors,
-  withAudit,
-  type Doctor,
-  type ReconcilePlan,
-  type ReconcileRowResult,
-} from '../core/index.js';
+import { isAbort, reconcileDoctors, type Doctor, type ReconcilePlan, type ReconcileRowResult } from '../core/index.js';
 import { UsageError, type ReconcileArgs } from './args.js';
-import { actorName, AuditLog, checkPaths, sameFile, TokenFile } from './files.js';
+import { AuditLog, checkPaths, sameFile, TokenFile } from './files.js';
 import type { Io } from './output.js';
 import { Progress } from './progress.js';
+import { cliClient } from './vendor-client.js';
 import { readTokensFile, writeFileAtomic } from './report.js';
 import { readRoster, rowLabel, type Roster } from './roster.js';
 
@@ -137,16 +130,7 @@ export async function reconcile(args: ReconcileArgs, io: Io): Promise<number> {
     writes && args.vendor === 'prescrypto'
       ? new TokenFile(tokensPath, { vendor: args.vendor, apiBase: args.apiBase }, await readTokensFile(tokensPath))
       : undefined;
-  let requests = 0;
-  const vendorClient = createClient(args.vendor, {
-    apiBase: args.apiBase,
-    token,
-    providerId: args.providerId,
-    timeoutMs: args.timeoutMs,
-    retries: args.retries,
-    fetch: (input, init) => (requests++, fetch(input, init)),
-  });
-  const client = audit ? withAudit(vendorClient, audit.append, { actor: actorName(io) }) : vendorClient;
+  const { client, counted } = cliClient(args, token, audit, io);
   const target = `${client.vendor.label} (${args.apiBase}${args.providerId ? `, provider ${args.providerId}` : ''})`;
   // A row the roster could not even read is sent as nothing: it plans as invalid.
   // Only its id: enough to keep prune away from that doctor, never enough to be sent.
@@ -242,7 +226,7 @@ export async function reconcile(args: ReconcileArgs, io: Io): Promise<number> {
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     durationMs: finishedAt.getTime() - startedAt.getTime(),
-    requests,
+    requests: counted.requests,
     plan: outcome?.plan.counts,
     summary,
     rows,
@@ -251,7 +235,7 @@ export async function reconcile(args: ReconcileArgs, io: Io): Promise<number> {
   const out = (line: string) => io.stdout.write(`${line}\n`);
   const took = report.durationMs < 1000 ? `${report.durationMs} ms` : `${(report.durationMs / 1000).toFixed(1)} s`;
   out(
-    `doctor-gate reconcile: ${rows.length} row(s), ${requests} request(s) in ${took}${outcome?.applied ? '' : ', nothing written'}`,
+    `doctor-gate reconcile: ${rows.length} row(s), ${counted.requests} request(s) in ${took}${outcome?.applied ? '' : ', nothing written'}`,
   );
   for (const [name, count] of Object.entries(summary)) out(`  ${name.padEnd(17)}${count}`);
   const failed = rows.filter((row) => row.outcome === 'failed');

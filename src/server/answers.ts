@@ -1,4 +1,14 @@
-import { DoctorGateError, isAbort, type ErrorCode, type Step } from '../core/index.js';
+import {
+  DoctorGateError,
+  isAbort,
+  type Account,
+  type Doctor,
+  type ErrorCode,
+  type Outcome,
+  type Readiness,
+  type Step,
+} from '../core/index.js';
+import type { Launch } from './launch.js';
 
 /**
  * The body of every failed answer: the element's own error codes, the precise (redacted) message,
@@ -7,6 +17,31 @@ import { DoctorGateError, isAbort, type ErrorCode, type Step } from '../core/ind
  */
 export interface GateErrorBody {
   error: { code: ErrorCode; message: string; step: Step; retryable: boolean; source: 'server' | 'vendor' };
+}
+
+/** `GET`: the check alone, and a signed ticket of it that a `POST` within 30 s may give back. */
+export interface CheckAnswer {
+  found: boolean;
+  active: boolean;
+  doctor: Doctor;
+  ticket: string;
+}
+
+/** `POST` without the page's consent for a doctor who is missing or inactive: nothing was created. */
+export interface CreationNeeded extends CheckAnswer {
+  needsCreation: true;
+}
+
+/** `POST`: the doctor's account is ready. */
+export interface ProvisionAnswer {
+  outcome: Outcome;
+  doctor: Doctor;
+  /** The vendor's account, without any token or password. */
+  account: Account;
+  /** Fresh for this answer: one opening's worth. */
+  launch: Launch;
+  /** Whether the doctor can work in the vendor app now, and what is missing (Prescrypto). */
+  readiness: Readiness;
 }
 
 /** HTTP status per code when the failure carries no vendor status of its own. */

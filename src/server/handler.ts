@@ -6,18 +6,15 @@ import {
   publicDoctor,
   readinessOf,
   type Account,
-  type Doctor,
   type Found,
   type GateClient,
-  type Outcome,
   type ProvisionResult,
-  type Readiness,
   type Step,
 } from '../core/index.js';
-import { errorAnswer, json } from './answers.js';
+import { errorAnswer, json, type CheckAnswer, type CreationNeeded, type ProvisionAnswer } from './answers.js';
 import { auditedClient, auditLaunch } from './audit.js';
 import { crossSiteRefusal } from './cross-site.js';
-import { launchFor, type Launch } from './launch.js';
+import { launchFor } from './launch.js';
 import { apiKey } from './medic-tokens.js';
 import { loggedFetch, requestIdOf, safeLogger } from './observe.js';
 import { checkOptions, type GateHandlerOptions } from './options.js';
@@ -29,34 +26,10 @@ import { isTokenSource } from './token.js';
 
 export type { Credential, GateHandlerOptions } from './options.js';
 export type { Launch } from './launch.js';
+export type { CheckAnswer, CreationNeeded, ProvisionAnswer } from './answers.js';
 
 /** A Web-standard request handler (Hono, Next.js route handlers, Bun, Deno; Node via `toNodeListener`). */
 export type GateHandler<Context = unknown> = (request: Request, context?: Context) => Promise<Response>;
-
-/** `GET`: the check alone, and a signed ticket of it that a `POST` within 30 s may give back. */
-export interface CheckAnswer {
-  found: boolean;
-  active: boolean;
-  doctor: Doctor;
-  ticket: string;
-}
-
-/** `POST` without the page's consent for a doctor who is missing or inactive: nothing was created. */
-export interface CreationNeeded extends CheckAnswer {
-  needsCreation: true;
-}
-
-/** `POST`: the doctor's account is ready. */
-export interface ProvisionAnswer {
-  outcome: Outcome;
-  doctor: Doctor;
-  /** The vendor's account, without any token or password. */
-  account: Account;
-  /** Fresh for this answer: one opening's worth. */
-  launch: Launch;
-  /** Whether the doctor can work in the vendor app now, and what is missing (Prescrypto). */
-  readiness: Readiness;
-}
 
 /** Tokens handed out lately, so that any answer can redact them (creations are shared between requests). */
 const RECENT_TOKENS = 16;

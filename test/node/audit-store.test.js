@@ -74,13 +74,18 @@ describe('sqlAuditLog on PGlite', () => {
         hospital: 7,
         audit: sqlAuditLog(db, { table: 'audit_handler' }),
       });
-      const answer = await handler(
-        new Request('http://ehr.example/gate', {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', Origin: 'http://ehr.example', 'X-Request-Id': 'req-42' },
-          body: JSON.stringify({ create: true }),
-        }),
-      );
+      const post = (body) =>
+        handler(
+          new Request('http://ehr.example/gate', {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', Origin: 'http://ehr.example', 'X-Request-Id': 'req-00042' },
+            body: JSON.stringify(body),
+          }),
+        );
+      // The page's consent: a creation is asked for with the ticket of the answer that said it is needed.
+      const needed = await (await post({})).json();
+      assert.equal(needed.needsCreation, true);
+      const answer = await post({ create: true, ticket: needed.ticket });
       assert.equal(answer.status, 200);
       const body = await answer.json();
       assert.deepEqual(body.readiness, { ready: false, missing: ['specialty-verification'] });
@@ -95,7 +100,7 @@ describe('sqlAuditLog on PGlite', () => {
         ['check', 'create', 'membership', 'launch'],
       );
       const medicId = String(body.account.id);
-      assert.ok(rows.every((r) => r.request_id === 'req-42' && r.api === origin));
+      assert.ok(rows.every((r) => r.request_id === 'req-00042' && r.api === origin));
       assert.ok(rows.slice(1).every((r) => r.doctor_id === medicId));
       const medicToken = sandbox.store.prescrypto.medics.get(Number(medicId)).token;
       const text = JSON.stringify(rows);

@@ -137,7 +137,7 @@ describe('no output overwrites an input or another output', () => {
       speaknosis('reconcile', roster, '--yes', '--audit', link),
     ];
     for (const args of cases) {
-      await fetch(`${origin}/sandbox/_control/log`, { method: 'DELETE' });
+      await sandboxControl(origin).clearLog();
       const { code, stderr } = await cli(args);
       assert.equal(code, 2, `exit 2 for ${args.slice(-4).join(' ')}: ${stderr}`);
       assert.match(stderr, /is the same file as/);
@@ -282,7 +282,7 @@ describe('doctor-gate reconcile', () => {
 
   test('not on a terminal and without --yes: refused with exit 2, no request', async () => {
     const path = await roster(['doc-r1,R,One,1,EN,']);
-    await fetch(`${origin}/sandbox/_control/log`, { method: 'DELETE' });
+    await sandboxControl(origin).clearLog();
     const { code, stderr } = await cli(speaknosis('reconcile', path));
     assert.equal(code, 2);
     assert.match(stderr, /--yes/);
@@ -295,7 +295,7 @@ describe('doctor-gate reconcile', () => {
     const audit = join(dir, `reconcile-audit-${counter++}.jsonl`);
     const known = join(dir, `known-${counter++}.txt`);
     await writeFile(known, 'doc-ana\n');
-    await fetch(`${origin}/sandbox/_control/log`, { method: 'DELETE' });
+    await sandboxControl(origin).clearLog();
     const dry = await cli(speaknosis('reconcile', path, '--dry-run', '--prune', '--known', known, '--report', report));
     assert.equal(dry.code, 0, dry.stderr);
     assert.match(dry.stdout, /Dry run: nothing is written/);
@@ -329,7 +329,7 @@ describe('doctor-gate reconcile', () => {
     );
 
     // The audit log of the run is a --known list for the next: doc-ana is found inactive now.
-    await fetch(`${origin}/sandbox/_control/log`, { method: 'DELETE' });
+    await sandboxControl(origin).clearLog();
     const again = await cli(speaknosis('reconcile', path, '--yes', '--prune', '--known', audit));
     assert.equal(again.code, 0, again.stdout + again.stderr);
     assert.match(again.stdout, /Nothing to change/);

@@ -31,7 +31,8 @@ const WRITES = new Set(['POST', 'PATCH', 'DELETE']);
 /** The writes the sandbox received at a vendor API (never the control API). */
 const vendorWrites = async () =>
   (await control('log')).entries.filter((e) => WRITES.has(e.method) && !e.path.includes('/_control/'));
-const clearLog = () => fetch(`${origin}/sandbox/_control/log`, { method: 'DELETE' });
+/** Control requests need a JSON content type (else 415): the control client sends it and throws on a refusal. */
+const clearLog = () => sandboxControl(origin).clearLog();
 const faults = (...list) => control('faults', { faults: list });
 
 const speaknosis = (options = {}) =>

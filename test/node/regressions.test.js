@@ -111,7 +111,21 @@ describe('a password the vendor made up never reaches the handler’s answer', (
       medicTokens: memoryMedicTokens(),
       retries: 0,
     });
-  const create = { method: 'POST' };
+  /** The page's own POST (same origin, JSON), as the server's consent protocol asks. */
+  const post = (body) => ({
+    method: 'POST',
+    headers: { Origin: 'http://ehr.example', 'Sec-Fetch-Site': 'same-origin', 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  /** The gate's creation: `POST {}` answers needsCreation and a ticket; `POST {create, ticket}` creates. */
+  const create = async (gate) => {
+    const first = await answer(gate, post({}));
+    assert.equal(first.status, 200, first.text);
+    assert.ok(!first.text.includes(GENERATED), first.text);
+    const { needsCreation, ticket } = JSON.parse(first.text.slice(first.text.indexOf('\n{') + 1));
+    assert.equal(needsCreation, true, first.text);
+    return answer(gate, post({ create: true, ticket }));
+  };
   const onCreate = { method: 'POST', path: '/api/v2/medics/' };
 
   test('a 4xx refusal whose detail quotes the medic it would have made, password included', async () => {
@@ -120,7 +134,7 @@ describe('a password the vendor made up never reaches the handler’s answer', (
       status: 400,
       body: { detail: `Medic not saved: {"email": "${doctor.email}", "password": "${GENERATED}"}` },
     });
-    const { status, text } = await answer(handler(), create);
+    const { status, text } = await create(handler());
     assert.equal(status, 400);
     assert.match(text, /Medic not saved/, 'the vendor’s detail is reported');
     assert.ok(!text.includes(GENERATED), text);
@@ -133,7 +147,7 @@ describe('a password the vendor made up never reaches the handler’s answer', (
     ]) {
       await sandbox.reset();
       await sandbox.faults({ match: onCreate, status, body });
-      const { status: got, text } = await answer(handler(), create);
+      const { status: got, text } = await create(handler());
       assert.equal(got, status);
       assert.ok(!text.includes(GENERATED), text);
     }
@@ -154,7 +168,7 @@ describe('a password the vendor made up never reaches the handler’s answer', (
         profile: { password: GENERATED, note: `first login with {"password": "${GENERATED}"}` },
       },
     });
-    const { status, text } = await answer(handler(), create);
+    const { status, text } = await create(handler());
     assert.equal(status, 200);
     assert.match(text, /"outcome":"created"/);
     assert.ok(!text.includes(GENERATED), text);

@@ -65,13 +65,8 @@ function codeBlocks(file) {
 }
 
 const allBlocks = docFiles().flatMap(codeBlocks);
-/**
- * The server recipes (`js runnable title="…"` in docs/server-mode.md) import the EHR's own modules
- * and frameworks: server-recipes.test.js runs each of them by its title, with those modules written.
- */
-const isServerRecipe = (block) =>
-  block.file === join('docs', 'server-mode.md') && block.tags.some((tag) => /^title="[\w-]+"$/.test(tag));
-const runnable = allBlocks.filter((block) => block.tags.includes('runnable') && !isServerRecipe(block));
+// The server recipes (`js recipe title="…"`) are run by server-recipes.test.js, with their modules.
+const runnable = allBlocks.filter((block) => block.tags.includes('runnable'));
 
 /** Runs `node file` in the file's folder; its exit code and output. */
 function runNode(file, env = {}) {

@@ -26,7 +26,8 @@ export const styles = css`
     cursor: progress;
     opacity: 0.85;
   }
-  [part='status'] {
+  [part='status'],
+  [part='notice'] {
     margin-inline-start: 0.5em;
     color: var(--doctor-gate-muted-color, #4a5560);
     font-size: 0.9em;

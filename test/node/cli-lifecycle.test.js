@@ -4,20 +4,17 @@
 // `npm test` builds first; alone: `npm run build && node --test test/node/cli-lifecycle.test.js`.
 import { test, describe, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, symlink, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createSandbox } from '../../sandbox/index.js';
+import { runCli } from './support/process.js';
 import { sandboxControl, serveSandbox } from './support/sandbox.js';
 
 const serve = (sandbox) => serveSandbox({ sandbox });
 /** The control API's JSON answer, whatever its status (a test may expect a refusal). */
 const controlAt = async (origin, path, body) => (await sandboxControl(origin).request(path, body)).body;
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = join(root, 'dist/cli.js');
 const ENV = { SK_TOKEN: 'sk_demo_token', PK_KEY: 'pk_demo_key', USER: 'tester' };
 
 let stop;
@@ -42,27 +39,8 @@ const vendorRequests = async () => (await control('log')).entries.filter((e) => 
 const WRITES = new Set(['POST', 'PATCH', 'DELETE']);
 const vendorWrites = async () => (await vendorRequests()).filter((e) => WRITES.has(e.method));
 
-/** `node dist/cli.js …`; `onSpawn(child)` may signal it. */
-function cli(args, { onSpawn } = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: dir,
-      env: { PATH: process.env.PATH, ...ENV },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
-    const guard = setTimeout(() => child.kill('SIGKILL'), 40_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(guard);
-      resolve({ code, signal, stdout, stderr });
-    });
-    onSpawn?.(child);
-  });
-}
+/** `node dist/cli.js …` in the test's folder; `onSpawn(child)` may signal it. */
+const cli = (args, { onSpawn } = {}) => runCli(args, { env: ENV, cwd: dir, onSpawn });
 
 const prescrypto = (file, ...more) => [
   'provision',

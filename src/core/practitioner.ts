@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { emailAddress } from './schema.js';
 import { DoctorGateError } from './errors.js';
 import { langOf, type Doctor } from './types.js';
 
@@ -26,7 +27,6 @@ export type PractitionerDoctor = Required<Pick<Doctor, 'id' | 'name' | 'lastname
 // The resource type is checked by zod; the rest is read leniently (an odd element is skipped,
 // never fatal), by hand: a schema per FHIR element costs the drop-in more than the reading does.
 const resource = z.looseObject({ resourceType: z.literal('Practitioner') });
-const email = z.email();
 
 type FhirElement = Record<string, unknown>;
 /** The objects in a FHIR list; anything else (absent, not a list, a bare string) reads as none. */
@@ -77,7 +77,7 @@ export function doctorFromPractitioner(
     throw new DoctorGateError('config', `The Practitioner has no ${missing.join(', ')}`, { fields: missing });
   const mail = best(
     elements(found['telecom']).filter(
-      (each) => each['system'] === 'email' && z.safeParse(email, each['value']).success,
+      (each) => each['system'] === 'email' && z.safeParse(emailAddress, each['value']).success,
     ),
     ['work'],
   )?.['value'] as string | undefined;

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 
 // The few rules zod has no builder for. Everything else is written with zod's own builders where
-// it is used (`z.string().check(z.trim(), z.maxLength(…))`, `z.enum`, `z.email()`…).
+// it is used (`z.string().check(z.trim(), z.maxLength(…))`, `z.enum`…).
 
 /**
  * A safe integer, as `z.int()` accepts: a number that `Number.isSafeInteger` takes (no NaN, no

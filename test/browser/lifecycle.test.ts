@@ -149,6 +149,8 @@ describe('lifecycle', () => {
     const before = log.of('message').length;
     window.dispatchEvent(late);
     expect(log.of('message').length).to.equal(before);
+    // WebKit sets `closed` a moment after `close()`: wait for it (waitFor fails if it never comes).
+    await waitFor(() => popup.closed);
     expect(popup.closed).to.equal(true);
   });
 

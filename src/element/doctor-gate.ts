@@ -1,26 +1,22 @@
-import { html, LitElement, type PropertyDeclaration, type PropertyValues } from 'lit';
+import { html, LitElement, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { errorWith, isAbort, toGateError, type DoctorGateError, type Step } from '../core/errors.js';
 import type { Doctor, ProvisionResult, VendorName } from '../core/types.js';
-import { vendors } from '../vendors/index.js';
 import { AppController } from './app-controller.js';
 import { DebugController } from './debug-controller.js';
 import { emitFrom, errorDetail, type GateMode, type GateState } from './events.js';
-import { translate, type UiKey } from './i18n.js';
+import type { UiKey } from './i18n.js';
 import {
   attributeOf,
-  changedValue,
   decimalAttribute,
   DEFAULTS,
-  inputChanged,
   numberAttribute,
-  uiLang,
   unalias,
   withAliases,
   type GateInputs,
 } from './inputs.js';
 import { warmUp } from './warm-up.js';
-import { ProvisionController } from './provision-controller.js';
+import { ProvisionController, type GateHost } from './provision-controller.js';
 import { StringsController } from './strings-controller.js';
 import { frameTemplate, noticeTemplate } from './templates.js';
 import { styles } from './styles.js';
@@ -61,7 +57,7 @@ const isInput = (name: PropertyKey): boolean =>
  * @fires {CustomEvent<MessageDetail>} doctor-gate-message - A message from the opened app (origin and source checked).
  * @fires {CustomEvent<ErrorDetail>} doctor-gate-error - Anything failed.
  */
-export class DoctorGate extends LitElement implements GateInputs {
+export class DoctorGate extends LitElement implements GateInputs, GateHost {
   static override styles = styles;
 
   /** Registers `<doctor-gate>` (or another tag); a second call is a no-op. */
@@ -70,7 +66,7 @@ export class DoctorGate extends LitElement implements GateInputs {
   }
 
   /** `speaknosis` (default) or `prescrypto`. */
-  @property() vendor: VendorName = DEFAULTS.vendor;
+  @property({ useDefault: true }) vendor: VendorName = DEFAULTS.vendor;
   /** Server mode: URL of the EHR's `doctor-gate/server` handler (same rules as `api-base`); no API base, credential or provider id then. */
   @property() server?: string;
   /** Base URL of the vendor API: https, loopback, or a same-origin path. */
@@ -94,13 +90,13 @@ export class DoctorGate extends LitElement implements GateInputs {
   /** `ES` `EN` `CA` `PT` `FR` (any case; `es-MX` counts as `ES`): the doctor's language and the gate's UI language. */
   @property({ attribute: 'doctor-lang' }) doctorLang?: string;
   /** The doctor's fields plus vendor-specific ones; wins over attributes. */
-  @property({ attribute: false, hasChanged: changedValue }) doctor?: Doctor;
+  @property({ attribute: false }) doctor?: Doctor;
   /** Prescrypto medic token saved by the page at creation, for the deeplink login. */
   @property({ attribute: false }) medicToken?: string;
   /** Prescrypto hospital id: the medic's membership there is ensured, so the medic can prescribe. */
   @property({ attribute: false }) hospital?: number;
   /** `popup` (default), `iframe`, or `none` (provision only). */
-  @property() mode: GateMode = DEFAULTS.mode;
+  @property({ useDefault: true }) mode: GateMode = DEFAULTS.mode;
   /** Launch URL template overriding the vendor's. */
   @property({ attribute: 'app-url' }) appUrl?: string;
   /** Optional Speaknosis launch parameter `{appointmentId}`. */
@@ -108,37 +104,28 @@ export class DoctorGate extends LitElement implements GateInputs {
   /** Optional Speaknosis launch parameter `{reportExampleId}`. */
   @property({ attribute: 'report-example-id' }) reportExampleId?: string;
   /** `intent` (default), `eager` or `none`: work done before the click. */
-  @property() prefetch: 'intent' | 'eager' | 'none' = DEFAULTS.prefetch;
+  @property({ useDefault: true }) prefetch: 'intent' | 'eager' | 'none' = DEFAULTS.prefetch;
   /** Milliseconds per request (default 10000). */
-  @property({ converter: numberAttribute }) timeout: number = DEFAULTS.timeout;
+  @property({ converter: numberAttribute, useDefault: true }) timeout: number = DEFAULTS.timeout;
   /** Retries of a retryable failure (default 3). */
-  @property({ converter: numberAttribute }) retries: number = DEFAULTS.retries;
+  @property({ converter: numberAttribute, useDefault: true }) retries: number = DEFAULTS.retries;
   /** Opt-in: milliseconds to remember a provisioned doctor in `sessionStorage` (default 0: page memory only). */
-  @property({ attribute: 'session-ttl', converter: numberAttribute }) sessionTtl: number = DEFAULTS.sessionTtl;
+  @property({ attribute: 'session-ttl', converter: numberAttribute, useDefault: true }) sessionTtl: number =
+    DEFAULTS.sessionTtl;
   /** Writes a redacted timeline of each run (inputs, requests, events, errors) with `console.debug`. */
   @property({ type: Boolean }) debug = false;
 
   @state() private _state: GateState = 'idle';
   @state() private _status?: { key: UiKey; value?: string };
 
-  readonly #debug = new DebugController(this);
-  readonly #emit = emitFrom(this, this.#debug);
-  // eslint-disable-next-line no-unused-private-class-members -- it registers itself with addController
-  readonly #strings = new StringsController(this);
-  readonly #run = new ProvisionController(this, {
-    emit: this.#emit,
-    state: () => this._state,
-    setState: (next) => this.#setState(next),
-    closeApp: () => this.#app.close('api'),
-    onRequest: this.#debug.request,
-  });
-  readonly #app: AppController = new AppController(this, this.#run, {
-    emit: this.#emit,
-    state: () => this._state,
-    setState: (next) => this.#setState(next),
-    report: (error, step) => this.#report(error, step),
-    preparing: () => this.#t('preparing'),
-  });
+  /** @internal */
+  readonly _debug = new DebugController(this);
+  /** @internal */
+  readonly _strings = new StringsController(this);
+  /** @internal */
+  readonly _emit = emitFrom(this, this._debug);
+  readonly #run = new ProvisionController(this);
+  readonly #app = new AppController(this, this.#run);
 
   /** `idle` `checking` `creating` `ready` `open` `error`; reflected to the `state` attribute. */
   get state(): GateState {
@@ -150,15 +137,15 @@ export class DoctorGate extends LitElement implements GateInputs {
    * Rejects with the `DoctorGateError` the `doctor-gate-error` event reports, `displayMessage` included.
    */
   async provision(): Promise<ProvisionResult> {
-    this.#debug.begin();
+    this._debug.begin();
     try {
       const context = this.#run.context();
-      this.#debug.inputs(context);
+      this._debug.inputs(context);
       return await this.#run.provision(context);
     } catch (error) {
-      throw isAbort(error) ? error : this.#report(error);
+      throw isAbort(error) ? error : this._report(error);
     } finally {
-      this.#debug.end();
+      this._debug.end();
     }
   }
 
@@ -167,16 +154,16 @@ export class DoctorGate extends LitElement implements GateInputs {
    * Called inside a click, the popup opens at once and is navigated when the doctor is ready.
    */
   async open(): Promise<void> {
-    this.#debug.begin();
+    this._debug.begin();
     try {
       const context = this.#run.context();
-      this.#debug.inputs(context);
+      this._debug.inputs(context);
       // Called at once: inside a click, the popup must open in this very task. It never rejects.
       await this.#app.open(context);
     } catch (error) {
-      this.#report(error);
+      this._report(error);
     } finally {
-      this.#debug.end();
+      this._debug.end();
     }
   }
 
@@ -206,25 +193,16 @@ export class DoctorGate extends LitElement implements GateInputs {
     super.attributeChangedCallback(unalias(name), old, value);
   }
 
-  /** Notes, at the moment a property is set, that the inputs changed: a call in the same task must see it. */
-  override requestUpdate(name?: PropertyKey, oldValue?: unknown, options?: PropertyDeclaration): void {
-    // Lit's own constructor calls this with no name, before this class's fields exist.
-    if (name !== undefined && isInput(name)) {
-      const declared = options ?? DoctorGate.getPropertyOptions(name);
-      if (inputChanged(this, name as keyof GateInputs, oldValue, declared)) this.#run.inputsChanged();
-    }
-    super.requestUpdate(name, oldValue, options);
-  }
-
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (![...changed.keys()].some(isInput)) return;
-    // Validated here, in the same update, so a bad input shows at once and a fix clears it.
+    if (this.hasUpdated && ![...changed.keys()].some(isInput)) return;
+    // Validated here, in the same update, so a bad input shows at once and a fix clears it; an unset
+    // input gets its default back, and new run arguments abort the run for the old ones.
     try {
       this.#run.context();
     } catch (error) {
-      return void this.#report(error);
+      return void this._report(error);
     }
-    if (this._state === 'error') this.#setState('idle');
+    if (this._state === 'error') this._moveTo('idle');
     if (this.prefetch === 'eager') queueMicrotask(() => this.isConnected && this.provision().catch(() => undefined));
   }
 
@@ -240,10 +218,13 @@ export class DoctorGate extends LitElement implements GateInputs {
         @pointerdown=${this.#onIntent}
         @focus=${this.#onIntent}
       >
-        <slot>${this.#t('open')}</slot></button
+        <slot>${this._strings.term('open')}</slot></button
       ><span part="status" role=${this._state === 'error' ? 'alert' : 'status'}
-        >${status ? this.#t(status.key, status.value) : ''}</span
-      >${noticeTemplate(this.#run.provisioned?.readiness.missing, this.#t)}${frameTemplate(this.#app.frame, this.#t)}`;
+        >${status ? this._strings.term(status.key, status.value) : ''}</span
+      >${noticeTemplate(this.#run.provisioned?.readiness.missing, this._strings.term)}${frameTemplate(
+        this.#app.frame,
+        this._strings.term,
+      )}`;
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -263,23 +244,19 @@ export class DoctorGate extends LitElement implements GateInputs {
     }
   }
 
-  readonly #t = (key: UiKey, value?: string): string => {
-    const label = (vendors[this.vendor] ?? vendors.speaknosis).label;
-    return translate(uiLang(this), key, value ?? label);
-  };
-
-  #setState(state: GateState): void {
+  /** @internal Moves to `state` and announces it. */
+  _moveTo(state: GateState): void {
     const previous = this._state;
     if (state !== 'error') this._status = state === 'idle' ? undefined : { key: state === 'open' ? 'opened' : state };
     if (previous === state) return;
     this._state = state;
     // Reflected at once so listeners of the event read the new attribute too.
     this.setAttribute('state', state);
-    this.#emit('doctor-gate-state', { state, previous });
+    this._emit('doctor-gate-state', { state, previous });
   }
 
-  /** Shows and announces a failure; returns it with the text shown, for `provision()` to reject with. */
-  #report(error: unknown, step?: Step): DoctorGateError {
+  /** @internal Shows and announces a failure; returns it with the text shown, for `provision()` to reject with. */
+  _report(error: unknown, step?: Step): DoctorGateError {
     const failure = toGateError(error, step);
     // Vendor field errors name doctor fields: show the attribute the page sets for them.
     const value =
@@ -289,10 +266,10 @@ export class DoctorGate extends LitElement implements GateInputs {
     // Signed out in server mode: the EHR's session ended, no vendor refused anything.
     const key: UiKey = failure.code === 'unauthorized' && failure.source === 'server' ? 'signed-out' : failure.code;
     // A copy: a run shared by gates in other languages rejects each with its own text.
-    const shown = errorWith(failure, { displayMessage: this.#t(key, value) });
+    const shown = errorWith(failure, { displayMessage: this._strings.term(key, value) });
     this._status = { key, value };
-    this.#setState('error');
-    this.#emit('doctor-gate-error', errorDetail(shown));
+    this._moveTo('error');
+    this._emit('doctor-gate-error', errorDetail(shown));
     return shown;
   }
 }

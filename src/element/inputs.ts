@@ -40,31 +40,41 @@ export const DEFAULTS = {
   sessionTtl: 0,
 } as const satisfies Partial<GateInputs>;
 
-export const hasDefault = (name: PropertyKey): name is keyof typeof DEFAULTS => Object.hasOwn(DEFAULTS, name);
-
-/**
- * Inputs that do not change who is provisioned where: a run under way survives them (a framework
- * passing a new `tokenProvider` function on every render must not abort it).
- */
-export const KEEPS_RUN: ReadonlySet<PropertyKey> = new Set([
-  'token',
-  'tokenProvider',
-  'timeout',
-  'retries',
-  'sessionTtl',
-  'prefetch',
-  'debug',
-]);
-
-/** Frameworks pass a new `doctor` object on every render: only a different value is a change. */
-export const changedValue = (a: unknown, b: unknown) => JSON.stringify(a) !== JSON.stringify(b);
-
 /** `''` counts as unset: frameworks bind an unset value so, and none of these inputs means anything by it. */
 export const isUnset = (value: unknown): boolean => value === undefined || value === null || value === '';
 
-/** The value an input stands for: its default when unset. */
-export const effective = (name: PropertyKey, value: unknown): unknown =>
-  hasDefault(name) && isUnset(value) ? DEFAULTS[name] : value;
+/** Puts back the default of each input with one that is unset (`undefined`, `null` or `''`). */
+export function restoreDefaults(host: GateInputs): void {
+  for (const [name, value] of Object.entries(DEFAULTS))
+    if (isUnset(host[name as keyof typeof DEFAULTS])) Object.assign(host, { [name]: value });
+}
+
+/**
+ * The arguments a run is made of, as `@lit/task` compares them: who is provisioned where, and how the
+ * app opens. A new value is a new run. The credential, timeouts, retries, `session-ttl`, `prefetch`
+ * and `debug` are not among them: a run survives them (a framework passing a new `tokenProvider`
+ * function on every render must not abort it). `doctor` counts by value: frameworks pass a new object
+ * on every render.
+ */
+export const runArgs = (host: GateInputs): readonly unknown[] => [
+  host.vendor,
+  host.server,
+  host.apiBase,
+  host.providerId,
+  host.doctorId,
+  host.doctorName,
+  host.doctorLastname,
+  host.doctorEmail,
+  host.specialityId,
+  host.doctorLang,
+  JSON.stringify(host.doctor),
+  host.medicToken,
+  host.hospital,
+  host.mode,
+  host.appUrl,
+  host.appointmentId,
+  host.reportExampleId,
+];
 
 /** Number attributes: empty or removed is unset; anything else is `Number(…)`, so junk becomes NaN and fails validation. */
 export const numberAttribute = {
@@ -116,18 +126,3 @@ export function withAliases(names: readonly string[]): string[] {
 
 /** The kebab-case attribute an alias stands for (any other name as it is). */
 export const unalias = (name: string): string => ALIASES.get(name) ?? name;
-
-/**
- * Whether setting `key` changed the inputs a run is made of, by the property's own test; an unset
- * value first restores the default (which re-enters Lit's `requestUpdate` with it).
- */
-export function inputChanged(
-  host: GateInputs,
-  key: keyof GateInputs,
-  oldValue: unknown,
-  declared: PropertyDeclaration,
-): boolean {
-  if (hasDefault(key) && isUnset(host[key])) (host as unknown as Record<string, unknown>)[key] = DEFAULTS[key];
-  const changed = declared.hasChanged ?? ((value: unknown, old: unknown) => !Object.is(value, old));
-  return !KEEPS_RUN.has(key) && changed(host[key], effective(key, oldValue));
-}

@@ -263,8 +263,9 @@ export class DoctorGate extends LitElement implements GateInputs, GateHost {
       failure.code === 'config'
         ? failure.fields?.map((field) => attributeOf(field, DoctorGate.elementProperties)).join(', ')
         : undefined;
-    // Signed out in server mode: the EHR's session ended, no vendor refused anything.
-    const key: UiKey = failure.code === 'unauthorized' && failure.source === 'server' ? 'signed-out' : failure.code;
+    // No credential from the EHR (its server's session, or the page's token route, ended): the doctor
+    // signs in again; only a vendor's own 401 says the vendor refused the credential.
+    const key: UiKey = failure.code === 'unauthorized' && failure.source !== 'vendor' ? 'signed-out' : failure.code;
     // A copy: a run shared by gates in other languages rejects each with its own text.
     const shown = errorWith(failure, { displayMessage: this._strings.term(key, value) });
     this._status = { key, value };

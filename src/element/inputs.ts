@@ -49,6 +49,15 @@ export function restoreDefaults(host: GateInputs): void {
     if (isUnset(host[name as keyof typeof DEFAULTS])) Object.assign(host, { [name]: value });
 }
 
+/** A value as JSON, to compare by value; itself when JSON cannot hold it (a cycle, a BigInt). */
+const byValue = (value: unknown): unknown => {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return value;
+  }
+};
+
 /**
  * The arguments a run is made of, as `@lit/task` compares them: who is provisioned where, and how the
  * app opens. A new value is a new run. The credential, timeouts, retries, `session-ttl`, `prefetch`
@@ -67,7 +76,7 @@ export const runArgs = (host: GateInputs): readonly unknown[] => [
   host.doctorEmail,
   host.specialityId,
   host.doctorLang,
-  JSON.stringify(host.doctor),
+  byValue(host.doctor),
   host.medicToken,
   host.hospital,
   host.mode,

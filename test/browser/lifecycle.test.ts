@@ -221,6 +221,20 @@ describe('lifecycle', () => {
     expect(log.of('provisioned').map((d) => d.doctor.id)).to.deep.equal([id]);
   });
 
+  it('a doctor object JSON cannot hold (a cycle, a BigInt) is no crash: compared by identity, it provisions', async () => {
+    const id = uid('cycle');
+    const el = await gate({ doctorId: id, attrs: { mode: 'none' } });
+    const log = record(el);
+    const doctor: Record<string, unknown> = { email: 'cycle@clinic.example', extra: 10n };
+    doctor['self'] = doctor;
+    el.doctor = doctor;
+    await el.updateComplete;
+    expect(log.of('error')).to.deep.equal([]);
+    const result = await el.provision();
+    expect(result.outcome).to.equal('created');
+    expect(result.doctor).to.include({ id, email: 'cycle@clinic.example' });
+  });
+
   it('an unset input is back to its default in the same task, and a call then runs with it', async () => {
     const el = await gate({ attrs: { mode: 'iframe', prefetch: 'none' } });
     el.mode = '' as never;

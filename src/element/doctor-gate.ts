@@ -1,5 +1,4 @@
 import { html, LitElement, type PropertyValues } from 'lit';
-import { property, state } from 'lit/decorators.js';
 import { errorWith, isAbort, toGateError, type DoctorGateError, type Step } from '../core/errors.js';
 import type { Doctor, ProvisionResult, VendorName } from '../core/types.js';
 import { AppController } from './app-controller.js';
@@ -7,7 +6,7 @@ import { DebugController } from './debug-controller.js';
 import { emitFrom, errorDetail, type GateMode, type GateState } from './events.js';
 import type { UiKey } from './i18n.js';
 import {
-  attributeOf,
+  statusOf,
   decimalAttribute,
   DEFAULTS,
   numberAttribute,
@@ -59,6 +58,35 @@ const isInput = (name: PropertyKey): boolean =>
  */
 export class DoctorGate extends LitElement implements GateInputs, GateHost {
   static override styles = styles;
+  /** Lit's static declaration; each field below is `declare`d so no class field shadows Lit's accessor. */
+  static override properties = {
+    vendor: { useDefault: true },
+    server: {},
+    apiBase: { attribute: 'api-base' },
+    token: {},
+    tokenProvider: { attribute: false },
+    providerId: { attribute: 'provider-id' },
+    doctorId: { attribute: 'doctor-id' },
+    doctorName: { attribute: 'doctor-name' },
+    doctorLastname: { attribute: 'doctor-lastname' },
+    doctorEmail: { attribute: 'doctor-email' },
+    specialityId: { attribute: 'speciality-id', converter: decimalAttribute },
+    doctorLang: { attribute: 'doctor-lang' },
+    doctor: { attribute: false },
+    medicToken: { attribute: false },
+    hospital: { attribute: false },
+    mode: { useDefault: true },
+    appUrl: { attribute: 'app-url' },
+    appointmentId: { attribute: 'appointment-id' },
+    reportExampleId: { attribute: 'report-example-id' },
+    prefetch: { useDefault: true },
+    timeout: { converter: numberAttribute, useDefault: true },
+    retries: { converter: numberAttribute, useDefault: true },
+    sessionTtl: { attribute: 'session-ttl', converter: numberAttribute, useDefault: true },
+    debug: { type: Boolean },
+    _state: { state: true },
+    _status: { state: true },
+  };
 
   /** Registers `<doctor-gate>` (or another tag); a second call is a no-op. */
   static define(tag = 'doctor-gate'): void {
@@ -66,58 +94,64 @@ export class DoctorGate extends LitElement implements GateInputs, GateHost {
   }
 
   /** `speaknosis` (default) or `prescrypto`. */
-  @property({ useDefault: true }) vendor: VendorName = DEFAULTS.vendor;
+  declare vendor: VendorName;
   /** Server mode: URL of the EHR's `doctor-gate/server` handler (same rules as `api-base`); no API base, credential or provider id then. */
-  @property() server?: string;
+  declare server?: string;
   /** Base URL of the vendor API: https, loopback, or a same-origin path. */
-  @property({ attribute: 'api-base' }) apiBase?: string;
+  declare apiBase?: string;
   /** API credential. Prefer `tokenProvider`. Never written back to an attribute. */
-  @property() token?: string;
+  declare token?: string;
   /** Returns the API credential; called before the first request and once more after a 401. */
-  @property({ attribute: false }) tokenProvider?: () => Promise<string>;
+  declare tokenProvider?: () => Promise<string>;
   /** Speaknosis medical-center id. */
-  @property({ attribute: 'provider-id' }) providerId?: string;
+  declare providerId?: string;
   /** Speaknosis: the doctor's user id (the EHR's own id). Prescrypto: the medic id, when known. */
-  @property({ attribute: 'doctor-id' }) doctorId?: string;
+  declare doctorId?: string;
   /** The doctor's first name, sent on creation. */
-  @property({ attribute: 'doctor-name' }) doctorName?: string;
+  declare doctorName?: string;
   /** The doctor's last name, sent on creation. */
-  @property({ attribute: 'doctor-lastname' }) doctorLastname?: string;
+  declare doctorLastname?: string;
   /** The doctor's email, sent on creation (optional for Speaknosis). */
-  @property({ attribute: 'doctor-email' }) doctorEmail?: string;
+  declare doctorEmail?: string;
   /** Speaknosis speciality id: a positive integer, written in decimal digits. */
-  @property({ attribute: 'speciality-id', converter: decimalAttribute }) specialityId?: number;
+  declare specialityId?: number;
   /** `ES` `EN` `CA` `PT` `FR` (any case; `es-MX` counts as `ES`): the doctor's language and the gate's UI language. */
-  @property({ attribute: 'doctor-lang' }) doctorLang?: string;
+  declare doctorLang?: string;
   /** The doctor's fields plus vendor-specific ones; wins over attributes. */
-  @property({ attribute: false }) doctor?: Doctor;
+  declare doctor?: Doctor;
   /** Prescrypto medic token saved by the page at creation, for the deeplink login. */
-  @property({ attribute: false }) medicToken?: string;
+  declare medicToken?: string;
   /** Prescrypto hospital id: the medic's membership there is ensured, so the medic can prescribe. */
-  @property({ attribute: false }) hospital?: number;
+  declare hospital?: number;
   /** `popup` (default), `iframe`, or `none` (provision only). */
-  @property({ useDefault: true }) mode: GateMode = DEFAULTS.mode;
+  declare mode: GateMode;
   /** Launch URL template overriding the vendor's. */
-  @property({ attribute: 'app-url' }) appUrl?: string;
+  declare appUrl?: string;
   /** Optional Speaknosis launch parameter `{appointmentId}`. */
-  @property({ attribute: 'appointment-id' }) appointmentId?: string;
+  declare appointmentId?: string;
   /** Optional Speaknosis launch parameter `{reportExampleId}`. */
-  @property({ attribute: 'report-example-id' }) reportExampleId?: string;
+  declare reportExampleId?: string;
   /** `intent` (default), `eager` or `none`: work done before the click. */
-  @property({ useDefault: true }) prefetch: 'intent' | 'eager' | 'none' = DEFAULTS.prefetch;
+  declare prefetch: 'intent' | 'eager' | 'none';
   /** Milliseconds per request (default 10000). */
-  @property({ converter: numberAttribute, useDefault: true }) timeout: number = DEFAULTS.timeout;
+  declare timeout: number;
   /** Retries of a retryable failure (default 3). */
-  @property({ converter: numberAttribute, useDefault: true }) retries: number = DEFAULTS.retries;
+  declare retries: number;
   /** Opt-in: milliseconds to remember a provisioned doctor in `sessionStorage` (default 0: page memory only). */
-  @property({ attribute: 'session-ttl', converter: numberAttribute, useDefault: true }) sessionTtl: number =
-    DEFAULTS.sessionTtl;
+  declare sessionTtl: number;
   /** Writes a redacted timeline of each run (inputs, requests, events, errors) with `console.debug`. */
-  @property({ type: Boolean }) debug = false;
+  declare debug: boolean;
 
-  @state() private _state: GateState = 'idle';
-  @state() private _status?: { key: UiKey; value?: string };
+  declare private _state: GateState;
+  declare private _status?: { key: UiKey; value?: string };
 
+  constructor() {
+    super();
+    // Through the accessors Lit makes: the defaults are recorded (`useDefault`) and nothing reflects.
+    Object.assign(this, DEFAULTS);
+    this.debug = false;
+    this._state = 'idle';
+  }
   /** @internal */
   readonly _debug = new DebugController(this);
   /** @internal */
@@ -172,19 +206,12 @@ export class DoctorGate extends LitElement implements GateInputs, GateHost {
     this.#app.close('api');
   }
 
-  /**
-   * Posts `data` to the opened app, with the launch URL's exact origin as target (never `'*'`).
-   * Returns false when nothing is open. Answers arrive as `doctor-gate-message`.
-   */
+  /** Posts `data` to the opened app, to the launch URL's exact origin (never `'*'`); false when nothing is open. */
   postMessage(data: unknown): boolean {
     return this.#app.postMessage(data);
   }
 
-  /**
-   * Also the lowercase run-together spelling of each kebab-case attribute (`apibase`,
-   * `providerid`…), which React 19's server renderer writes for camelCase props and hydration never
-   * turns into properties: an alias of the kebab-case attribute.
-   */
+  /** Also each kebab-case attribute's lowercase run-together alias (`apibase`), as React 19's server renderer writes camelCase props. */
   static override get observedAttributes(): string[] {
     return withAliases(super.observedAttributes);
   }
@@ -258,17 +285,10 @@ export class DoctorGate extends LitElement implements GateInputs, GateHost {
   /** @internal Shows and announces a failure; returns it with the text shown, for `provision()` to reject with. */
   _report(error: unknown, step?: Step): DoctorGateError {
     const failure = toGateError(error, step);
-    // Vendor field errors name doctor fields: show the attribute the page sets for them.
-    const value =
-      failure.code === 'config'
-        ? failure.fields?.map((field) => attributeOf(field, DoctorGate.elementProperties)).join(', ')
-        : undefined;
-    // No credential from the EHR (its server's session, or the page's token route, ended): the doctor
-    // signs in again; only a vendor's own 401 says the vendor refused the credential.
-    const key: UiKey = failure.code === 'unauthorized' && failure.source !== 'vendor' ? 'signed-out' : failure.code;
+    const status = statusOf(failure, DoctorGate.elementProperties);
     // A copy: a run shared by gates in other languages rejects each with its own text.
-    const shown = errorWith(failure, { displayMessage: this._strings.term(key, value) });
-    this._status = { key, value };
+    const shown = errorWith(failure, { displayMessage: this._strings.term(status.key, status.value) });
+    this._status = status;
     this._moveTo('error');
     this._emit('doctor-gate-error', errorDetail(shown));
     return shown;

@@ -1,6 +1,8 @@
 import type { PropertyDeclaration } from 'lit';
+import type { DoctorGateError } from '../core/errors.js';
 import { langOf, type Doctor, type Lang, type VendorName } from '../core/types.js';
 import type { GateMode } from './events.js';
+import type { UiKey } from './i18n.js';
 
 /** What a page sets on the gate: the element's inputs, as the controllers read them. */
 export interface GateInputs {
@@ -135,3 +137,19 @@ export function withAliases(names: readonly string[]): string[] {
 
 /** The kebab-case attribute an alias stands for (any other name as it is). */
 export const unalias = (name: string): string => ALIASES.get(name) ?? name;
+
+/**
+ * What the doctor is shown for `failure`: its UI text's key, and for a `config` error the attributes
+ * the page sets for the fields it names (a vendor's field error names doctor fields).
+ */
+export function statusOf(
+  failure: DoctorGateError,
+  properties: ReadonlyMap<PropertyKey, PropertyDeclaration>,
+): { key: UiKey; value?: string } {
+  const value =
+    failure.code === 'config' ? failure.fields?.map((field) => attributeOf(field, properties)).join(', ') : undefined;
+  // No credential from the EHR (its server's session, or the page's token route, ended): the doctor
+  // signs in again; only a vendor's own 401 says the vendor refused the credential.
+  const key: UiKey = failure.code === 'unauthorized' && failure.source !== 'vendor' ? 'signed-out' : failure.code;
+  return { key, value };
+}

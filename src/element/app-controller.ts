@@ -1,7 +1,7 @@
 import type { ReactiveController } from 'lit';
-import { DoctorGateError, isAbort, type Step } from '../core/errors.js';
+import { DoctorGateError, isAbort } from '../core/errors.js';
 import { randomId } from './debug-controller.js';
-import type { CloseReason, Emit, GateState } from './events.js';
+import type { CloseReason } from './events.js';
 import type { Context, GateHost, ProvisionController } from './provision-controller.js';
 
 const POPUP_POLL_MS = 400;
@@ -17,15 +17,6 @@ interface Opening {
   watching: AbortController;
 }
 
-export interface AppHooks {
-  emit: Emit;
-  state(): GateState;
-  setState(state: GateState): void;
-  report(error: unknown, step?: Step): void;
-  /** The localized "Preparing…" text of the popup's waiting page. */
-  preparing(): string;
-}
-
 /**
  * The opened app: the popup or the iframe, from the click to its close. Each opening owns its
  * window: a stale one (replaced, closed, or for old inputs) never touches a newer one.
@@ -33,18 +24,15 @@ export interface AppHooks {
 export class AppController implements ReactiveController {
   readonly #host: GateHost;
   readonly #run: ProvisionController;
-  readonly #hooks: AppHooks;
   /** A random part per gate, so window names never collide across gates or copies of the drop-in on one page. */
   readonly #windowSuffix = randomId();
   #current?: Opening;
   /** The iframe to render, with the `allow` it must carry before it navigates; undefined when not framed. */
   frame?: { allow: string };
 
-  constructor(host: GateHost, run: ProvisionController, hooks: AppHooks) {
-    this.#host = host;
+  constructor(host: GateHost, run: ProvisionController) {
+    (this.#host = host).addController(this);
     this.#run = run;
-    this.#hooks = hooks;
-    host.addController(this);
   }
 
   hostDisconnected(): void {
@@ -79,7 +67,7 @@ export class AppController implements ReactiveController {
       const popup = window.open(readyUrl ?? 'about:blank', `${name}-${this.#windowSuffix}`, features);
       if (!popup) {
         attempt.abort();
-        return this.#hooks.report(
+        return void this.#host._report(
           new DoctorGateError('popup-blocked', 'The browser blocked the popup', { step: 'open' }),
         );
       }
@@ -113,7 +101,7 @@ export class AppController implements ReactiveController {
       if (target) this.#watch(opening, target, origin);
     } catch (error) {
       if (opening) this.#end(opening, 'api');
-      if (!isAbort(error)) this.#hooks.report(error, 'open');
+      if (!isAbort(error)) this.#host._report(error, 'open');
     }
   }
 
@@ -135,11 +123,11 @@ export class AppController implements ReactiveController {
     opening.target = target;
     opening.origin = origin;
     const { signal } = opening.watching;
-    const { emit, setState } = this.#hooks;
+    const host = this.#host;
     window.addEventListener(
       'message',
       (event: MessageEvent) => {
-        if (event.origin === origin && event.source === target) emit('doctor-gate-message', { data: event.data });
+        if (event.origin === origin && event.source === target) host._emit('doctor-gate-message', { data: event.data });
       },
       { signal },
     );
@@ -148,8 +136,8 @@ export class AppController implements ReactiveController {
       // Not `{ signal }`: listeners tied to a signal are removed before its own abort event fires.
       signal.addEventListener('abort', () => clearInterval(timer), { once: true });
     }
-    setState('open');
-    emit('doctor-gate-open', { mode: opening.mode });
+    host._moveTo('open');
+    host._emit('doctor-gate-open', { mode: opening.mode });
   }
 
   /** Ends `opening` if it is still the current one: a stale opening never closes a newer window. */
@@ -163,16 +151,16 @@ export class AppController implements ReactiveController {
       this.#host.requestUpdate();
     }
     if (!opening.target) return; // never opened: nothing to announce
-    const { setState, state, emit } = this.#hooks;
-    if (state() === 'open') setState(this.#run.provisioned ? 'ready' : 'idle');
-    emit('doctor-gate-close', { mode: opening.mode, reason });
+    const host = this.#host;
+    if (host.state === 'open') host._moveTo(this.#run.provisioned ? 'ready' : 'idle');
+    host._emit('doctor-gate-close', { mode: opening.mode, reason });
   }
 
   /** A small localized page while the popup waits, written as text (safe under Trusted Types). */
   #preparing(popup: Window): void {
     try {
       const doc = popup.document;
-      doc.title = doc.body.textContent = this.#hooks.preparing();
+      doc.title = doc.body.textContent = this.#host._strings.term('preparing');
       doc.body.style.cssText = 'font:16px system-ui;margin:40vh 0;text-align:center';
     } catch {
       // A reused, already cross-origin window: nothing to write.

@@ -1,26 +1,21 @@
-import { html, LitElement, type PropertyDeclaration, type PropertyValues } from 'lit';
-import { property, state } from 'lit/decorators.js';
+import { html, LitElement, type PropertyValues } from 'lit';
 import { errorWith, isAbort, toGateError, type DoctorGateError, type Step } from '../core/errors.js';
 import type { Doctor, ProvisionResult, VendorName } from '../core/types.js';
-import { vendors } from '../vendors/index.js';
 import { AppController } from './app-controller.js';
 import { DebugController } from './debug-controller.js';
 import { emitFrom, errorDetail, type GateMode, type GateState } from './events.js';
-import { translate, type UiKey } from './i18n.js';
+import type { UiKey } from './i18n.js';
 import {
-  attributeOf,
-  changedValue,
+  statusOf,
   decimalAttribute,
   DEFAULTS,
-  inputChanged,
   numberAttribute,
-  uiLang,
   unalias,
   withAliases,
   type GateInputs,
 } from './inputs.js';
 import { warmUp } from './warm-up.js';
-import { ProvisionController } from './provision-controller.js';
+import { ProvisionController, type GateHost } from './provision-controller.js';
 import { StringsController } from './strings-controller.js';
 import { frameTemplate, noticeTemplate } from './templates.js';
 import { styles } from './styles.js';
@@ -61,8 +56,37 @@ const isInput = (name: PropertyKey): boolean =>
  * @fires {CustomEvent<MessageDetail>} doctor-gate-message - A message from the opened app (origin and source checked).
  * @fires {CustomEvent<ErrorDetail>} doctor-gate-error - Anything failed.
  */
-export class DoctorGate extends LitElement implements GateInputs {
+export class DoctorGate extends LitElement implements GateInputs, GateHost {
   static override styles = styles;
+  /** Lit's static declaration; each field below is `declare`d so no class field shadows Lit's accessor. */
+  static override properties = {
+    vendor: { useDefault: true },
+    server: {},
+    apiBase: { attribute: 'api-base' },
+    token: {},
+    tokenProvider: { attribute: false },
+    providerId: { attribute: 'provider-id' },
+    doctorId: { attribute: 'doctor-id' },
+    doctorName: { attribute: 'doctor-name' },
+    doctorLastname: { attribute: 'doctor-lastname' },
+    doctorEmail: { attribute: 'doctor-email' },
+    specialityId: { attribute: 'speciality-id', converter: decimalAttribute },
+    doctorLang: { attribute: 'doctor-lang' },
+    doctor: { attribute: false },
+    medicToken: { attribute: false },
+    hospital: { attribute: false },
+    mode: { useDefault: true },
+    appUrl: { attribute: 'app-url' },
+    appointmentId: { attribute: 'appointment-id' },
+    reportExampleId: { attribute: 'report-example-id' },
+    prefetch: { useDefault: true },
+    timeout: { converter: numberAttribute, useDefault: true },
+    retries: { converter: numberAttribute, useDefault: true },
+    sessionTtl: { attribute: 'session-ttl', converter: numberAttribute, useDefault: true },
+    debug: { type: Boolean },
+    _state: { state: true },
+    _status: { state: true },
+  };
 
   /** Registers `<doctor-gate>` (or another tag); a second call is a no-op. */
   static define(tag = 'doctor-gate'): void {
@@ -70,75 +94,72 @@ export class DoctorGate extends LitElement implements GateInputs {
   }
 
   /** `speaknosis` (default) or `prescrypto`. */
-  @property() vendor: VendorName = DEFAULTS.vendor;
+  declare vendor: VendorName;
   /** Server mode: URL of the EHR's `doctor-gate/server` handler (same rules as `api-base`); no API base, credential or provider id then. */
-  @property() server?: string;
+  declare server?: string;
   /** Base URL of the vendor API: https, loopback, or a same-origin path. */
-  @property({ attribute: 'api-base' }) apiBase?: string;
+  declare apiBase?: string;
   /** API credential. Prefer `tokenProvider`. Never written back to an attribute. */
-  @property() token?: string;
+  declare token?: string;
   /** Returns the API credential; called before the first request and once more after a 401. */
-  @property({ attribute: false }) tokenProvider?: () => Promise<string>;
+  declare tokenProvider?: () => Promise<string>;
   /** Speaknosis medical-center id. */
-  @property({ attribute: 'provider-id' }) providerId?: string;
+  declare providerId?: string;
   /** Speaknosis: the doctor's user id (the EHR's own id). Prescrypto: the medic id, when known. */
-  @property({ attribute: 'doctor-id' }) doctorId?: string;
+  declare doctorId?: string;
   /** The doctor's first name, sent on creation. */
-  @property({ attribute: 'doctor-name' }) doctorName?: string;
+  declare doctorName?: string;
   /** The doctor's last name, sent on creation. */
-  @property({ attribute: 'doctor-lastname' }) doctorLastname?: string;
+  declare doctorLastname?: string;
   /** The doctor's email, sent on creation (optional for Speaknosis). */
-  @property({ attribute: 'doctor-email' }) doctorEmail?: string;
+  declare doctorEmail?: string;
   /** Speaknosis speciality id: a positive integer, written in decimal digits. */
-  @property({ attribute: 'speciality-id', converter: decimalAttribute }) specialityId?: number;
+  declare specialityId?: number;
   /** `ES` `EN` `CA` `PT` `FR` (any case; `es-MX` counts as `ES`): the doctor's language and the gate's UI language. */
-  @property({ attribute: 'doctor-lang' }) doctorLang?: string;
+  declare doctorLang?: string;
   /** The doctor's fields plus vendor-specific ones; wins over attributes. */
-  @property({ attribute: false, hasChanged: changedValue }) doctor?: Doctor;
+  declare doctor?: Doctor;
   /** Prescrypto medic token saved by the page at creation, for the deeplink login. */
-  @property({ attribute: false }) medicToken?: string;
+  declare medicToken?: string;
   /** Prescrypto hospital id: the medic's membership there is ensured, so the medic can prescribe. */
-  @property({ attribute: false }) hospital?: number;
+  declare hospital?: number;
   /** `popup` (default), `iframe`, or `none` (provision only). */
-  @property() mode: GateMode = DEFAULTS.mode;
+  declare mode: GateMode;
   /** Launch URL template overriding the vendor's. */
-  @property({ attribute: 'app-url' }) appUrl?: string;
+  declare appUrl?: string;
   /** Optional Speaknosis launch parameter `{appointmentId}`. */
-  @property({ attribute: 'appointment-id' }) appointmentId?: string;
+  declare appointmentId?: string;
   /** Optional Speaknosis launch parameter `{reportExampleId}`. */
-  @property({ attribute: 'report-example-id' }) reportExampleId?: string;
+  declare reportExampleId?: string;
   /** `intent` (default), `eager` or `none`: work done before the click. */
-  @property() prefetch: 'intent' | 'eager' | 'none' = DEFAULTS.prefetch;
+  declare prefetch: 'intent' | 'eager' | 'none';
   /** Milliseconds per request (default 10000). */
-  @property({ converter: numberAttribute }) timeout: number = DEFAULTS.timeout;
+  declare timeout: number;
   /** Retries of a retryable failure (default 3). */
-  @property({ converter: numberAttribute }) retries: number = DEFAULTS.retries;
+  declare retries: number;
   /** Opt-in: milliseconds to remember a provisioned doctor in `sessionStorage` (default 0: page memory only). */
-  @property({ attribute: 'session-ttl', converter: numberAttribute }) sessionTtl: number = DEFAULTS.sessionTtl;
+  declare sessionTtl: number;
   /** Writes a redacted timeline of each run (inputs, requests, events, errors) with `console.debug`. */
-  @property({ type: Boolean }) debug = false;
+  declare debug: boolean;
 
-  @state() private _state: GateState = 'idle';
-  @state() private _status?: { key: UiKey; value?: string };
+  declare private _state: GateState;
+  declare private _status?: { key: UiKey; value?: string };
 
-  readonly #debug = new DebugController(this);
-  readonly #emit = emitFrom(this, this.#debug);
-  // eslint-disable-next-line no-unused-private-class-members -- it registers itself with addController
-  readonly #strings = new StringsController(this);
-  readonly #run = new ProvisionController(this, {
-    emit: this.#emit,
-    state: () => this._state,
-    setState: (next) => this.#setState(next),
-    closeApp: () => this.#app.close('api'),
-    onRequest: this.#debug.request,
-  });
-  readonly #app: AppController = new AppController(this, this.#run, {
-    emit: this.#emit,
-    state: () => this._state,
-    setState: (next) => this.#setState(next),
-    report: (error, step) => this.#report(error, step),
-    preparing: () => this.#t('preparing'),
-  });
+  constructor() {
+    super();
+    // Through the accessors Lit makes: the defaults are recorded (`useDefault`) and nothing reflects.
+    Object.assign(this, DEFAULTS);
+    this.debug = false;
+    this._state = 'idle';
+  }
+  /** @internal */
+  readonly _debug = new DebugController(this);
+  /** @internal */
+  readonly _strings = new StringsController(this);
+  /** @internal */
+  readonly _emit = emitFrom(this, this._debug);
+  readonly #run = new ProvisionController(this);
+  readonly #app = new AppController(this, this.#run);
 
   /** `idle` `checking` `creating` `ready` `open` `error`; reflected to the `state` attribute. */
   get state(): GateState {
@@ -150,15 +171,15 @@ export class DoctorGate extends LitElement implements GateInputs {
    * Rejects with the `DoctorGateError` the `doctor-gate-error` event reports, `displayMessage` included.
    */
   async provision(): Promise<ProvisionResult> {
-    this.#debug.begin();
+    this._debug.begin();
     try {
       const context = this.#run.context();
-      this.#debug.inputs(context);
+      this._debug.inputs(context);
       return await this.#run.provision(context);
     } catch (error) {
-      throw isAbort(error) ? error : this.#report(error);
+      throw isAbort(error) ? error : this._report(error);
     } finally {
-      this.#debug.end();
+      this._debug.end();
     }
   }
 
@@ -167,16 +188,16 @@ export class DoctorGate extends LitElement implements GateInputs {
    * Called inside a click, the popup opens at once and is navigated when the doctor is ready.
    */
   async open(): Promise<void> {
-    this.#debug.begin();
+    this._debug.begin();
     try {
       const context = this.#run.context();
-      this.#debug.inputs(context);
+      this._debug.inputs(context);
       // Called at once: inside a click, the popup must open in this very task. It never rejects.
       await this.#app.open(context);
     } catch (error) {
-      this.#report(error);
+      this._report(error);
     } finally {
-      this.#debug.end();
+      this._debug.end();
     }
   }
 
@@ -185,19 +206,12 @@ export class DoctorGate extends LitElement implements GateInputs {
     this.#app.close('api');
   }
 
-  /**
-   * Posts `data` to the opened app, with the launch URL's exact origin as target (never `'*'`).
-   * Returns false when nothing is open. Answers arrive as `doctor-gate-message`.
-   */
+  /** Posts `data` to the opened app, to the launch URL's exact origin (never `'*'`); false when nothing is open. */
   postMessage(data: unknown): boolean {
     return this.#app.postMessage(data);
   }
 
-  /**
-   * Also the lowercase run-together spelling of each kebab-case attribute (`apibase`,
-   * `providerid`…), which React 19's server renderer writes for camelCase props and hydration never
-   * turns into properties: an alias of the kebab-case attribute.
-   */
+  /** Also each kebab-case attribute's lowercase run-together alias (`apibase`), as React 19's server renderer writes camelCase props. */
   static override get observedAttributes(): string[] {
     return withAliases(super.observedAttributes);
   }
@@ -206,25 +220,16 @@ export class DoctorGate extends LitElement implements GateInputs {
     super.attributeChangedCallback(unalias(name), old, value);
   }
 
-  /** Notes, at the moment a property is set, that the inputs changed: a call in the same task must see it. */
-  override requestUpdate(name?: PropertyKey, oldValue?: unknown, options?: PropertyDeclaration): void {
-    // Lit's own constructor calls this with no name, before this class's fields exist.
-    if (name !== undefined && isInput(name)) {
-      const declared = options ?? DoctorGate.getPropertyOptions(name);
-      if (inputChanged(this, name as keyof GateInputs, oldValue, declared)) this.#run.inputsChanged();
-    }
-    super.requestUpdate(name, oldValue, options);
-  }
-
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (![...changed.keys()].some(isInput)) return;
-    // Validated here, in the same update, so a bad input shows at once and a fix clears it.
+    if (this.hasUpdated && ![...changed.keys()].some(isInput)) return;
+    // Validated here, in the same update, so a bad input shows at once and a fix clears it; an unset
+    // input gets its default back, and new run arguments abort the run for the old ones.
     try {
       this.#run.context();
     } catch (error) {
-      return void this.#report(error);
+      return void this._report(error);
     }
-    if (this._state === 'error') this.#setState('idle');
+    if (this._state === 'error') this._moveTo('idle');
     if (this.prefetch === 'eager') queueMicrotask(() => this.isConnected && this.provision().catch(() => undefined));
   }
 
@@ -240,10 +245,13 @@ export class DoctorGate extends LitElement implements GateInputs {
         @pointerdown=${this.#onIntent}
         @focus=${this.#onIntent}
       >
-        <slot>${this.#t('open')}</slot></button
+        <slot>${this._strings.term('open')}</slot></button
       ><span part="status" role=${this._state === 'error' ? 'alert' : 'status'}
-        >${status ? this.#t(status.key, status.value) : ''}</span
-      >${noticeTemplate(this.#run.provisioned?.readiness.missing, this.#t)}${frameTemplate(this.#app.frame, this.#t)}`;
+        >${status ? this._strings.term(status.key, status.value) : ''}</span
+      >${noticeTemplate(this.#run.provisioned?.readiness.missing, this._strings.term)}${frameTemplate(
+        this.#app.frame,
+        this._strings.term,
+      )}`;
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -263,36 +271,26 @@ export class DoctorGate extends LitElement implements GateInputs {
     }
   }
 
-  readonly #t = (key: UiKey, value?: string): string => {
-    const label = (vendors[this.vendor] ?? vendors.speaknosis).label;
-    return translate(uiLang(this), key, value ?? label);
-  };
-
-  #setState(state: GateState): void {
+  /** @internal Moves to `state` and announces it. */
+  _moveTo(state: GateState): void {
     const previous = this._state;
     if (state !== 'error') this._status = state === 'idle' ? undefined : { key: state === 'open' ? 'opened' : state };
     if (previous === state) return;
     this._state = state;
     // Reflected at once so listeners of the event read the new attribute too.
     this.setAttribute('state', state);
-    this.#emit('doctor-gate-state', { state, previous });
+    this._emit('doctor-gate-state', { state, previous });
   }
 
-  /** Shows and announces a failure; returns it with the text shown, for `provision()` to reject with. */
-  #report(error: unknown, step?: Step): DoctorGateError {
+  /** @internal Shows and announces a failure; returns it with the text shown, for `provision()` to reject with. */
+  _report(error: unknown, step?: Step): DoctorGateError {
     const failure = toGateError(error, step);
-    // Vendor field errors name doctor fields: show the attribute the page sets for them.
-    const value =
-      failure.code === 'config'
-        ? failure.fields?.map((field) => attributeOf(field, DoctorGate.elementProperties)).join(', ')
-        : undefined;
-    // Signed out in server mode: the EHR's session ended, no vendor refused anything.
-    const key: UiKey = failure.code === 'unauthorized' && failure.source === 'server' ? 'signed-out' : failure.code;
+    const status = statusOf(failure, DoctorGate.elementProperties);
     // A copy: a run shared by gates in other languages rejects each with its own text.
-    const shown = errorWith(failure, { displayMessage: this.#t(key, value) });
-    this._status = { key, value };
-    this.#setState('error');
-    this.#emit('doctor-gate-error', errorDetail(shown));
+    const shown = errorWith(failure, { displayMessage: this._strings.term(status.key, status.value) });
+    this._status = status;
+    this._moveTo('error');
+    this._emit('doctor-gate-error', errorDetail(shown));
     return shown;
   }
 }

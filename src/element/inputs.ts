@@ -1,6 +1,8 @@
 import type { PropertyDeclaration } from 'lit';
+import type { DoctorGateError } from '../core/errors.js';
 import { langOf, type Doctor, type Lang, type VendorName } from '../core/types.js';
 import type { GateMode } from './events.js';
+import type { UiKey } from './i18n.js';
 
 /** What a page sets on the gate: the element's inputs, as the controllers read them. */
 export interface GateInputs {
@@ -40,31 +42,50 @@ export const DEFAULTS = {
   sessionTtl: 0,
 } as const satisfies Partial<GateInputs>;
 
-export const hasDefault = (name: PropertyKey): name is keyof typeof DEFAULTS => Object.hasOwn(DEFAULTS, name);
-
-/**
- * Inputs that do not change who is provisioned where: a run under way survives them (a framework
- * passing a new `tokenProvider` function on every render must not abort it).
- */
-export const KEEPS_RUN: ReadonlySet<PropertyKey> = new Set([
-  'token',
-  'tokenProvider',
-  'timeout',
-  'retries',
-  'sessionTtl',
-  'prefetch',
-  'debug',
-]);
-
-/** Frameworks pass a new `doctor` object on every render: only a different value is a change. */
-export const changedValue = (a: unknown, b: unknown) => JSON.stringify(a) !== JSON.stringify(b);
-
 /** `''` counts as unset: frameworks bind an unset value so, and none of these inputs means anything by it. */
 export const isUnset = (value: unknown): boolean => value === undefined || value === null || value === '';
 
-/** The value an input stands for: its default when unset. */
-export const effective = (name: PropertyKey, value: unknown): unknown =>
-  hasDefault(name) && isUnset(value) ? DEFAULTS[name] : value;
+/** Puts back the default of each input with one that is unset (`undefined`, `null` or `''`). */
+export function restoreDefaults(host: GateInputs): void {
+  for (const [name, value] of Object.entries(DEFAULTS))
+    if (isUnset(host[name as keyof typeof DEFAULTS])) Object.assign(host, { [name]: value });
+}
+
+/** A value as JSON, to compare by value; itself when JSON cannot hold it (a cycle, a BigInt). */
+const byValue = (value: unknown): unknown => {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return value;
+  }
+};
+
+/**
+ * The arguments a run is made of, as `@lit/task` compares them: who is provisioned where, and how the
+ * app opens. A new value is a new run. The credential, timeouts, retries, `session-ttl`, `prefetch`
+ * and `debug` are not among them: a run survives them (a framework passing a new `tokenProvider`
+ * function on every render must not abort it). `doctor` counts by value: frameworks pass a new object
+ * on every render.
+ */
+export const runArgs = (host: GateInputs): readonly unknown[] => [
+  host.vendor,
+  host.server,
+  host.apiBase,
+  host.providerId,
+  host.doctorId,
+  host.doctorName,
+  host.doctorLastname,
+  host.doctorEmail,
+  host.specialityId,
+  host.doctorLang,
+  byValue(host.doctor),
+  host.medicToken,
+  host.hospital,
+  host.mode,
+  host.appUrl,
+  host.appointmentId,
+  host.reportExampleId,
+];
 
 /** Number attributes: empty or removed is unset; anything else is `Number(…)`, so junk becomes NaN and fails validation. */
 export const numberAttribute = {
@@ -118,16 +139,17 @@ export function withAliases(names: readonly string[]): string[] {
 export const unalias = (name: string): string => ALIASES.get(name) ?? name;
 
 /**
- * Whether setting `key` changed the inputs a run is made of, by the property's own test; an unset
- * value first restores the default (which re-enters Lit's `requestUpdate` with it).
+ * What the doctor is shown for `failure`: its UI text's key, and for a `config` error the attributes
+ * the page sets for the fields it names (a vendor's field error names doctor fields).
  */
-export function inputChanged(
-  host: GateInputs,
-  key: keyof GateInputs,
-  oldValue: unknown,
-  declared: PropertyDeclaration,
-): boolean {
-  if (hasDefault(key) && isUnset(host[key])) (host as unknown as Record<string, unknown>)[key] = DEFAULTS[key];
-  const changed = declared.hasChanged ?? ((value: unknown, old: unknown) => !Object.is(value, old));
-  return !KEEPS_RUN.has(key) && changed(host[key], effective(key, oldValue));
+export function statusOf(
+  failure: DoctorGateError,
+  properties: ReadonlyMap<PropertyKey, PropertyDeclaration>,
+): { key: UiKey; value?: string } {
+  const value =
+    failure.code === 'config' ? failure.fields?.map((field) => attributeOf(field, properties)).join(', ') : undefined;
+  // No credential from the EHR (its server's session, or the page's token route, ended): the doctor
+  // signs in again; only a vendor's own 401 says the vendor refused the credential.
+  const key: UiKey = failure.code === 'unauthorized' && failure.source !== 'vendor' ? 'signed-out' : failure.code;
+  return { key, value };
 }

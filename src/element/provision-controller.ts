@@ -1,10 +1,9 @@
-import type { ReactiveController, ReactiveControllerHost, ReactiveElement } from 'lit';
+import type { ReactiveController, ReactiveElement } from 'lit';
 import { safeParse } from 'zod/mini';
 import { checkVendorSettings, configError, fillTemplate, settingsSchema, type Settings } from '../core/config.js';
 import type { GateClient } from '../core/gate-client.js';
 import { createClient } from '../vendors/create-client.js';
-import type { DoctorGateError } from '../core/errors.js';
-import type { ClientOptions } from '../core/http-types.js';
+import type { DoctorGateError, Step } from '../core/errors.js';
 import { parseDoctor } from '../core/provision.js';
 import { ServerClient } from '../core/server-client.js';
 import { knownResult, sharedProvision } from '../core/page-runs.js';
@@ -12,11 +11,30 @@ import type { Doctor, Lang, ProvisionResult } from '../core/types.js';
 import type { Vendor } from '../core/vendor.js';
 import { vendors } from '../vendors/index.js';
 import type { Emit, GateState } from './events.js';
-import { attributeOf, badDoctorLang, uiLang, type GateInputs } from './inputs.js';
+import type { DebugController } from './debug-controller.js';
+import { attributeOf, badDoctorLang, restoreDefaults, runArgs, uiLang, type GateInputs } from './inputs.js';
 import { sessionStore } from './session-store.js';
+import type { StringsController } from './strings-controller.js';
 
-/** The element a controller serves: its inputs, and Lit's controller host. */
-export type GateHost = ReactiveControllerHost & ReactiveElement & GateInputs;
+/**
+ * The element as its controllers see it: its inputs and state, and the gate's own ways to move its
+ * state, send an event, report a failure, speak, and note the run (internal, not for pages).
+ */
+export interface GateHost extends ReactiveElement, GateInputs {
+  readonly state: GateState;
+  /** Closes the popup or iframe, if open. */
+  close(): void;
+  /** @internal Moves to `state` and announces it. */
+  _moveTo(state: GateState): void;
+  /** @internal The gate's one way to send an event. */
+  readonly _emit: Emit;
+  /** @internal Shows and announces a failure. */
+  _report(error: unknown, step?: Step): DoctorGateError;
+  /** @internal */
+  readonly _strings: StringsController;
+  /** @internal */
+  readonly _debug: DebugController;
+}
 
 /**
  * How the gate reaches the vendor: directly, with a client holding the API credential, or through
@@ -37,37 +55,26 @@ export interface Context {
   signal: AbortSignal;
 }
 
-export interface ProvisionHooks {
-  emit: Emit;
-  state(): GateState;
-  setState(state: GateState): void;
-  /** New inputs close the app opened for the old ones. */
-  closeApp(): void;
-  /** Told of every request of this gate's client (the `debug` timeline). */
-  onRequest: ClientOptions['onRequest'];
-}
-
 /**
- * The provisioning run of one gate, in the manner of `@lit/task`: a new `AbortController` whenever
- * the inputs change (the stale run's result is never applied), aborted on disconnect. The run itself
+ * The provisioning run of one gate, in the manner of `@lit/task`: the run's arguments (`runArgs`)
+ * are compared where a run is made, and new ones get a new `AbortController` (the stale run's
+ * result is never applied); aborted on disconnect. The run itself
  * is shared with every gate on the page for the same doctor (`sharedProvision`), which is why this
  * is not a `Task`: a second `provision()` joins the run under way instead of aborting it.
  */
 export class ProvisionController implements ReactiveController {
   readonly #host: GateHost;
-  readonly #hooks: ProvisionHooks;
   #runs = new AbortController();
-  #inputsChanged = false;
+  /** The arguments of the current run. */
+  #args?: readonly unknown[];
   #client?: { key: string; transport: Transport };
   /** Server mode: each result's launch, for the one opening that asked for it. */
   readonly #launches = new WeakMap<ProvisionResult, Record<string, string>>();
   /** The result last announced in `doctor-gate-provisioned`: a joined run announces it once. */
   provisioned?: ProvisionResult;
 
-  constructor(host: GateHost, hooks: ProvisionHooks) {
-    this.#host = host;
-    this.#hooks = hooks;
-    host.addController(this);
+  constructor(host: GateHost) {
+    (this.#host = host).addController(this);
   }
 
   hostConnected(): void {
@@ -79,15 +86,14 @@ export class ProvisionController implements ReactiveController {
     queueMicrotask(() => this.#host.isConnected || this.#runs.abort());
   }
 
-  /** Noted at the moment a property is set, so a call in the same task runs for the new inputs. */
-  inputsChanged(): void {
-    this.#inputsChanged = true;
-  }
-
   /** Validates every input once; the only place attributes and properties become a client and a doctor. */
   context(): Context {
-    this.#applyInputs();
     const host = this.#host;
+    // Also here, not only in an update: a call in the same task as the change sees the new inputs.
+    restoreDefaults(host);
+    const args = runArgs(host);
+    if (this.#args?.some((arg, i) => !Object.is(arg, args[i]))) this.#newRun();
+    this.#args = args;
     const properties = (host.constructor as typeof ReactiveElement).elementProperties;
     const server = host.server || undefined;
     // Server mode: `server` takes the API base's place (the same URL rule), with no credential or scope.
@@ -139,10 +145,10 @@ export class ProvisionController implements ReactiveController {
 
   /** Check, then create or reactivate if needed; announces the result once and moves the state. */
   async provision({ transport, doctor, signal }: Context): Promise<ProvisionResult> {
-    const { emit, setState, state } = this.#hooks;
+    const host = this.#host;
     const beforeCreate = (detail: { doctor: Doctor; reactivation: boolean | null }) =>
-      emit('doctor-gate-before-create', detail, true);
-    const onStep = (step: 'check' | 'create') => setState(step === 'check' ? 'checking' : 'creating');
+      host._emit('doctor-gate-before-create', detail, true);
+    const onStep = (step: 'check' | 'create') => host._moveTo(step === 'check' ? 'checking' : 'creating');
     let result: ProvisionResult;
     if (transport instanceof ServerClient) {
       // Every call is its own request for a fresh launch: nothing remembered stands in for the handler.
@@ -150,7 +156,7 @@ export class ProvisionController implements ReactiveController {
       result = opening.result;
       this.#launches.set(result, opening.launch);
     } else {
-      const ttl = this.#host.sessionTtl;
+      const ttl = host.sessionTtl;
       result = await sharedProvision(transport, doctor, {
         signal,
         store: ttl > 0 ? sessionStore(ttl) : undefined,
@@ -161,14 +167,14 @@ export class ProvisionController implements ReactiveController {
     signal.throwIfAborted();
     if (this.provisioned !== result) {
       this.provisioned = result;
-      emit('doctor-gate-provisioned', {
+      host._emit('doctor-gate-provisioned', {
         outcome: result.outcome,
         doctor: result.doctor,
         account: result.account,
         readiness: result.readiness,
       });
     }
-    if (state() !== 'open') setState('ready');
+    if (host.state !== 'open') host._moveTo('ready');
     return result;
   }
 
@@ -256,10 +262,10 @@ export class ProvisionController implements ReactiveController {
           vendor,
           timeoutMs: settings.timeout,
           retries: settings.retries,
-          onRequest: this.#hooks.onRequest,
+          onRequest: this.#host._debug.request,
         })
       : createClient(settings.vendor, {
-          onRequest: this.#hooks.onRequest,
+          onRequest: this.#host._debug.request,
           apiBase: settings.apiBase,
           providerId: settings.providerId,
           token,
@@ -273,14 +279,12 @@ export class ProvisionController implements ReactiveController {
   }
 
   /** New inputs: the run for the old ones is aborted (its result is never applied) and its app closed. */
-  #applyInputs(): void {
-    if (!this.#inputsChanged) return;
-    this.#inputsChanged = false;
+  #newRun(): void {
     this.#runs.abort();
     this.#runs = new AbortController();
     this.provisioned = undefined;
     // At once, also while still provisioning: a click in the same task must not find the old opening.
-    this.#hooks.closeApp();
-    if (this.#hooks.state() !== 'error') this.#hooks.setState('idle');
+    this.#host.close();
+    if (this.#host.state !== 'error') this.#host._moveTo('idle');
   }
 }

@@ -210,9 +210,10 @@ describe('errors tell the truth', () => {
         expect(detail.runId).to.be.a('string').and.not.equal('');
         // What the doctor sees: the gate's own text in the doctor's language, also on the status line.
         // A wrong URL names the attribute to fix, not the vendor.
-        // A signed-out doctor is told to sign in again, never that a vendor refused a credential.
+        // A doctor with no credential from the EHR (its server or the page's token route) is told to
+        // sign in again, never that a vendor refused a credential it never saw.
         expect(detail.displayMessage).to.equal(
-          c.source === 'server' && c.code === 'unauthorized'
+          c.source !== 'vendor' && c.code === 'unauthorized'
             ? translate(lang, 'signed-out')
             : translate(lang, c.code, c.code === 'config' ? 'api-base' : 'Speaknosis'),
         );
@@ -271,6 +272,7 @@ describe('errors tell the truth', () => {
     expect(detail.message).to.match(/^GET \/sandbox\/speaknosis\/v1\/health\/provider\/1001\/user\/\S+: HTTP 401/);
     expect(detail.message).not.to.include('sk_revoked_token_0001');
     expect(detail).not.to.have.property('requestId');
+    expect(detail.displayMessage).to.equal(translate('EN', 'unauthorized', 'Speaknosis'));
   });
 });
 

@@ -204,6 +204,48 @@ describe('lifecycle', () => {
     expect((await run).outcome).to.equal('created');
   });
 
+  it('a run is kept while its arguments are equal: an input changed and changed back in one task', async () => {
+    const id = uid('back');
+    const check = await hold({ match: { method: 'GET', path: id } });
+    const el = await gate({ doctorId: id, attrs: { mode: 'none' } });
+    const log = record(el);
+    const run = el.provision();
+    await check.arrived();
+    el.doctorId = uid('other');
+    el.mode = 'iframe';
+    el.doctorId = id;
+    el.mode = 'none';
+    await el.updateComplete;
+    expect(await check.release()).to.equal(1);
+    expect((await run).outcome).to.equal('created');
+    expect(log.of('provisioned').map((d) => d.doctor.id)).to.deep.equal([id]);
+  });
+
+  it('a doctor object JSON cannot hold (a cycle, a BigInt) is no crash: compared by identity, it provisions', async () => {
+    const id = uid('cycle');
+    const el = await gate({ doctorId: id, attrs: { mode: 'none' } });
+    const log = record(el);
+    const doctor: Record<string, unknown> = { email: 'cycle@clinic.example', extra: 10n };
+    doctor['self'] = doctor;
+    el.doctor = doctor;
+    await el.updateComplete;
+    expect(log.of('error')).to.deep.equal([]);
+    const result = await el.provision();
+    expect(result.outcome).to.equal('created');
+    expect(result.doctor).to.include({ id, email: 'cycle@clinic.example' });
+  });
+
+  it('an unset input is back to its default in the same task, and a call then runs with it', async () => {
+    const el = await gate({ attrs: { mode: 'iframe', prefetch: 'none' } });
+    el.mode = '' as never;
+    el.removeAttribute('prefetch');
+    const run = el.provision();
+    expect(el.mode).to.equal('popup');
+    expect(el.prefetch).to.equal('intent');
+    expect((await run).outcome).to.equal('created');
+    expect(el.state).to.equal('ready');
+  });
+
   it('defining twice is a no-op', () => {
     expect(() => DoctorGate.define()).to.not.throw();
     expect(() => DoctorGate.define()).to.not.throw();

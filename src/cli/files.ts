@@ -1,11 +1,12 @@
-// Nothing lost: outputs never name an input or each other, reports are written atomically, the
-// medic tokens are saved the moment they arrive, and the audit log is only ever appended to.
+// Nothing lost: outputs never name an input or each other, reports are written atomically, and the
+// audit log (like the medic-tokens file, tokens.ts) is only ever appended to.
 import { realpathSync, statSync } from 'node:fs';
-import { appendFile, open } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import type { AuditRecord } from '../core/index.js';
 import { UsageError } from './args.js';
-import { checkWritable, writeTokensFile, type IssuedToken } from './report.js';
+import { appendLine, syncFile } from './jsonl.js';
+import { checkWritable } from './report.js';
 
 /** Who the audit names as acting: the operating-system user running the command. */
 export const actorName = (io: { env: Record<string, string | undefined> }): string =>
@@ -61,10 +62,13 @@ export async function checkPaths(inputs: readonly NamedPath[], outputs: readonly
   }
 }
 
-/** Appends JSON lines (one `appendFile` each, in order); the file is never truncated or replaced. */
+/**
+ * The audit log: one JSON line per action, appended synchronously (O_APPEND) as it happens, so a
+ * killed run keeps every record written before; the file is never truncated or replaced, and a
+ * line a killed run left half-written is closed before the next one.
+ */
 export class AuditLog {
   readonly path: string;
-  #chain: Promise<void> = Promise.resolve();
   #failure: unknown;
 
   constructor(path: string) {
@@ -91,52 +95,17 @@ export class AuditLog {
   }
 
   append = (record: AuditRecord): Promise<void> => {
-    const line = `${JSON.stringify(record)}\n`;
-    this.#chain = this.#chain
-      .then(() => appendFile(this.path, line, { mode: 0o600, flag: 'a' }))
-      .catch((error: unknown) => void (this.#failure ??= error));
-    return this.#chain;
+    try {
+      appendLine(this.path, JSON.stringify(record), { mode: 0o600 });
+    } catch (error) {
+      this.#failure ??= error;
+    }
+    return Promise.resolve();
   };
 
-  /** Resolves when every line is on disk; rejects with the first write failure. */
+  /** Makes the log durable (fsync); rejects with the first write failure. */
   async flush(): Promise<void> {
-    await this.#chain;
     if (this.#failure !== undefined) throw this.#failure;
-  }
-}
-
-/**
- * The medic tokens of this run, saved the moment each arrives (a crash or a kill loses none that
- * were received), atomically, after every token earlier runs saved: the file only ever grows.
- */
-export class TokenFile {
-  readonly path: string;
-  readonly #header: { vendor: string; apiBase: string };
-  readonly #earlier: IssuedToken[];
-  readonly issued: IssuedToken[] = [];
-  #chain: Promise<void> = Promise.resolve();
-  #failure: unknown;
-
-  constructor(path: string, header: { vendor: string; apiBase: string }, earlier: IssuedToken[]) {
-    this.path = path;
-    this.#header = header;
-    this.#earlier = earlier;
-  }
-
-  add(token: IssuedToken): Promise<void> {
-    this.issued.push(token);
-    const all = [...this.#earlier, ...this.issued];
-    this.#chain = this.#chain
-      .then(() => writeTokensFile(this.path, this.#header, all))
-      .catch((error: unknown) => void (this.#failure ??= error));
-    return this.#chain;
-  }
-
-  get failure(): unknown {
-    return this.#failure;
-  }
-
-  async flush(): Promise<void> {
-    await this.#chain;
+    syncFile(this.path);
   }
 }

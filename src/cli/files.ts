@@ -1,7 +1,7 @@
 // Nothing lost: outputs never name an input or each other, reports are written atomically, and the
 // audit log (like the medic-tokens file, tokens.ts) is only ever appended to.
 import { realpathSync, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import type { AuditRecord } from '../core/index.js';
 import { UsageError } from './args.js';
@@ -42,7 +42,8 @@ export async function sameFile(a: string, b: string): Promise<boolean> {
 
 /**
  * Refuses, before any request, an output that is an input or another output: by resolved real
- * path, and by inode for hard links. Also refuses an output whose folder cannot be written.
+ * path, and by inode for hard links. Also refuses an output whose folder cannot be written, and a
+ * report over a file that is not an earlier report.
  */
 export async function checkPaths(inputs: readonly NamedPath[], outputs: readonly NamedPath[]): Promise<void> {
   const seen: (NamedPath & ReturnType<typeof identity>)[] = inputs.map((input) => ({
@@ -58,8 +59,35 @@ export async function checkPaths(inputs: readonly NamedPath[], outputs: readonly
       );
     }
     await checkWritable(output.path, output.flag);
+    if (output.flag === '--report') await checkReplaceable(output.path);
     seen.push({ ...output, ...id });
   }
+}
+
+/**
+ * A report replaces its file, so it may only replace nothing, an empty file or an earlier report:
+ * never a medic-tokens file (of any format), an audit log or anything else left there.
+ */
+async function checkReplaceable(path: string): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') throw new UsageError(`--report ${path} is a folder; name a file`);
+    return;
+  }
+  if (!text.trim()) return;
+  try {
+    const earlier = JSON.parse(text) as { tool?: unknown; rows?: unknown };
+    if (typeof earlier.tool === 'string' && earlier.tool.startsWith('doctor-gate ') && Array.isArray(earlier.rows))
+      return;
+  } catch {
+    // not JSON: not a report
+  }
+  throw new UsageError(
+    `--report ${path} exists and is not a doctor-gate report: it would be overwritten; choose another path`,
+  );
 }
 
 /**

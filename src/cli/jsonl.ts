@@ -109,3 +109,7 @@ export function parseJsonLines(text: string): { records: JsonLine[]; unreadable:
   });
   return { records, unreadable };
 }
+
+/** "line 3 is" / "lines 3, 7 are": for a note naming the lines a reader skipped. */
+export const whichLines = (numbers: readonly number[]): string =>
+  numbers.length === 1 ? `line ${numbers[0]} is` : `lines ${numbers.join(', ')} are`;

@@ -5,6 +5,7 @@ import { isAbort, reconcileDoctors, type Doctor, type ReconcilePlan, type Reconc
 import { UsageError, type ReconcileArgs } from './args.js';
 import { AuditLog, checkPaths, sameFile } from './files.js';
 import type { Io } from './output.js';
+import { whichLines } from './jsonl.js';
 import { Progress } from './progress.js';
 import { cliClient } from './vendor-client.js';
 import { writeFileAtomic } from './report.js';
@@ -41,8 +42,7 @@ async function readKnown(path: string, vendor: string, api: string, io: Io): Pro
       torn.push(index + 1);
     }
   }
-  if (torn.length)
-    io.stderr.write(`note: --known ${path}: line(s) ${torn.join(', ')} are not a whole JSON record: skipped\n`);
+  if (torn.length) io.stderr.write(`note: --known ${path}: ${whichLines(torn)} not a whole JSON record: skipped\n`);
   return [...ids];
 }
 

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { UsageError } from './args.js';
-import { appendLine, parseJsonLines } from './jsonl.js';
+import { appendLine, parseJsonLines, whichLines } from './jsonl.js';
 
 export const TOKENS_FILE = 'medic-tokens.jsonl';
 /** The single JSON document earlier versions wrote (kept as it is, never written to again). */
@@ -132,9 +132,8 @@ export async function openTokensFile(
 ): Promise<TokenFile> {
   const { unreadable } = await checkTokensFile(path);
   if (unreadable.length) {
-    const which = unreadable.length === 1 ? `line ${unreadable[0]} is` : `lines ${unreadable.join(', ')} are`;
     io.stderr.write(
-      `note: ${path}: ${which} not a whole record (a run stopped while writing it): ` +
+      `note: ${path}: ${whichLines(unreadable)} not a whole record (a run stopped while writing it): ` +
         'skipped and kept as it is; new tokens start on a new line\n',
     );
   }

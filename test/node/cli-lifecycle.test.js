@@ -4,7 +4,7 @@
 // `npm test` builds first; alone: `npm run build && node --test test/node/cli-lifecycle.test.js`.
 import { test, describe, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, symlink, writeFile, mkdir } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, symlink, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSandbox } from '../../sandbox/index.js';
@@ -244,6 +244,29 @@ describe('--audit', () => {
     for (const secret of ['pk_demo_key', ...saved.map((m) => m.token), ...emails]) {
       assert.ok(!text.includes(secret), 'no key, medic token or email in the audit');
     }
+  });
+  test('a line a killed run left half-written: the next run starts on a new line, --known skips it', async () => {
+    const path = join(dir, `audit-roster-${counter++}.csv`);
+    await writeFile(path, 'id,name,lastname,specialityId,lang\ndoc-torn1,T,One,1,EN\n');
+    const audit = join(dir, `audit-torn-${counter++}.jsonl`);
+    assert.equal((await cli(speaknosis('provision', path, '--audit', audit))).code, 0);
+    await appendFile(audit, '{"at":"2026-05-04T09:1');
+    const before = await readFile(audit, 'utf8');
+    await writeFile(path, 'id,name,lastname,specialityId,lang\ndoc-torn1,T,One,1,EN\ndoc-torn2,T,Two,1,ES\n');
+    assert.equal((await cli(speaknosis('provision', path, '--audit', audit))).code, 0);
+    const text = await readFile(audit, 'utf8');
+    assert.ok(text.startsWith(`${before}\n`), 'the torn line is closed, the earlier lines kept');
+    const lines = text.trim().split('\n');
+    const torn = before.split('\n').length;
+    lines.forEach((line, k) => (k + 1 === torn ? assert.throws(() => JSON.parse(line)) : JSON.parse(line)));
+    assert.ok(
+      lines.slice(torn).some((line) => JSON.parse(line).doctorId === 'doc-torn2'),
+      'the second run is recorded after the torn line',
+    );
+    // The log is still a --known list: the unfinished line is skipped with a note, not an error.
+    const dry = await cli(speaknosis('reconcile', path, '--dry-run', '--prune', '--known', audit));
+    assert.equal(dry.code, 0, dry.stdout + dry.stderr);
+    assert.match(dry.stderr, new RegExp(`line ${torn} is not a whole JSON record: skipped`));
   });
 });
 

@@ -22,6 +22,8 @@ export {
   type RosterRow,
 } from './cli/roster.js';
 export { Progress, formatDuration } from './cli/progress.js';
+export { appendLine, parseJsonLines } from './cli/jsonl.js';
+export { checkTokensFile, TokenFile, TOKENS_FILE, type TokenRecord } from './cli/tokens.js';
 
 /** True when Node runs this file itself (`node dist/cli.js`, or through the npm `bin` symlink). */
 function isEntryPoint(): boolean {

@@ -25,8 +25,9 @@ Options:
   --timeout MS          per request (100-120000, default 10000)
   --retries N           retries of a transient failure (0-10, default 3)
   --report PATH         write a JSON report, one row per doctor (no secrets)
-  --tokens-out PATH     Prescrypto: medic ids and tokens of created medics, mode 0600
-                        (default medic-tokens.json next to the report, or in the current directory)
+  --tokens-out PATH     Prescrypto: each created medic's id and one-time token, appended as
+                        one JSON line the moment it arrives, never rewritten; mode 0600
+                        (default medic-tokens.jsonl next to the report, or in the current directory)
   --dry-run             provision: validate the roster and print what would be sent, no request;
                         reconcile: check and print the plan, no write
   --audit PATH          append one JSON line per action (check, create, reactivate, deactivate,

@@ -1,11 +1,12 @@
-// Nothing lost: outputs never name an input or each other, reports are written atomically, the
-// medic tokens are saved the moment they arrive, and the audit log is only ever appended to.
+// Nothing lost: outputs never name an input or each other, reports are written atomically, and the
+// audit log (like the medic-tokens file, tokens.ts) is only ever appended to.
 import { realpathSync, statSync } from 'node:fs';
-import { appendFile, open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import type { AuditRecord } from '../core/index.js';
 import { UsageError } from './args.js';
-import { checkWritable, writeTokensFile, type IssuedToken } from './report.js';
+import { appendLine, syncFile } from './jsonl.js';
+import { checkWritable } from './report.js';
 
 /** Who the audit names as acting: the operating-system user running the command. */
 export const actorName = (io: { env: Record<string, string | undefined> }): string =>
@@ -41,7 +42,8 @@ export async function sameFile(a: string, b: string): Promise<boolean> {
 
 /**
  * Refuses, before any request, an output that is an input or another output: by resolved real
- * path, and by inode for hard links. Also refuses an output whose folder cannot be written.
+ * path, and by inode for hard links. Also refuses an output whose folder cannot be written, and a
+ * report over a file that is not an earlier report.
  */
 export async function checkPaths(inputs: readonly NamedPath[], outputs: readonly NamedPath[]): Promise<void> {
   const seen: (NamedPath & ReturnType<typeof identity>)[] = inputs.map((input) => ({
@@ -57,14 +59,44 @@ export async function checkPaths(inputs: readonly NamedPath[], outputs: readonly
       );
     }
     await checkWritable(output.path, output.flag);
+    if (output.flag === '--report') await checkReplaceable(output.path);
     seen.push({ ...output, ...id });
   }
 }
 
-/** Appends JSON lines (one `appendFile` each, in order); the file is never truncated or replaced. */
+/**
+ * A report replaces its file, so it may only replace nothing, an empty file or an earlier report:
+ * never a medic-tokens file (of any format), an audit log or anything else left there.
+ */
+async function checkReplaceable(path: string): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') throw new UsageError(`--report ${path} is a folder; name a file`);
+    return;
+  }
+  if (!text.trim()) return;
+  try {
+    const earlier = JSON.parse(text) as { tool?: unknown; rows?: unknown };
+    if (typeof earlier.tool === 'string' && earlier.tool.startsWith('doctor-gate ') && Array.isArray(earlier.rows))
+      return;
+  } catch {
+    // not JSON: not a report
+  }
+  throw new UsageError(
+    `--report ${path} exists and is not a doctor-gate report: it would be overwritten; choose another path`,
+  );
+}
+
+/**
+ * The audit log: one JSON line per action, appended synchronously (O_APPEND) as it happens, so a
+ * killed run keeps every record written before; the file is never truncated or replaced, and a
+ * line a killed run left half-written is closed before the next one.
+ */
 export class AuditLog {
   readonly path: string;
-  #chain: Promise<void> = Promise.resolve();
   #failure: unknown;
 
   constructor(path: string) {
@@ -91,52 +123,17 @@ export class AuditLog {
   }
 
   append = (record: AuditRecord): Promise<void> => {
-    const line = `${JSON.stringify(record)}\n`;
-    this.#chain = this.#chain
-      .then(() => appendFile(this.path, line, { mode: 0o600, flag: 'a' }))
-      .catch((error: unknown) => void (this.#failure ??= error));
-    return this.#chain;
+    try {
+      appendLine(this.path, JSON.stringify(record), { mode: 0o600 });
+    } catch (error) {
+      this.#failure ??= error;
+    }
+    return Promise.resolve();
   };
 
-  /** Resolves when every line is on disk; rejects with the first write failure. */
+  /** Makes the log durable (fsync); rejects with the first write failure. */
   async flush(): Promise<void> {
-    await this.#chain;
     if (this.#failure !== undefined) throw this.#failure;
-  }
-}
-
-/**
- * The medic tokens of this run, saved the moment each arrives (a crash or a kill loses none that
- * were received), atomically, after every token earlier runs saved: the file only ever grows.
- */
-export class TokenFile {
-  readonly path: string;
-  readonly #header: { vendor: string; apiBase: string };
-  readonly #earlier: IssuedToken[];
-  readonly issued: IssuedToken[] = [];
-  #chain: Promise<void> = Promise.resolve();
-  #failure: unknown;
-
-  constructor(path: string, header: { vendor: string; apiBase: string }, earlier: IssuedToken[]) {
-    this.path = path;
-    this.#header = header;
-    this.#earlier = earlier;
-  }
-
-  add(token: IssuedToken): Promise<void> {
-    this.issued.push(token);
-    const all = [...this.#earlier, ...this.issued];
-    this.#chain = this.#chain
-      .then(() => writeTokensFile(this.path, this.#header, all))
-      .catch((error: unknown) => void (this.#failure ??= error));
-    return this.#chain;
-  }
-
-  get failure(): unknown {
-    return this.#failure;
-  }
-
-  async flush(): Promise<void> {
-    await this.#chain;
+    syncFile(this.path);
   }
 }

@@ -1,4 +1,3 @@
-import { dirname, join } from 'node:path';
 import {
   DoctorGateError,
   isAbort,
@@ -14,9 +13,10 @@ import { commandsHelp } from './commands.js';
 import { buildReport, printPlan, printSummary, type Io } from './output.js';
 import { Progress, type Counts } from './progress.js';
 import { cliClient } from './vendor-client.js';
-import { readTokensFile, writeReport, type ReportRow } from './report.js';
+import { writeReport, type ReportRow } from './report.js';
 import { readRoster, RosterError, rowLabel, type RosterRow } from './roster.js';
-import { AuditLog, checkPaths, TokenFile } from './files.js';
+import { AuditLog, checkPaths } from './files.js';
+import { openTokensFile, tokensPathOf, type TokenFile } from './tokens.js';
 import { reconcile } from './reconcile.js';
 
 export type { Io } from './output.js';
@@ -67,7 +67,7 @@ async function provision(args: ProvisionArgs, io: Io): Promise<number> {
     throw new UsageError(`the environment variable ${args.tokenEnv} is not set or empty: it must hold the API token`);
   }
   const issuesTokens = args.vendor === 'prescrypto';
-  const tokensPath = args.tokensOut ?? join(args.report ? dirname(args.report) : '.', 'medic-tokens.json');
+  const tokensPath = tokensPathOf(args);
   // Before anything is read or sent: no output may be an input or another output.
   await checkPaths(
     [{ flag: '--file', path: args.file }],
@@ -134,16 +134,18 @@ async function provision(args: ProvisionArgs, io: Io): Promise<number> {
     done++;
     const accountId = text(result.account.id);
     if (accountId !== undefined && accountId !== row.id) row.accountId = result.account.id as string | number;
-    // Prescrypto returns the medic token once, on creation: it goes to the 0600 file, never to the report.
+    // Prescrypto returns the medic token once, on creation: it is appended to the 0600 file before
+    // anything else happens, never to the report. A token that cannot be saved stops the run.
     const issuedToken = result.account.token;
-    if (result.outcome === 'created' && typeof issuedToken === 'string' && issuedToken) {
-      void tokens?.add({
+    if (result.outcome === 'created' && typeof issuedToken === 'string' && issuedToken && tokens) {
+      const saved = tokens.add({
         ...where(roster.rows[index]!),
         email: row.email,
         medicId: row.accountId,
         token: issuedToken,
         createdAt: new Date().toISOString(),
       });
+      if (!saved) stopReason ??= 'a medic token could not be saved';
     }
   };
 
@@ -186,12 +188,7 @@ async function provision(args: ProvisionArgs, io: Io): Promise<number> {
 
   if (args.tokensOut && !issuesTokens)
     io.stderr.write(`note: --tokens-out is ignored: ${client.vendor.label} issues no tokens\n`);
-  if (issuesTokens)
-    tokens = new TokenFile(
-      tokensPath,
-      { vendor: args.vendor, apiBase: args.apiBase },
-      await readTokensFile(tokensPath),
-    );
+  if (issuesTokens) tokens = await openTokensFile(tokensPath, args, io);
 
   const noun = batched ? 'chunk' : 'doctor';
   io.stderr.write(
@@ -267,7 +264,6 @@ async function provision(args: ProvisionArgs, io: Io): Promise<number> {
     process.off('SIGTERM', onSignal);
   }
 
-  await tokens?.flush();
   const auditError = await audit?.flush().then(
     () => undefined,
     (error: unknown) => error,

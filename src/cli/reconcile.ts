@@ -1,20 +1,24 @@
 // `doctor-gate reconcile`: make the vendor match a roster — plan, confirm, apply, report.
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
-import { dirname, join } from 'node:path';
 import { isAbort, reconcileDoctors, type Doctor, type ReconcilePlan, type ReconcileRowResult } from '../core/index.js';
 import { UsageError, type ReconcileArgs } from './args.js';
-import { AuditLog, checkPaths, sameFile, TokenFile } from './files.js';
+import { AuditLog, checkPaths, sameFile } from './files.js';
 import type { Io } from './output.js';
+import { whichLines } from './jsonl.js';
 import { Progress } from './progress.js';
 import { cliClient } from './vendor-client.js';
-import { readTokensFile, writeFileAtomic } from './report.js';
+import { writeFileAtomic } from './report.js';
+import { openTokensFile, tokensPathOf } from './tokens.js';
 import { readRoster, rowLabel, type Roster } from './roster.js';
 
 const MAX_LISTED = 20;
 
-/** Ids from `--known`: one per line, or the `doctorId`s of an audit log written for this vendor and API. */
-async function readKnown(path: string, vendor: string, api: string): Promise<string[]> {
+/**
+ * Ids from `--known`: one per line, or the `doctorId`s of an audit log written for this vendor and
+ * API. A record a killed run left half-written is skipped, with a note.
+ */
+async function readKnown(path: string, vendor: string, api: string, io: Io): Promise<string[]> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -22,7 +26,8 @@ async function readKnown(path: string, vendor: string, api: string): Promise<str
     throw new UsageError(`--known: cannot read ${path}`);
   }
   const ids = new Set<string>();
-  for (const line of text.split(/\r?\n/)) {
+  const torn: number[] = [];
+  for (const [index, line] of text.split(/\r?\n/).entries()) {
     const trimmed = line.trim();
     if (!trimmed || trimmed.startsWith('#')) continue;
     if (!trimmed.startsWith('{')) {
@@ -34,9 +39,10 @@ async function readKnown(path: string, vendor: string, api: string): Promise<str
       if (record.vendor === vendor && record.api === api && typeof record.doctorId === 'string' && record.doctorId)
         ids.add(record.doctorId);
     } catch {
-      throw new UsageError(`--known: ${path} has a line that is neither an id nor a JSON record`);
+      torn.push(index + 1);
     }
   }
+  if (torn.length) io.stderr.write(`note: --known ${path}: ${whichLines(torn)} not a whole JSON record: skipped\n`);
   return [...ids];
 }
 
@@ -104,7 +110,7 @@ export async function reconcile(args: ReconcileArgs, io: Io): Promise<number> {
   if (!args.dryRun && !args.yes && !interactive) {
     throw new UsageError('reconcile asks before writing: not on a terminal, pass --yes to apply (or --dry-run)');
   }
-  const tokensPath = args.tokensOut ?? join(args.report ? dirname(args.report) : '.', 'medic-tokens.json');
+  const tokensPath = tokensPathOf(args);
   const writes = !args.dryRun;
   // --known may be the --audit log itself: it is read before the run, and the log is only appended to.
   const knownIsAudit = args.known !== undefined && args.audit !== undefined && (await sameFile(args.known, args.audit));
@@ -125,11 +131,8 @@ export async function reconcile(args: ReconcileArgs, io: Io): Promise<number> {
   await audit?.check();
   const roster = await readRoster(args.file);
   const api = new URL(args.apiBase).origin;
-  const known = args.known ? await readKnown(args.known, args.vendor, api) : undefined;
-  const tokens =
-    writes && args.vendor === 'prescrypto'
-      ? new TokenFile(tokensPath, { vendor: args.vendor, apiBase: args.apiBase }, await readTokensFile(tokensPath))
-      : undefined;
+  const known = args.known ? await readKnown(args.known, args.vendor, api, io) : undefined;
+  const tokens = writes && args.vendor === 'prescrypto' ? await openTokensFile(tokensPath, args, io) : undefined;
   const { client, counted } = cliClient(args, token, audit, io);
   const target = `${client.vendor.label} (${args.apiBase}${args.providerId ? `, provider ${args.providerId}` : ''})`;
   // A row the roster could not even read is sent as nothing: it plans as invalid.
@@ -172,13 +175,18 @@ export async function reconcile(args: ReconcileArgs, io: Io): Promise<number> {
         const medicToken = account?.['token'];
         if (tokens && result.outcome === 'created' && typeof medicToken === 'string' && medicToken) {
           const row = result.index === undefined ? undefined : roster.rows[result.index];
-          void tokens.add({
+          // Appended before anything else happens; a token that cannot be saved stops the run.
+          const saved = tokens.add({
             ...(row?.line !== undefined ? { line: row.line } : { index: result.index }),
             email: typeof result.doctor.email === 'string' ? result.doctor.email : undefined,
             medicId: result.id,
             token: medicToken,
             createdAt: new Date().toISOString(),
           });
+          if (!saved && !stopReason) {
+            stopReason = 'a medic token could not be saved';
+            controller.abort();
+          }
         }
       },
       onProgress: () =>
@@ -197,7 +205,6 @@ export async function reconcile(args: ReconcileArgs, io: Io): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  await tokens?.flush();
   const auditError = await audit?.flush().then(
     () => undefined,
     (error: unknown) => error,

@@ -1,4 +1,4 @@
-import { access, chmod, constants, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, constants, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ErrorCode } from '../core/index.js';
 import { UsageError } from './args.js';
@@ -43,23 +43,6 @@ export interface Report {
   rows: ReportRow[];
 }
 
-/** A created account's one-time credential (Prescrypto returns the medic token only on creation). */
-export interface IssuedToken {
-  line?: number;
-  index?: number;
-  email?: string;
-  medicId?: string | number;
-  token: string;
-  createdAt: string;
-}
-
-interface TokensFile {
-  tool: 'doctor-gate provision';
-  vendor: string;
-  apiBase: string;
-  medics: IssuedToken[];
-}
-
 export function summarize(rows: readonly ReportRow[]): Summary {
   const summary: Summary = { total: rows.length, existing: 0, created: 0, reactivated: 0, failed: 0, notRun: 0 };
   for (const row of rows) {
@@ -69,7 +52,7 @@ export function summarize(rows: readonly ReportRow[]): Summary {
   return summary;
 }
 
-/** Writes through a temporary file and a rename, so a crash never leaves half a report (or half the tokens). */
+/** Writes through a temporary file and a rename, so a crash never leaves half a report. */
 export async function writeFileAtomic(path: string, text: string, mode: number): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`;
   await rm(temporary, { force: true });
@@ -90,36 +73,6 @@ export async function checkWritable(path: string, what: string): Promise<void> {
   } catch {
     throw new UsageError(`${what}: cannot write to the folder of ${path}`);
   }
-}
-
-/**
- * Medic tokens are handed out once: a re-run must add to the file, never replace what an
- * earlier run saved. Reads the existing entries (or none) and refuses a file it does not know.
- */
-export async function readTokensFile(path: string): Promise<IssuedToken[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new UsageError(`--tokens-out: cannot read the existing ${path}`);
-  }
-  try {
-    const parsed = JSON.parse(text) as Partial<TokensFile>;
-    if (parsed.tool === 'doctor-gate provision' && Array.isArray(parsed.medics)) return parsed.medics;
-  } catch {
-    // handled below
-  }
-  throw new UsageError(`--tokens-out: ${path} exists and is not a doctor-gate tokens file; choose another path`);
-}
-
-export async function writeTokensFile(
-  path: string,
-  header: Omit<TokensFile, 'medics' | 'tool'>,
-  medics: IssuedToken[],
-): Promise<void> {
-  const file: TokensFile = { tool: 'doctor-gate provision', ...header, medics };
-  await writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`, 0o600);
 }
 
 export async function writeReport(path: string, report: Report): Promise<void> {

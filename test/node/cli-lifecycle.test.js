@@ -4,12 +4,13 @@
 // `npm test` builds first; alone: `npm run build && node --test test/node/cli-lifecycle.test.js`.
 import { test, describe, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, symlink, writeFile, mkdir } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, symlink, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSandbox } from '../../sandbox/index.js';
 import { runCli } from './support/process.js';
 import { sandboxControl, serveSandbox } from './support/sandbox.js';
+import { tokenRecords } from './support/tokens.js';
 
 const serve = (sandbox) => serveSandbox({ sandbox });
 /** The control API's JSON answer, whatever its status (a test may expect a refusal). */
@@ -87,7 +88,7 @@ describe('no output overwrites an input or another output', () => {
     const { path: roster } = await medicRoster(2);
     const original = await readFile(roster, 'utf8');
     await mkdir(join(dir, 'out'), { recursive: true });
-    const tokens = join(dir, 'out', 'medic-tokens.json');
+    const tokens = join(dir, 'out', 'medic-tokens.jsonl');
     const link = join(dir, `link-${counter++}.csv`);
     await symlink(roster, link);
     const known = join(dir, 'known.txt');
@@ -138,11 +139,15 @@ describe('no output overwrites an input or another output', () => {
 });
 
 describe('an interrupted run keeps what it received', () => {
-  /** Holds the create of `emails[n]` (a hang), runs the roster one at a time, and waits for `n` saved tokens. */
+  /**
+   * Holds the create of `emails[n]` at the sandbox and runs the roster one medic at a time; resolves
+   * once that create is held. Each token is appended before the next create is sent, so the n
+   * tokens received are on disk by then.
+   */
   async function runUntilHeld(n, extra = []) {
     const { path: roster, emails } = await medicRoster(n + 2);
-    await control('faults', { faults: [{ kind: 'hang', match: { method: 'POST', body: emails[n] } }] });
-    const tokens = join(dir, `tokens-${counter++}.json`);
+    await control('faults', { faults: [{ kind: 'hold', match: { method: 'POST', body: emails[n] } }] });
+    const tokens = join(dir, `tokens-${counter++}.jsonl`);
     const report = join(dir, `report-${counter++}.json`);
     let child;
     let stderr = '';
@@ -152,18 +157,9 @@ describe('an interrupted run keeps what it received', () => {
         spawned.stderr.on('data', (chunk) => (stderr += chunk));
       },
     });
-    // Wait for the state, not for a time: the file shows n tokens once the n-th arrived.
-    for (;;) {
-      const saved = await readJson(tokens).catch(() => ({ medics: [] }));
-      if (saved.medics.length >= n) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
     // The (n+1)-th create is held at the sandbox: nothing more can arrive.
-    for (;;) {
-      const posts = (await vendorRequests()).filter((e) => e.method === 'POST');
-      if (posts.length === n + 1) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await sandboxControl(origin).control('held/wait', { match: { method: 'POST' }, timeoutMs: 30_000 });
+    assert.equal((await vendorRequests()).filter((e) => e.method === 'POST').length, n + 1);
     return { child, done, tokens, report, emails, stderr: () => stderr };
   }
 
@@ -173,9 +169,9 @@ describe('an interrupted run keeps what it received', () => {
     child.kill('SIGKILL');
     const { signal } = await done;
     assert.equal(signal, 'SIGKILL');
-    const saved = await readJson(tokens);
-    assert.equal(saved.medics.length, n);
-    for (const [k, entry] of saved.medics.entries()) {
+    const saved = await tokenRecords(tokens);
+    assert.equal(saved.length, n);
+    for (const [k, entry] of saved.entries()) {
       const medic = sandbox.store.prescrypto.medics.get(Number(entry.medicId));
       assert.equal(medic.email, emails[k]);
       assert.equal(entry.token, medic.token);
@@ -192,7 +188,7 @@ describe('an interrupted run keeps what it received', () => {
     const { code, stdout } = await done;
     assert.equal(code, 1);
     assert.match(stdout, /Stopped: interrupted/);
-    assert.equal((await readJson(tokens)).medics.length, n);
+    assert.equal((await tokenRecords(tokens)).length, n);
     const written = await readJson(report);
     assert.equal(written.interrupted, true);
     assert.deepEqual([written.summary.created, written.summary.notRun], [n, 2], JSON.stringify(written.summary));
@@ -200,14 +196,13 @@ describe('an interrupted run keeps what it received', () => {
   });
 
   test('the tokens file is appended to across runs, never replaced', async () => {
-    const tokens = join(dir, `tokens-${counter++}.json`);
+    const tokens = join(dir, `tokens-${counter++}.jsonl`);
     const first = await medicRoster(2);
     assert.equal((await cli(prescrypto(first.path, '--tokens-out', tokens))).code, 0);
     const second = await medicRoster(1);
     assert.equal((await cli(prescrypto(second.path, '--tokens-out', tokens))).code, 0);
-    const saved = await readJson(tokens);
     assert.deepEqual(
-      saved.medics.map((m) => m.email),
+      (await tokenRecords(tokens)).map((m) => m.email),
       [...first.emails, ...second.emails],
     );
   });
@@ -217,7 +212,7 @@ describe('--audit', () => {
   test('after two runs the audit file holds both runs, one JSON line per action, no secret', async () => {
     const { path: roster, emails } = await medicRoster(2);
     const audit = join(dir, `audit-${counter++}.jsonl`);
-    const tokens = join(dir, `tokens-${counter++}.json`);
+    const tokens = join(dir, `tokens-${counter++}.jsonl`);
     assert.equal((await cli(prescrypto(roster, '--audit', audit, '--tokens-out', tokens))).code, 0);
     const firstLines = (await readFile(audit, 'utf8')).trim().split('\n');
     assert.equal((await cli(prescrypto(roster, '--audit', audit, '--tokens-out', tokens))).code, 0);
@@ -244,10 +239,34 @@ describe('--audit', () => {
       assert.equal(record.actor, 'cli:tester');
       assert.equal(record.api, origin);
     }
-    const saved = await readJson(tokens);
-    for (const secret of ['pk_demo_key', ...saved.medics.map((m) => m.token), ...emails]) {
+    const saved = await tokenRecords(tokens);
+    assert.equal(saved.length, 2);
+    for (const secret of ['pk_demo_key', ...saved.map((m) => m.token), ...emails]) {
       assert.ok(!text.includes(secret), 'no key, medic token or email in the audit');
     }
+  });
+  test('a line a killed run left half-written: the next run starts on a new line, --known skips it', async () => {
+    const path = join(dir, `audit-roster-${counter++}.csv`);
+    await writeFile(path, 'id,name,lastname,specialityId,lang\ndoc-torn1,T,One,1,EN\n');
+    const audit = join(dir, `audit-torn-${counter++}.jsonl`);
+    assert.equal((await cli(speaknosis('provision', path, '--audit', audit))).code, 0);
+    await appendFile(audit, '{"at":"2026-05-04T09:1');
+    const before = await readFile(audit, 'utf8');
+    await writeFile(path, 'id,name,lastname,specialityId,lang\ndoc-torn1,T,One,1,EN\ndoc-torn2,T,Two,1,ES\n');
+    assert.equal((await cli(speaknosis('provision', path, '--audit', audit))).code, 0);
+    const text = await readFile(audit, 'utf8');
+    assert.ok(text.startsWith(`${before}\n`), 'the torn line is closed, the earlier lines kept');
+    const lines = text.trim().split('\n');
+    const torn = before.split('\n').length;
+    lines.forEach((line, k) => (k + 1 === torn ? assert.throws(() => JSON.parse(line)) : JSON.parse(line)));
+    assert.ok(
+      lines.slice(torn).some((line) => JSON.parse(line).doctorId === 'doc-torn2'),
+      'the second run is recorded after the torn line',
+    );
+    // The log is still a --known list: the unfinished line is skipped with a note, not an error.
+    const dry = await cli(speaknosis('reconcile', path, '--dry-run', '--prune', '--known', audit));
+    assert.equal(dry.code, 0, dry.stdout + dry.stderr);
+    assert.match(dry.stderr, new RegExp(`line ${torn} is not a whole JSON record: skipped`));
   });
 });
 
@@ -316,18 +335,18 @@ describe('doctor-gate reconcile', () => {
 
   test('Prescrypto: the tokens of created medics are saved to the tokens file, never to the report or the output', async () => {
     const { path, emails } = await medicRoster(2);
-    const tokens = join(dir, `reconcile-tokens-${counter++}.json`);
+    const tokens = join(dir, `reconcile-tokens-${counter++}.jsonl`);
     const report = join(dir, `reconcile-report-${counter++}.json`);
     const args = prescrypto(path, '--yes', '--tokens-out', tokens, '--report', report);
     args[0] = 'reconcile';
     const { code, stdout, stderr } = await cli(args);
     assert.equal(code, 0, stdout + stderr);
-    const saved = await readJson(tokens);
+    const saved = await tokenRecords(tokens);
     assert.deepEqual(
-      saved.medics.map((m) => m.email),
+      saved.map((m) => m.email),
       emails,
     );
-    for (const entry of saved.medics) {
+    for (const entry of saved) {
       assert.equal(entry.token, sandbox.store.prescrypto.medics.get(Number(entry.medicId)).token);
       assert.ok(!stdout.includes(entry.token) && !stderr.includes(entry.token));
       assert.ok(!(await readFile(report, 'utf8')).includes(entry.token));

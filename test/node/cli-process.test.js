@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { runCli } from './support/process.js';
 import { waitFor } from './support/assert.js';
 import { serveSandbox } from './support/sandbox.js';
+import { tokenRecords } from './support/tokens.js';
 
 const TOKEN = 'sk_demo_token';
 
@@ -524,7 +525,7 @@ describe('Prescrypto', () => {
         'Not,Admin,not.admin.cli@clinic.example,Secret-Pass-4,99,,\r\n',
     );
     const report = join(dir, 'medics-report.json');
-    const tokens = join(dir, 'medic-tokens.json');
+    const tokens = join(dir, 'medic-tokens.jsonl');
     const env = { env: { PK: 'pk_demo_key' } };
     const { code, stdout, stderr } = await cli(prescryptoArgs(roster, '--report', report), env);
     assert.equal(code, 1, 'the hospital this key does not administer fails its row');
@@ -544,19 +545,19 @@ describe('Prescrypto', () => {
     assert.equal(rows[0].accountId, 110);
     assert.equal(rows[4].error.code, 'forbidden');
 
-    // The tokens: a file of its own (next to the report), mode 0600; never in the report or the output.
+    // The tokens: a JSON Lines file of its own (next to the report), mode 0600; never in the report or the output.
     assert.equal((await stat(tokens)).mode & 0o777, 0o600);
-    const saved = await readJson(tokens);
+    const saved = await tokenRecords(tokens);
     assert.deepEqual(
-      saved.medics.map((m) => [m.line, m.email, m.medicId]),
+      saved.map((m) => [m.line, m.email, m.medicId]),
       [
         [4, 'ines.pena.cli@clinic.example', rows[2].accountId],
         [5, 'joan.puig.cli@clinic.example', rows[3].accountId],
       ],
     );
     const state = await control(`state?vendor=prescrypto&email=ines.pena.cli@clinic.example`);
-    assert.equal(state.medic.id, saved.medics[0].medicId);
-    for (const medic of saved.medics) {
+    assert.equal(state.medic.id, saved[0].medicId);
+    for (const medic of saved) {
       assert.match(medic.token, /^\S{8,}$/);
       assert.ok(!(stdout + stderr + JSON.stringify(rows)).includes(medic.token));
     }
@@ -580,7 +581,7 @@ describe('Prescrypto', () => {
       failed: 1,
       notRun: 0,
     });
-    assert.deepEqual(await readJson(tokens), saved);
+    assert.deepEqual(await tokenRecords(tokens), saved);
     assert.equal((await stat(tokens)).mode & 0o777, 0o600);
   });
 

@@ -2,7 +2,7 @@
 // (doctor-gate/server's createGateHandler, doctor-gate/core, the CLI as a process) against the
 // sandbox over real HTTP (or MSW for a vendor's https host). Needs `npm run build` first.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
@@ -14,6 +14,7 @@ import { createClient, provisionDoctor } from '../../dist/core.js';
 import { createGateHandler, memoryMedicTokens, speaknosisToken } from '../../dist/server.js';
 import { runCli } from './support/process.js';
 import { controlInProcess, useSandbox } from './support/sandbox.js';
+import { tokenRecords } from './support/tokens.js';
 
 const ANA = { id: 'doc-ana', name: 'Ana', lastname: 'García', specialityId: 1, lang: 'ES' };
 
@@ -323,10 +324,10 @@ describe('the CLI keeps every run’s medic tokens', () => {
     const { code, stdout, stderr } = await runCli(args, { cwd: dir, env: { PK: 'pk_demo_key' } });
     assert.equal(code, 0, stdout + stderr);
   }
-  const saved = async (path) => JSON.parse(await readFile(path, 'utf8')).medics;
+  const saved = (path) => tokenRecords(path);
 
   test('a second run that creates a medic adds its token to those of the first run', async () => {
-    const tokens = join(dir, 'medic-tokens.json');
+    const tokens = join(dir, 'medic-tokens.jsonl');
     await provision('Uno,Primero,uno.regress@clinic.example,7', tokens);
     const first = await saved(tokens);
     assert.deepEqual(

@@ -4,12 +4,13 @@
 // HTTP against the sandbox as a browser page of the EHR would.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { getRequestListener } from '@hono/node-server';
 import { fixtures } from '../../sandbox/index.js';
+import { runCli } from './support/process.js';
 import { listen, pageHeaders, serveSandbox } from './support/server.js';
 
 const ROOT = new URL('../../', import.meta.url);
@@ -25,6 +26,7 @@ const DOCTORS = {
   nuria: { id: 'doc-recipe-new', name: 'Nuria', lastname: 'Nueva', specialityId: 2, lang: 'CA' },
   elena: { id: '110', name: 'Elena', lastname: 'Vidal', email: 'elena.vidal@clinic.example' },
   rosa: { name: 'Rosa', lastname: 'Receta', email: 'rosa.receta@clinic.example' },
+  lucia: { name: 'Lucía', lastname: 'Lista', email: 'lucia.lista@clinic.example' },
 };
 const who = (cookie) => DOCTORS[/(?:^|;\\s*)ehr=(\\w+)/.exec(cookie ?? '')?.[1]] ?? null;
 export const ehrSession = (req, _res, next) => {
@@ -56,12 +58,15 @@ after(async () => {
     if (/^(SPEAKNOSIS|PRESCRYPTO|DOCTOR_GATE|MEDIC)_/.test(key)) delete process.env[key];
 });
 
-/** The recipe as a module; importing it must not need a single secret. */
-async function recipe(title) {
+/**
+ * The recipe as a module; importing it must not need a single secret. `instance` names a fresh
+ * module (a recipe's handler keeps the options it first read: a test with new ones needs its own).
+ */
+async function recipe(title, instance) {
   assert.ok(RECIPES[title], `docs/server-mode.md has a "${title}" recipe block`);
   const file = join(dir, `${title}.mjs`);
   writeFileSync(file, RECIPES[title]);
-  return import(pathToFileURL(file).href);
+  return import(`${pathToFileURL(file).href}${instance ? `?${instance}` : ''}`);
 }
 
 function speaknosisEnvironment() {
@@ -105,7 +110,7 @@ async function asThePage(url, known = 'ana', fresh = 'nuria') {
   const checked = await ask(known);
   assert.equal(checked.body.found, true);
   const existing = await ask(known, { ticket: checked.body.ticket });
-  assert.equal(existing.body.outcome, 'existing');
+  assert.equal(existing.body.outcome, 'existing', JSON.stringify(existing.body));
   const needed = await ask(fresh, {});
   assert.equal(needed.body.needsCreation, true);
   const created = await ask(fresh, { create: true, ticket: needed.body.ticket });
@@ -115,7 +120,13 @@ async function asThePage(url, known = 'ana', fresh = 'nuria') {
 
 describe('the recipes of docs/server-mode.md, run as written', () => {
   test('the page has the four recipes', () => {
-    assert.deepEqual(Object.keys(RECIPES).sort(), ['express', 'hono', 'next-route', 'node-http-prescrypto']);
+    assert.deepEqual(Object.keys(RECIPES).sort(), [
+      'express',
+      'hono',
+      'import-cli-medic-tokens',
+      'next-route',
+      'node-http-prescrypto',
+    ]);
   });
 
   test('Express: toNodeListener mounted under a path, the doctor from req.user', async () => {
@@ -179,5 +190,62 @@ describe('the recipes of docs/server-mode.md, run as written', () => {
     assert.match(created.launch.medicToken, /\S{8,}/);
     const { rows } = await db.query('SELECT token FROM doctor_gate_medic_tokens');
     for (const row of rows) assert.doesNotMatch(row.token, /mt_110|^mt_/);
+  });
+  test('medic tokens created by the CLI: imported from its JSON Lines file, then the handler opens that medic', async () => {
+    await sandbox.reset();
+    Object.assign(process.env, {
+      PRESCRYPTO_API: `${sandbox.origin}/sandbox/prescrypto`,
+      PRESCRYPTO_API_KEY: fixtures.prescrypto.apiKey,
+      MEDIC_TOKEN_KEY: randomBytes(32).toString('base64'),
+    });
+    // Rosa is created by the roster command line, which appends her one-time token to its file.
+    const roster = join(dir, 'cli-roster.csv');
+    writeFileSync(
+      roster,
+      'name,lastname,email\nRosa,Receta,rosa.receta@clinic.example\nLeo,Libro,leo.libro@clinic.example\n',
+    );
+    const tokens = join(dir, 'medic-tokens.jsonl');
+    const args = ['provision', '--vendor', 'prescrypto', '--api-base', process.env.PRESCRYPTO_API];
+    const run = await runCli([...args, '--token-env', 'PK', '--file', roster, '--tokens-out', tokens], {
+      env: { PK: fixtures.prescrypto.apiKey },
+    });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    // A run killed mid-write leaves its last line unfinished: the import skips it.
+    appendFileSync(tokens, '{"vendor":"prescrypto","apiBase":"x","medicId":9,"tok');
+
+    const { importMedicTokens } = await recipe('import-cli-medic-tokens');
+    const { sqlMedicTokens } = await import('../../dist/server.js');
+    const key = Buffer.from(process.env.MEDIC_TOKEN_KEY, 'base64');
+    assert.deepEqual(await importMedicTokens(tokens, sqlMedicTokens(db, { encryptionKey: key })), {
+      imported: 2,
+      skipped: [3],
+    });
+    // An earlier version's single-document file is read too.
+    const legacy = join(dir, 'medic-tokens.json');
+    const elena = {
+      line: 2,
+      email: 'elena.vidal@clinic.example',
+      medicId: 110,
+      token: 'mt_110',
+      createdAt: '2026-01-01T00:00:00.000Z',
+    };
+    writeFileSync(
+      legacy,
+      JSON.stringify(
+        { tool: 'doctor-gate provision', vendor: 'prescrypto', apiBase: process.env.PRESCRYPTO_API, medics: [elena] },
+        null,
+        2,
+      ),
+    );
+    const other = sqlMedicTokens(db, { table: 'imported_legacy', encryptionKey: key });
+    assert.deepEqual(await importMedicTokens(legacy, other), { imported: 1, skipped: [] });
+    assert.equal(await other.get({ vendor: 'prescrypto', api: process.env.PRESCRYPTO_API, doctor: '110' }), 'mt_110');
+
+    // The handler of the Prescrypto recipe finds Rosa existing and opens her with the CLI's token.
+    const { server } = await recipe('node-http-prescrypto', 'cli-tokens');
+    const origin = await serve(server.listeners('request')[0]);
+    const { existing } = await asThePage(`${origin}/`, 'rosa', 'lucia');
+    const rosa = [...sandbox.store.prescrypto.medics.values()].find((m) => m.email === 'rosa.receta@clinic.example');
+    assert.deepEqual(existing.launch, { medicToken: rosa.token });
   });
 });

@@ -8,7 +8,7 @@ import { appendFile, mkdtemp, readFile, rm, symlink, writeFile, mkdir } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSandbox } from '../../sandbox/index.js';
-import { runCli } from './support/process.js';
+import { rosterArgs, runCli } from './support/process.js';
 import { sandboxControl, serveSandbox } from './support/sandbox.js';
 import { tokenRecords } from './support/tokens.js';
 
@@ -43,34 +43,10 @@ const vendorWrites = async () => (await vendorRequests()).filter((e) => WRITES.h
 /** `node dist/cli.js …` in the test's folder; `onSpawn(child)` may signal it. */
 const cli = (args, { onSpawn } = {}) => runCli(args, { env: ENV, cwd: dir, onSpawn });
 
-const prescrypto = (file, ...more) => [
-  'provision',
-  '--vendor',
-  'prescrypto',
-  '--api-base',
-  `${origin}/sandbox/prescrypto`,
-  '--token-env',
-  'PK_KEY',
-  '--file',
-  file,
-  '--retries',
-  '0',
-  ...more,
-];
-const speaknosis = (command, file, ...more) => [
-  command,
-  '--vendor',
-  'speaknosis',
-  '--api-base',
-  `${origin}/sandbox/speaknosis/v1/health`,
-  '--provider-id',
-  '1001',
-  '--token-env',
-  'SK_TOKEN',
-  '--file',
-  file,
-  ...more,
-];
+const prescrypto = (file, ...more) =>
+  rosterArgs(origin, { vendor: 'prescrypto', tokenEnv: 'PK_KEY', file }, '--retries', '0', ...more);
+const speaknosis = (command, file, ...more) =>
+  rosterArgs(origin, { command, vendor: 'speaknosis', tokenEnv: 'SK_TOKEN', file }, ...more);
 
 let counter = 0;
 /** A Prescrypto roster of `n` new medics; resolves to its path and the emails. */

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from './support/process.js';
+import { rosterArgs, runCli } from './support/process.js';
 import { waitFor } from './support/assert.js';
 import { serveSandbox } from './support/sandbox.js';
 import { tokenRecords } from './support/tokens.js';
@@ -499,18 +499,7 @@ describe('Ctrl-C', () => {
 });
 
 describe('Prescrypto', () => {
-  const prescryptoArgs = (file, ...more) => [
-    'provision',
-    '--vendor',
-    'prescrypto',
-    '--api-base',
-    `${origin}/sandbox/prescrypto`,
-    '--token-env',
-    'PK',
-    '--file',
-    file,
-    ...more,
-  ];
+  const prescryptoArgs = (file, ...more) => rosterArgs(origin, { vendor: 'prescrypto', tokenEnv: 'PK', file }, ...more);
 
   test('one doctor at a time: existing, reactivated, created; medic tokens only in a 0600 file; re-run keeps them', async () => {
     sandbox.reset();

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createSandbox } from '../../sandbox/index.js';
 import { appendLine, checkTokensFile, TokenFile, TOKENS_FILE } from '../../dist/cli.js';
 import { assertNoSecret, rejection } from './support/assert.js';
-import { runCli } from './support/process.js';
+import { rosterArgs, runCli } from './support/process.js';
 import { sandboxControl, serveSandbox } from './support/sandbox.js';
 import { readTokens } from './support/tokens.js';
 
@@ -34,20 +34,8 @@ const vendorRequests = async () => (await control().log()).filter((e) => !e.path
 const cli = (args, options = {}) => runCli(args, { env: ENV, cwd: dir, ...options });
 
 /** `provision` (or `reconcile --yes`) of `file` at the sandbox's Prescrypto. */
-const prescrypto = (file, ...more) => [
-  'provision',
-  '--vendor',
-  'prescrypto',
-  '--api-base',
-  `${origin}/sandbox/prescrypto`,
-  '--token-env',
-  'PK_KEY',
-  '--file',
-  file,
-  '--retries',
-  '0',
-  ...more,
-];
+const prescrypto = (file, ...more) =>
+  rosterArgs(origin, { vendor: 'prescrypto', tokenEnv: 'PK_KEY', file }, '--retries', '0', ...more);
 const reconcile = (file, ...more) => ['reconcile', ...prescrypto(file, '--yes', ...more).slice(1)];
 
 let counter = 0;

@@ -60,3 +60,24 @@ export function runCli(args, { env = {}, cwd = ROOT, onSpawn } = {}) {
     onSpawn?.(child);
   });
 }
+
+/**
+ * The CLI's arguments to run `command` (`provision`, `reconcile`…) over the roster `file` at the
+ * sandbox's `vendor` on `origin`, the API credential read from the variable `tokenEnv`; `more` after.
+ */
+export function rosterArgs(origin, { command = 'provision', vendor, tokenEnv, file }, ...more) {
+  const speaknosis = vendor === 'speaknosis';
+  return [
+    command,
+    '--vendor',
+    vendor,
+    '--api-base',
+    `${origin}/sandbox/${speaknosis ? 'speaknosis/v1/health' : vendor}`,
+    ...(speaknosis ? ['--provider-id', '1001'] : []),
+    '--token-env',
+    tokenEnv,
+    '--file',
+    file,
+    ...more,
+  ];
+}

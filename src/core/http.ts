@@ -223,7 +223,8 @@ export class HttpClient {
       response = await (this.options.fetch ?? fetch)(url, {
         method,
         headers,
-        body: request.body === undefined ? undefined : JSON.stringify(request.body),
+        // No body for undefined: `JSON.stringify(undefined)` is undefined.
+        body: JSON.stringify(request.body),
         signal: controller.signal,
         credentials: session ? 'same-origin' : 'omit',
         referrerPolicy: 'no-referrer',
@@ -251,7 +252,7 @@ export class HttpClient {
       signal?.removeEventListener('abort', onAbort);
       this.options.onRequest?.({ method, path: url.pathname, status, ms: Date.now() - started });
     }
-    const ok = status >= 200 && status < 300;
+    const { ok } = response;
     let body: unknown = text || undefined;
     let json = true;
     try {

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { codeForStatus, DoctorGateError, ERROR_CODES, STEPS, type Step } from './errors.js';
+import { codeForStatus, DoctorGateError, ERROR_CODES, errorWith, STEPS, type Step } from './errors.js';
 import type { BeforeCreate } from './provision.js';
 import type { Vendor } from './vendor.js';
 import { OUTCOMES, READINESS_GAPS, type ProvisionResult } from './types.js';
@@ -220,23 +220,12 @@ export class ServerClient {
   async #call(method: 'GET' | 'POST', body: object | undefined, step: Step, signal?: AbortSignal) {
     let answer: HttpResponse;
     try {
+      // Every error status is accepted, so the handler's answer, JSON or not, is judged below.
       answer = await this.#http.request({ method, url: this.url, body, step, signal, accept: ERROR_STATUSES });
     } catch (error) {
-      const failure = error as DoctorGateError;
-      if (!(error instanceof DoctorGateError)) throw error;
-      const status = failure.status ?? 0;
-      // An error page that is not JSON (a proxy's) is a failure of its status, judged below.
-      if (failure.code !== 'bad-response' || status < 400) {
-        throw new DoctorGateError(failure.code, failure.message.replace(/^The vendor( API)?/, SERVER), {
-          step,
-          status: failure.status,
-          // The page's own input (a wrong `server` URL) and the browser stay who failed.
-          source: failure.source === 'vendor' ? 'server' : failure.source,
-          ...(failure.requestId ? { requestId: failure.requestId } : {}),
-          ...(failure.fields ? { fields: failure.fields } : {}),
-        });
-      }
-      answer = { status, body: undefined, where: `${method} ${new URL(this.url, 'http://x').pathname}` };
+      // No answer at all (the page's wrong `server` URL, the network, a timeout): at this step,
+      // without the browser's own error.
+      throw error instanceof DoctorGateError ? errorWith(error, { step, cause: undefined }) : error;
     }
     const { status, body: given, requestId, where } = answer;
     if (status < 400) return given;

@@ -166,13 +166,13 @@ async function medicByEmail(http: HttpClient, email: string, signal?: AbortSigna
 
 /** Keeps a vendor-given `next` within the documented page size. */
 function capLimit(link: string): string {
-  const match = /[?&]limit=(\d+)/.exec(link);
-  if (!match || Number(match[1]) <= PRESCRYPTO_PAGE_SIZE) return link;
-  return link.replace(/([?&]limit=)\d+/, `$1${PRESCRYPTO_PAGE_SIZE}`);
+  return link.replace(/([?&]limit=)(\d+)/, (whole, key: string, limit: string) =>
+    Number(limit) > PRESCRYPTO_PAGE_SIZE ? key + PRESCRYPTO_PAGE_SIZE : whole,
+  );
 }
 
 async function findMedic(http: HttpClient, doctor: Doctor, signal?: AbortSignal): Promise<Found | null> {
-  const id = doctor.id === undefined || doctor.id === null ? '' : String(doctor.id).trim();
+  const id = String(doctor.id ?? '').trim();
   if (id) {
     const found = await medicById(http, id, signal);
     if (found) return found;

@@ -146,12 +146,13 @@ describe('a page with a strict CSP and Trusted Types (only the lit-html policy a
     expect(data['violations']).to.deep.equal([]);
     expect(data['trustedTypes']).to.equal(true);
     // The drop-in exposes what a page needs of the core API as window.DoctorGate, and no more
-    // (batch provisioning and the SMART mapping are back-office work, in doctor-gate/core).
+    // (batch provisioning is back-office work, in doctor-gate/core).
     expect(data['api']).to.deep.equal([
       'DoctorGate',
       'DoctorGateError',
       'clearProvisionCache',
       'createClient',
+      'doctorFromPractitioner',
       'provisionDoctor',
       'registerStrings',
     ]);

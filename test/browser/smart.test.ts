@@ -148,20 +148,33 @@ describe('a Practitioner in the browser', () => {
     expect(refused).to.deep.include({ code: 'config', fields: ['resourceType'] });
   });
 
-  it('the drop-in leaves it out: a page cannot verify identity, so window.DoctorGate has no doctorFromPractitioner', async () => {
+  it("the drop-in's window.DoctorGate.doctorFromPractitioner maps it too, and refuses one without a family name", async () => {
+    const practitioner = await (await fetch(`${EHR}/fhir/Practitioner/pr-ana`)).json();
     const frame = document.createElement('iframe');
     const loaded = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
     frame.srcdoc = '<!doctype html><script src="/dist/doctor-gate.iife.js"></script>';
     document.body.append(frame);
     try {
       await loaded;
-      const dropIn = (frame.contentWindow as Window & typeof globalThis).DoctorGate as unknown as Record<
-        string,
-        unknown
-      >;
-      // Loaded: the drop-in's own API is there, the mapping is not.
-      expect(dropIn['provisionDoctor']).to.be.a('function');
-      expect(dropIn).not.to.have.property('doctorFromPractitioner');
+      const dropIn = (frame.contentWindow as Window & typeof globalThis).DoctorGate;
+      expect(dropIn.doctorFromPractitioner(practitioner, { idSystem: 'urn:doctor-gate:sandbox:staff' })).to.deep.equal({
+        id: 'smart-ana',
+        name: 'Ana María',
+        lastname: 'Ortega',
+        email: 'ana.ortega@hospital.example',
+        lang: 'ES',
+      });
+      // Without idSystem the id is the resource's own.
+      expect(dropIn.doctorFromPractitioner(practitioner)).to.include({ id: 'pr-ana' });
+      let refused: unknown;
+      try {
+        dropIn.doctorFromPractitioner({ ...practitioner, name: [{ use: 'official', given: ['Ana'] }] });
+      } catch (error) {
+        refused = error;
+      }
+      // The drop-in's own error class (the frame's), a config error naming the missing field.
+      expect(refused).to.be.instanceOf(dropIn.DoctorGateError);
+      expect(refused).to.deep.include({ code: 'config', fields: ['name.family'] });
     } finally {
       frame.remove();
     }

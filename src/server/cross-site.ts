@@ -12,6 +12,17 @@ export function originOf(url: string): string | undefined {
 }
 
 /**
+ * The origins a request was addressed to: its URL's, and the one its `Host` names with the URL's
+ * scheme. Next.js gives a route handler a URL on `localhost` whatever host the browser asked for;
+ * the browser sets `Host` itself, so a page of another site cannot make it match its `Origin`.
+ */
+function ownOrigins(request: Request): (string | undefined)[] {
+  const url = new URL(request.url);
+  const host = request.headers.get('Host');
+  return [url.origin, host ? originOf(`${url.protocol}//${host}`) : undefined];
+}
+
+/**
  * Why `request` must be refused, or undefined when it may be served. A `GET` changes nothing and
  * is refused only when the browser says it is cross-site. A `POST` needs an `Origin` that is the
  * handler's own or one of `allowed`, a `Sec-Fetch-Site` (when sent) of `same-origin` (or
@@ -22,9 +33,8 @@ export function crossSiteRefusal(request: Request, method: string, allowed: Read
   if (method === 'GET') return site === 'cross-site' ? 'A cross-site request is refused' : undefined;
   const origin = request.headers.get('Origin');
   if (!origin) return 'A POST without an Origin header is refused';
-  const own = originOf(request.url);
   const listed = allowed.has(origin);
-  if (origin !== own && !listed)
+  if (!ownOrigins(request).includes(origin) && !listed)
     return `A POST from origin ${origin.slice(0, 200)} is refused (not this handler's, not in allowedOrigins)`;
   if (site !== null && site !== 'same-origin' && !(site === 'same-site' && listed)) {
     return `A POST with Sec-Fetch-Site: ${site.slice(0, 40)} is refused`;

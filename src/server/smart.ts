@@ -138,7 +138,8 @@ type Jose = typeof import('jose');
 let jose: Promise<Jose> | undefined;
 /** `jose` is an optional peer: loaded on first use, and its absence is a clear `config` error. */
 const loadJose = (): Promise<Jose> =>
-  (jose ??= import('jose').catch((cause: unknown) => {
+  // Bundlers (Next.js's Turbopack, webpack) must not follow it: an app without jose would not build.
+  (jose ??= import(/* webpackIgnore: true */ /* @vite-ignore */ 'jose').catch((cause: unknown) => {
     jose = undefined;
     throw new DoctorGateError('config', 'smartDoctor needs the jose package: npm install jose@^6', {
       fields: ['jose'],

@@ -83,7 +83,7 @@ export class DoctorGate extends LitElement implements GateInputs, GateHost {
     timeout: { converter: numberAttribute, useDefault: true },
     retries: { converter: numberAttribute, useDefault: true },
     sessionTtl: { attribute: 'session-ttl', converter: numberAttribute, useDefault: true },
-    debug: { type: Boolean },
+    debug: { type: Boolean, useDefault: true },
     _state: { state: true },
     _status: { state: true },
   };
@@ -221,7 +221,9 @@ export class DoctorGate extends LitElement implements GateInputs, GateHost {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (this.hasUpdated && ![...changed.keys()].some(isInput)) return;
+    // A bare tag (a server-rendered one before hydration sets its properties) has nothing to check
+    // yet: its defaults are not changes (`useDefault`). A click on it reports what is missing.
+    if (![...changed.keys()].some(isInput)) return;
     // Validated here, in the same update, so a bad input shows at once and a fix clears it; an unset
     // input gets its default back, and new run arguments abort the run for the old ones.
     try {

@@ -150,6 +150,8 @@ export function statusOf(
     failure.code === 'config' ? failure.fields?.map((field) => attributeOf(field, properties)).join(', ') : undefined;
   // No credential from the EHR (its server's session, or the page's token route, ended): the doctor
   // signs in again; only a vendor's own 401 says the vendor refused the credential.
-  const key: UiKey = failure.code === 'unauthorized' && failure.source !== 'vendor' ? 'signed-out' : failure.code;
-  return { key, value };
+  if (failure.code === 'unauthorized' && failure.source !== 'vendor') return { key: 'signed-out' };
+  // The EHR's own handler refused the page (its origin): its configuration, not the vendor's permission.
+  if (failure.code === 'forbidden' && failure.source === 'server') return { key: 'config', value: 'server' };
+  return { key: failure.code, value };
 }

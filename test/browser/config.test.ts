@@ -1,5 +1,5 @@
 import { expect, fixture, html } from '@open-wc/testing';
-import { gate, record, requests, uid, until } from './helpers.js';
+import { API, gate, PROVIDER, record, requests, TOKEN, uid, until } from './helpers.js';
 
 /** Counts requests leaving the page (the real fetch still runs). */
 function countFetches() {
@@ -79,6 +79,41 @@ describe('configuration is validated once, at the edge', () => {
       const el = await gate({ attrs: { 'api-base': base } });
       expect(el.state, base).to.equal('idle');
     }
+  });
+
+  it('a bare tag whose properties come later (hydration) reports nothing before them, then provisions', async () => {
+    // What a server-rendered `<doctor-gate>` is between the tag's upgrade and the framework's props.
+    const el = (await fixture(html`<doctor-gate></doctor-gate>`)) as HTMLElementTagNameMap['doctor-gate'];
+    const log = record(el);
+    await el.updateComplete;
+    expect(el.state).to.equal('idle');
+    expect(log.of('error')).to.deep.equal([]);
+    expect(status(el).textContent).to.equal('');
+    Object.assign(el, {
+      apiBase: API,
+      token: TOKEN,
+      providerId: PROVIDER,
+      doctorId: uid('later'),
+      doctorName: 'Ana',
+      doctorLastname: 'García',
+      specialityId: 1,
+      prefetch: 'none',
+    });
+    await el.updateComplete;
+    expect(log.of('error')).to.deep.equal([]);
+    expect((await el.provision()).outcome).to.equal('created');
+  });
+
+  it('a bare tag asked to provision says what is missing, and sends nothing', async () => {
+    const el = (await fixture(html`<doctor-gate></doctor-gate>`)) as HTMLElementTagNameMap['doctor-gate'];
+    const log = record(el);
+    const before = (await requests('/sandbox/speaknosis/v1/health/')).length;
+    const error = await el.provision().catch((e: unknown) => e);
+    expect(error).to.include({ code: 'config' });
+    expect(log.of('error')[0]).to.deep.include({ code: 'config', source: 'page' });
+    expect(log.of('error')[0]!.message).to.match(/api-base/);
+    expect(el.state).to.equal('error');
+    expect((await requests('/sandbox/speaknosis/v1/health/')).length).to.equal(before);
   });
 
   it('recovers when the missing attribute is set', async () => {

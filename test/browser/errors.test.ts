@@ -167,7 +167,42 @@ const CASES: Case[] = [
     message: /^POST \/ehr\/doctor-gate\/speaknosis: HTTP 401: No signed-in doctor/,
     sent: [],
   },
+  {
+    name: "the EHR's handler refuses the page's origin: its configuration, not the vendor's permission",
+    setup: async () => {
+      // The handler's own 403 answer, as it words it for a page origin it does not serve.
+      const path = await serveTokenRoute(
+        403,
+        JSON.stringify({
+          error: {
+            code: 'forbidden',
+            message: "A POST from origin http://127.0.0.1:3000 is refused (not this handler's, not in allowedOrigins)",
+            step: 'check',
+            retryable: false,
+            source: 'server',
+          },
+        }),
+        'application/json',
+      );
+      return { attrs: { server: path, 'api-base': undefined, token: undefined, 'provider-id': undefined } };
+    },
+    code: 'forbidden',
+    source: 'server',
+    step: 'check',
+    message: /^POST \/sandbox\/speaknosis\/ehr\/token\/\S+: HTTP 403: A POST from origin .* not in allowedOrigins/,
+    sent: [],
+  },
 ];
+
+/** What the doctor is shown for a case: who failed decides the words, not only the code. */
+function shownFor(c: Case, lang: Lang): string {
+  // No credential from the EHR (its server or the page's token route): sign in again.
+  if (c.code === 'unauthorized' && c.source !== 'vendor') return translate(lang, 'signed-out');
+  // The EHR's own handler refused the page: the `server` setting, not the vendor.
+  if (c.code === 'forbidden' && c.source === 'server') return translate(lang, 'config', 'server');
+  // A wrong URL names the attribute to fix, not the vendor.
+  return translate(lang, c.code, c.code === 'config' ? 'api-base' : 'Speaknosis');
+}
 
 /** One run of a case in `lang`: the error event, the rejection, and what reached the vendor. */
 async function runCase(c: Case, lang: Lang) {
@@ -209,14 +244,7 @@ describe('errors tell the truth', () => {
         expect(detail.message).to.match(c.message);
         expect(detail.runId).to.be.a('string').and.not.equal('');
         // What the doctor sees: the gate's own text in the doctor's language, also on the status line.
-        // A wrong URL names the attribute to fix, not the vendor.
-        // A doctor with no credential from the EHR (its server or the page's token route) is told to
-        // sign in again, never that a vendor refused a credential it never saw.
-        expect(detail.displayMessage).to.equal(
-          c.source !== 'vendor' && c.code === 'unauthorized'
-            ? translate(lang, 'signed-out')
-            : translate(lang, c.code, c.code === 'config' ? 'api-base' : 'Speaknosis'),
-        );
+        expect(detail.displayMessage).to.equal(shownFor(c, lang));
         expect(el.shadowRoot!.querySelector('[part=status]')!.textContent).to.equal(detail.displayMessage);
         shown.add(detail.displayMessage);
         // provision() rejects with the same error, displayMessage included.

@@ -28,18 +28,27 @@ function show(name, text, tone) {
   el.className = tone ?? '';
 }
 
-/** The `host` parameter when it is a valid origin, else our own origin — never '*'. */
-function targetOrigin() {
+/** The `host` parameter when it is a valid origin, else undefined. */
+function hostOrigin() {
   const host = fragment.get('host') ?? query.get('host');
   if (host) {
     try {
       const origin = new URL(host).origin;
       if (origin !== 'null') return origin;
     } catch {
-      // an unusable host falls back to our own origin
+      // an unusable host counts as none
     }
   }
-  return location.origin;
+  return undefined;
+}
+
+/** Whether `target` is on our own origin (another origin's location cannot be read). */
+function sameOrigin(target) {
+  try {
+    return target.location.origin === location.origin;
+  } catch {
+    return false;
+  }
 }
 
 /** @returns {[string, Window][]} */
@@ -53,7 +62,10 @@ function recipients() {
 
 /** @param {Record<string, unknown>} message */
 function post(message) {
-  const origin = targetOrigin();
+  const host = hostOrigin();
+  // Never '*': to `host` when given; else only to a window of our own origin (posting to another
+  // origin's window with our origin as target fails, and the browser logs it on every opening).
+  const origin = host ?? location.origin;
   const targets = recipients();
   const line = document.createElement('li');
   if (targets.length === 0) {
@@ -61,6 +73,10 @@ function post(message) {
   } else {
     const sent = [];
     for (const [name, target] of targets) {
+      if (!host && !sameOrigin(target)) {
+        sent.push(`${name} skipped (another origin: add host=<origin>)`);
+        continue;
+      }
       try {
         target.postMessage(message, origin);
         sent.push(name);
@@ -101,7 +117,7 @@ async function main() {
     .filter((name) => launch.get(name))
     .map((name) => `${name}=${launch.get(name)}`);
   show('extra', extra.length ? extra.join(', ') : '(none)');
-  show('target', targetOrigin());
+  show('target', hostOrigin() ?? `${location.origin} (a window of another origin: add host=<origin>)`);
   show('doctor', vendor === 'speaknosis' ? (receivedDoctorId ?? '(none)') : 'resolved from the medic token…');
 
   let doctorId = receivedDoctorId;

@@ -253,17 +253,18 @@ describe('docs: runnable code blocks', () => {
         const tab = await context.newPage();
         const problems = [];
         tab.on('pageerror', (error) => problems.push(error.message));
-        // The page's own warnings (its doctor-gate-error listener). Not the stand-in app's greeting,
-        // which it posts to its own origin unless told the page's (`host=`): Chromium logs that.
-        tab.on('console', (message) => {
-          if (message.type() === 'warning' && !message.text().includes("Failed to execute 'postMessage'")) {
-            problems.push(message.text());
-          }
-        });
+        // The page's own warnings (its doctor-gate-error listener), and any postMessage the browser
+        // refuses: the stand-in app posts to a window of another origin only when told it (`host=`).
+        const watch = (target) =>
+          target.on('console', (message) => {
+            if (message.type() === 'warning' || message.text().includes('postMessage')) problems.push(message.text());
+          });
+        watch(tab);
         await tab.goto(`${origin}/index.html`);
         const gate = tab.locator('doctor-gate');
         await gate.locator('button').waitFor();
         const [popup] = await Promise.all([context.waitForEvent('page'), gate.locator('button').click()]);
+        watch(popup);
         await popup.waitForURL(new RegExp(`^${sandbox.origin}/sandbox/app/`), { timeout: 15_000 });
         await popup
           .locator('[data-field="store"]')

@@ -123,18 +123,24 @@ const cli = {
   },
 };
 
+/** The comments that tell bundlers not to follow an `import()` of an optional peer. */
+const DO_NOT_FOLLOW = /\/\*\s*(?:webpackIgnore:\s*true|@vite-ignore)\s*\*\/\s*/g;
+
 /**
  * The CLI bundles the sandbox, whose stand-in app files (`app.html`…) ship in the package's
  * `sandbox/` folder: each sandbox module keeps its own `import.meta.url`, the shipped file's.
+ * The optional peers the shipped sandbox loads at run time (`@hono/node-server`) travel inside
+ * the CLI instead, so its imports lose the comments that keep an app's bundler from following them.
  */
 function sandboxFilesInPlace(): Plugin {
   const sandbox = new URL('./sandbox/', import.meta.url).pathname;
   return {
     name: 'doctor-gate-sandbox-files-in-place',
     transform(code, id) {
-      if (!id.startsWith(sandbox) || !code.includes('import.meta.url')) return undefined;
+      if (!id.startsWith(sandbox)) return undefined;
       const shipped = `new URL(${JSON.stringify(`../sandbox/${relative(sandbox, id)}`)}, import.meta.url).href`;
-      return { code: code.replaceAll('import.meta.url', shipped), map: null };
+      const bundled = code.replaceAll('import.meta.url', shipped).replace(DO_NOT_FOLLOW, '');
+      return bundled === code ? undefined : { code: bundled, map: null };
     },
   };
 }

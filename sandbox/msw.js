@@ -1,13 +1,11 @@
 // MSW handlers that answer requests to the real vendor hosts from one sandbox instance, for an
 // integrator's own tests (`setupServer(...sandboxHandlers())`). msw is an optional peer dependency:
-// it is loaded only here, and only its absence makes `sandboxHandlers` throw.
+// it is loaded only here (#sandbox/msw-peer), and only its absence makes `sandboxHandlers` throw.
+import { msw } from '#sandbox/msw-peer';
 import { createSandboxHandler } from './sandbox.js';
 import { PRESCRYPTO_PREFIX } from './prescrypto.js';
 import { SMART_PREFIX } from './smart.js';
 import { SPEAKNOSIS_PREFIX } from './speaknosis.js';
-
-/** @type {typeof import('msw') | undefined} */
-const msw = await import('msw').catch(() => undefined);
 
 export const DEFAULT_SPEAKNOSIS_BASE = 'https://api-qa.speaknosis.com/v1/health';
 // Requests are rewritten to this origin; the sandbox only ever sees its own paths.

@@ -1,9 +1,15 @@
 // The Node adapter: the Web-standard sandbox behind node:http (and so Connect and Koa, middleware.js).
 // @hono/node-server turns IncomingMessage/ServerResponse into Request/Response. The one Node-only
 // part: a network error (`drop`) destroys the socket, since HTTP has no answer for it.
-import { getRequestListener } from '@hono/node-server';
-
 import { splitUrl } from './http.js';
+
+// An optional peer, resolved by Node at run time: a bundler of an app's server code (Next.js's
+// Turbopack, webpack) is told not to follow it, so an app without it still builds.
+/** @type {typeof import('@hono/node-server') | undefined} */
+const peer = await import(/* webpackIgnore: true */ /* @vite-ignore */ '@hono/node-server').catch((error) => {
+  if (error?.code === 'ERR_MODULE_NOT_FOUND') return undefined;
+  throw error;
+});
 
 /** Thrown past the listener after a drop: there is nothing left to write. */
 const DROPPED = Symbol('dropped');
@@ -15,7 +21,12 @@ const DROPPED = Symbol('dropped');
  * @returns {(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => Promise<boolean>}
  */
 export function nodeHandler(fetchHandler) {
-  const listener = getRequestListener(
+  if (!peer) {
+    throw new Error(
+      'doctor-gate/sandbox: handle(req, res) and the Connect/Koa middleware need @hono/node-server@^2 (npm install @hono/node-server)',
+    );
+  }
+  const listener = peer.getRequestListener(
     async (request, { outgoing }) => {
       const response = await fetchHandler(standardRequest(request));
       if (response.type !== 'error') return response;

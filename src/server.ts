@@ -11,9 +11,9 @@ export {
   type ProvisionAnswer,
 } from './server/handler.js';
 export type { GateErrorBody } from './server/answers.js';
-export type { GateLogger } from './server/observe.js';
+export type { GateLogger, VendorCall } from './server/observe.js';
 export { apiKey } from './server/medic-tokens.js';
-export { speaknosisToken, type SpeaknosisTokenOptions, type TokenSource } from './server/token.js';
+export { speaknosisToken, type SpeaknosisTokenOptions, type TokenAsk, type TokenSource } from './server/token.js';
 export {
   memoryMedicTokens,
   sqlMedicTokens,

@@ -16,7 +16,7 @@ import { auditedClient, auditLaunch } from './audit.js';
 import { crossSiteRefusal } from './cross-site.js';
 import { launchFor } from './launch.js';
 import { apiKey } from './medic-tokens.js';
-import { loggedFetch, requestIdOf, safeLogger } from './observe.js';
+import { logCall, loggedFetch, requestIdOf, safeLogger, type VendorCall } from './observe.js';
 import { checkOptions, type GateHandlerOptions } from './options.js';
 import { redactor, scrub } from './redaction.js';
 import { readBody, sameMedic, sessionDoctor, withTimeout } from './request-inputs.js';
@@ -101,18 +101,23 @@ function setup<Context>(given: Options<Context>): Serve<Context> {
       timeoutMs,
       retries,
       hospital,
-      ...(typeof credential === 'string' ? { token: credential } : { tokenProvider: askCredential() }),
+      ...(typeof credential === 'string' ? { token: credential } : { tokenProvider: askCredential(requestId) }),
     });
   };
 
   // The core calls its tokenProvider again only after a 401 (or a failed call): the token it
-  // had is then refused, and a token source is told so before it is asked again.
-  const askCredential = () => {
+  // had is then refused, and a token source is told so before it is asked again. A token source's
+  // own request (a mint) is logged as this request's vendor call; a mint that several requests
+  // wait for is logged once, under the request that caused it.
+  const askCredential = (requestId: string) => {
     let given: string | undefined;
+    const ask = logger ? { onCall: (call: VendorCall) => logCall(logger, { requestId, vendor }, call) } : {};
     return async (): Promise<string> => {
-      if (given !== undefined && isTokenSource(credential)) credential.invalidate(given);
-      const source = credential as () => Promise<string>;
-      const token = await withTimeout(Promise.resolve().then(source), waitMs);
+      const source = credential as Exclude<typeof credential, string>;
+      if (given !== undefined && isTokenSource(source)) source.invalidate(given);
+      // A plain function is called as before, with no argument it might not expect.
+      const asked = () => (isTokenSource(source) ? source(ask) : (source as () => Promise<string>)());
+      const token = await withTimeout(Promise.resolve().then(asked), waitMs);
       if (typeof token === 'string') remember((given = token));
       return token;
     };

@@ -33,6 +33,28 @@ export function safeLogger(logger: GateLogger | undefined): GateLogger | undefin
   return { debug: call('debug'), info: call('info'), warn: call('warn'), error: call('error') };
 }
 
+/** One vendor call as it is logged: never its query, headers or bodies. */
+export interface VendorCall {
+  method: string;
+  /** The URL's path, without its query. */
+  path: string;
+  /** The answer's status; absent when there was none. */
+  status?: number;
+  /** Why there was no answer. */
+  failure?: 'network' | 'aborted';
+  ms: number;
+}
+
+/** The line of one vendor call: `info` "vendor call" with its status, `warn` "vendor call failed" without. */
+export function logCall(logger: GateLogger, fields: { requestId: string; vendor: string }, call: VendorCall): void {
+  const { method, path, status, failure, ms } = call;
+  if (status === undefined) {
+    logger.warn({ ...fields, call: { method, path, failure: failure ?? 'network', ms } }, 'vendor call failed');
+  } else {
+    logger.info({ ...fields, call: { method, path, status, ms } }, 'vendor call');
+  }
+}
+
 /**
  * `fetch` that logs each vendor call: method, URL path (never its query, which may name a
  * doctor's email), status or failure, and milliseconds. Headers and bodies are never logged.
@@ -46,17 +68,14 @@ export function loggedFetch(
     const url = new URL(input instanceof Request ? input.url : String(input));
     const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
     const started = Date.now();
-    const line = { ...fields, call: { method, path: url.pathname } };
+    const call = { method, path: url.pathname };
     try {
       const response = await base(input, init);
-      logger.info(
-        { ...line, call: { ...line.call, status: response.status, ms: Date.now() - started } },
-        'vendor call',
-      );
+      logCall(logger, fields, { ...call, status: response.status, ms: Date.now() - started });
       return response;
     } catch (error) {
       const failure = init?.signal?.aborted ? 'aborted' : 'network';
-      logger.warn({ ...line, call: { ...line.call, failure, ms: Date.now() - started } }, 'vendor call failed');
+      logCall(logger, fields, { ...call, failure, ms: Date.now() - started });
       throw error;
     }
   };

@@ -2,13 +2,27 @@ import * as z from 'zod';
 import { codeForStatus } from '../core/errors.js';
 import { parseRetryAfter } from '../core/http.js';
 import { DoctorGateError } from '../core/index.js';
+import type { VendorCall } from './observe.js';
 import { fn, httpsOrLoopback, optionsError } from './option-checks.js';
 import { redactor } from './redaction.js';
 
+/** What the caller that asks for a token may pass along, e.g. to log the request it causes. */
+export interface TokenAsk {
+  /**
+   * Told of the token endpoint call this ask caused, once it has an answer or failed: method,
+   * path (no query), status or failure, milliseconds; never the form, the secret or the token.
+   * Not called when the token was cached, nor for callers that joined a request already made.
+   */
+  onCall?: (call: VendorCall) => void;
+}
+
 /** A credential that can be asked again and told that the one it gave was refused. */
 export interface TokenSource {
-  /** The current token: cached, or fetched (one request however many callers wait for it). */
-  (): Promise<string>;
+  /**
+   * The current token: cached, or fetched (one request however many callers wait for it; the
+   * caller that caused it is the one whose `ask.onCall` hears of it).
+   */
+  (ask?: TokenAsk): Promise<string>;
   /**
    * Drops the cached token, after the vendor refused it with a 401. Given the refused token, it
    * drops only that one, so concurrent callers that all failed with it cause a single new fetch.
@@ -65,13 +79,22 @@ export function speaknosisToken(options: SpeaknosisTokenOptions): TokenSource {
   const { tokenUrl, clientId, clientSecret, ttlMs = DEFAULT_TTL_MS, timeoutMs = 10_000 } = parsed.data;
   const fetchImpl = parsed.data.fetch ?? fetch;
   const redact = redactor(() => [clientSecret, cached?.token]);
+  const path = new URL(tokenUrl).pathname;
 
   let cached: { token: string; until: number } | undefined;
   let pending: Promise<string> | undefined;
 
-  async function mint(): Promise<string> {
+  async function mint(onCall: TokenAsk['onCall']): Promise<string> {
     const timeout = AbortSignal.timeout(timeoutMs);
-    let response: Response;
+    const started = Date.now();
+    const told = (call: Pick<VendorCall, 'status' | 'failure'>) => {
+      try {
+        onCall?.({ method: 'POST', path, ...call, ms: Date.now() - started });
+      } catch {
+        // A listener that fails does not fail the token.
+      }
+    };
+    let response: Response | undefined;
     let text: string;
     try {
       response = await fetchImpl(tokenUrl, {
@@ -86,8 +109,10 @@ export function speaknosisToken(options: SpeaknosisTokenOptions): TokenSource {
         redirect: 'manual',
         signal: timeout,
       });
+      told({ status: response.status });
       text = await response.text();
     } catch (cause) {
+      if (!response) told({ failure: timeout.aborted ? 'aborted' : 'network' });
       if (timeout.aborted) {
         throw new DoctorGateError('timeout', `The Speaknosis token endpoint gave no answer within ${timeoutMs} ms`, {
           step: 'check',
@@ -134,10 +159,10 @@ export function speaknosisToken(options: SpeaknosisTokenOptions): TokenSource {
     return token;
   }
 
-  const source = (() => {
+  const source = ((ask?: TokenAsk) => {
     if (cached && Date.now() < cached.until) return Promise.resolve(cached.token);
     if (!pending) {
-      pending = mint().finally(() => (pending = undefined));
+      pending = mint(ask?.onCall).finally(() => (pending = undefined));
     }
     return pending;
   }) as TokenSource;

@@ -266,6 +266,70 @@ describe('observable: request ids and one redacted log line per vendor call and 
     assert.doesNotMatch(text, new RegExp(`${created.body.launch.token}|${fixtures.speaknosis.clientSecret}|Nuria`));
   });
 
+  test('a speaknosisToken mint is that request’s vendor call; a re-mint after a 401 too; no secret', async () => {
+    const logger = memoryLogger();
+    const TOKEN_PATH = '/sandbox/speaknosis/api/iam/integration/token';
+    const credential = speaknosisToken({
+      tokenUrl: `${sandbox.origin}${TOKEN_PATH}?tenant=demo`,
+      clientId: fixtures.speaknosis.clientId,
+      clientSecret: fixtures.speaknosis.clientSecret,
+    });
+    const { call, provision } = await gate({ logger, credential });
+    const linesOf = (answer) => logger.lines.filter((line) => line.requestId === answer.headers.get('X-Request-Id'));
+    const shape = (line) =>
+      `${line.level} ${line.message} ${line.call?.method} ${line.call?.path} ${line.call?.status}`;
+    const USER = '/sandbox/speaknosis/v1/health/provider/1001/user/doc-ana';
+
+    const first = await call('ana');
+    assert.equal(first.status, 200);
+    const mine = linesOf(first);
+    assert.deepEqual(mine.map(shape), [
+      `info vendor call POST ${TOKEN_PATH} 200`,
+      `info vendor call GET ${USER} 200`,
+      'info doctor-gate answer undefined undefined undefined',
+    ]);
+    for (const line of mine.slice(0, 2)) {
+      assert.equal(line.vendor, 'speaknosis');
+      assert.deepEqual(Object.keys(line.call), ['method', 'path', 'status', 'ms']);
+      assert.ok(Number.isInteger(line.call.ms) && line.call.ms >= 0);
+    }
+
+    // Cached: the next request calls only the vendor.
+    const second = await call('ana');
+    assert.deepEqual(linesOf(second).map(shape), [
+      `info vendor call GET ${USER} 200`,
+      'info doctor-gate answer undefined undefined undefined',
+    ]);
+
+    // The vendor refuses the token once: the re-mint is logged under the request that caused it.
+    await sandbox.faults({ match: { method: 'GET', path: '/user/' }, status: 401 });
+    const third = await call('ana');
+    assert.equal(third.status, 200);
+    assert.deepEqual(linesOf(third).map(shape), [
+      `info vendor call GET ${USER} 401`,
+      `info vendor call POST ${TOKEN_PATH} 200`,
+      `info vendor call GET ${USER} 200`,
+      'info doctor-gate answer undefined undefined undefined',
+    ]);
+
+    const minted = (await sandbox.log(TOKEN_PATH)).filter((entry) => entry.status === 200);
+    assert.equal(minted.length, 2);
+    // The minted token, as the launch hands it out: in no line, nor the secret, the form or the query.
+    const { token } = (await provision('ana')).body.launch;
+    assert.match(token, /^sk_iam_/);
+    const text = JSON.stringify(logger.lines);
+    for (const secret of [
+      token,
+      fixtures.speaknosis.clientSecret,
+      'client_secret',
+      'grant_type',
+      'tenant',
+      'sk_iam_',
+    ]) {
+      assert.ok(!text.includes(secret), `a log line holds ${secret}`);
+    }
+  });
+
   test('a logger that throws never fails the request', async () => {
     const broken = { debug() {}, info: () => assert.fail('boom'), warn() {}, error() {} };
     const { call } = await gate({ logger: broken });

@@ -84,6 +84,57 @@ describe('speaknosisToken: client credentials', () => {
   });
 });
 
+describe('speaknosisToken: the caller that causes a mint hears of its call', () => {
+  const hearer = () => {
+    const calls = [];
+    return { calls, ask: { onCall: (call) => calls.push(call) } };
+  };
+
+  test('one mint shared by concurrent callers is told once, to the caller that started it', async () => {
+    const tokens = source();
+    const [a, b, c] = [hearer(), hearer(), hearer()];
+    const [token] = await Promise.all([tokens(a.ask), tokens(b.ask), tokens(c.ask)]);
+    assert.equal(a.calls.length, 1);
+    assert.deepEqual({ ...a.calls[0], ms: 0 }, { method: 'POST', path: TOKEN_PATH, status: 200, ms: 0 });
+    assert.ok(Number.isInteger(a.calls[0].ms) && a.calls[0].ms >= 0);
+    assert.deepEqual([b.calls, c.calls], [[], []]);
+    // Cached: nothing to tell. After invalidate, the next asker causes (and hears of) the mint.
+    const later = hearer();
+    await tokens(later.ask);
+    assert.deepEqual(later.calls, []);
+    tokens.invalidate(token);
+    await tokens(later.ask);
+    assert.equal(later.calls.length, 1);
+    assert.equal(await minted(), 2);
+    assert.doesNotMatch(JSON.stringify([a, b, c, later]), new RegExp(`${token}|${CLIENT_SECRET}|sk_iam_`));
+  });
+
+  test('a refusal is told with its status, a silent endpoint as aborted; a listener that throws changes nothing', async () => {
+    const refused = hearer();
+    assert.equal((await rejection(source({ clientSecret: 'wrong-secret-heard' })(refused.ask))).code, 'unauthorized');
+    assert.deepEqual({ ...refused.calls[0], ms: 0 }, { method: 'POST', path: TOKEN_PATH, status: 401, ms: 0 });
+    assert.doesNotMatch(JSON.stringify(refused.calls), /wrong-secret-heard/);
+
+    const app = await listen(() => {});
+    try {
+      const silent = hearer();
+      const tokens = speaknosisToken({
+        tokenUrl: `${app.origin}/t?x=1`,
+        clientId: CLIENT_ID,
+        clientSecret: CLIENT_SECRET,
+        timeoutMs: 100,
+      });
+      assert.equal((await rejection(tokens(silent.ask))).code, 'timeout');
+      assert.deepEqual({ ...silent.calls[0], ms: 0 }, { method: 'POST', path: '/t', failure: 'aborted', ms: 0 });
+    } finally {
+      await app.stop();
+    }
+
+    const throwing = { onCall: () => assert.fail('listener broke') };
+    assert.match(await source()(throwing), /^sk_iam_/);
+  });
+});
+
 describe('speaknosisToken: failures never show the secret or a token', () => {
   test('a wrong secret is unauthorized, and the secret is not in the error', async () => {
     const secret = 'wrong-secret-of-demo-client';

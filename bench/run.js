@@ -149,13 +149,23 @@ async function main() {
   const markdown = await formatted(raw);
   console.log(markdown);
   if (opts.write) {
-    writeFileSync(RESULTS, markdown);
+    writeFileSync(RESULTS, withKeptSections(markdown));
     progress('written to bench/RESULTS.md');
   }
   if (failures.length) {
     progress(`\n${failures.length} measurement(s) failed:\n  ${failures.join('\n  ')}`);
     process.exitCode = 1;
   }
+}
+
+/**
+ * `markdown` with the sections other benchmarks write into the same file kept as they are
+ * (`<!-- name:start -->` … `<!-- name:end -->`, e.g. `node bench/reconcile.js`'s).
+ */
+function withKeptSections(markdown) {
+  const previous = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '';
+  const kept = previous.match(/<!-- (\w+):start -->[\s\S]*?<!-- \1:end -->/g) ?? [];
+  return kept.reduce((text, section) => `${text.trimEnd()}\n\n${section}\n`, markdown);
 }
 
 /** The repository's Prettier style for the markdown, when Prettier is installed (it is a devDependency). */

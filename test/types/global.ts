@@ -21,8 +21,15 @@ gate?.addEventListener('doctor-gate-provisioned', (event) => event.detail.outcom
 window.DoctorGate.provisionEveryone();
 // @ts-expect-error batch provisioning is back-office work: doctor-gate/core, not the drop-in
 void window.DoctorGate.provisionDoctors;
-// @ts-expect-error the SMART mapping belongs where identity is verified: doctor-gate/core and /server
-void window.DoctorGate.doctorFromPractitioner;
+// The FHIR Practitioner mapping is in the drop-in too, typed with the fields it reads.
+const mapped = window.DoctorGate.doctorFromPractitioner(
+  { resourceType: 'Practitioner', id: 'pr-1', name: [{ family: 'Ortega', given: ['Ana'] }] },
+  { idSystem: 'urn:ehr:staff' },
+);
+const mappedId: string = mapped.id;
+void mappedId;
+// @ts-expect-error a Practitioner is named by its resourceType
+window.DoctorGate.doctorFromPractitioner({ resourceType: 'Patient' });
 // @ts-expect-error createClient takes a vendor name first
 createClient({ apiBase: '/api' });
 

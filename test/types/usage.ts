@@ -125,6 +125,8 @@ const props: DoctorGateProperties = {
 };
 // @ts-expect-error prefetch is 'intent' | 'eager' | 'none'
 const badProps: DoctorGateProperties = { prefetch: 'always' };
+// @ts-expect-error the members the gate's controllers use are internal, not properties to set
+const internalProps: DoctorGateProperties = { _moveTo: () => undefined };
 
 // Config, doctor, result and error of the core API.
 const options: GateClientOptions = {
@@ -166,4 +168,4 @@ async function run(): Promise<void> {
   void fromCore;
 }
 
-void [queried, state, provisioned, opened, mapped, props, badProps, badDoctor, run];
+void [queried, state, provisioned, opened, mapped, props, badProps, internalProps, badDoctor, run];

@@ -4,6 +4,10 @@
  */
 export const COMMANDS: readonly { name: string; summary: string }[] = [
   { name: 'provision', summary: 'make sure every doctor of a roster (CSV or JSON) has a user at the vendor' },
+  {
+    name: 'reconcile',
+    summary: 'make the vendor match a roster: plan, then create, reactivate, deactivate (and prune)',
+  },
   { name: 'sandbox', summary: 'run the local vendor sandbox (Speaknosis, Prescrypto, a stand-in app), CORS on' },
   { name: 'example-roster', summary: 'print the path of the sample roster shipped in the package' },
 ];

@@ -341,8 +341,15 @@ describe('docs: the CLI prints what the CLI page says', () => {
     const inHelp = [...listed.matchAll(/^ {2}(\S+) {3,}/gm)].map((m) => m[1]).sort();
     const page = readFileSync(join(root, 'docs/cli.md'), 'utf8');
     const inDocs = [...page.matchAll(/^\| `doctor-gate ([a-z-]+)/gm)].map((m) => m[1]).sort();
-    assert.ok(inHelp.includes('provision') && inHelp.includes('sandbox'), help.out);
+    // Every command the CLI runs is listed, and every listed one runs (its own --help exits 0).
+    assert.deepEqual(inHelp, ['example-roster', 'provision', 'reconcile', 'sandbox'], help.out);
     assert.deepEqual(inDocs, inHelp);
+    for (const command of inHelp) {
+      const code = await new Promise((resolve) =>
+        spawn(process.execPath, [cli, command, '--help']).on('close', resolve),
+      );
+      assert.equal(code, 0, `${command} --help`);
+    }
   });
 
   it('the progress line on a terminal', async () => {

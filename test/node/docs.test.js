@@ -136,15 +136,7 @@ describe('docs: no internal references', () => {
       '003_9448dc',
       '000_0497f',
     ];
-    const FORBIDDEN = [
-      /DESIGN\.md/,
-      /VENDOR-NOTES/,
-      /STYLE\.md/,
-      /\bissue #?\d/i,
-      /\bseed 00\d/i,
-      /003_9448/,
-      /000_0497/,
-    ];
+    // The very list the docs are checked against: a pattern dropped from it fails here.
     for (const line of planted)
       assert.ok(
         FORBIDDEN.some((p) => p.test(line)),

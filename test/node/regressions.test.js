@@ -62,28 +62,9 @@ describe('the server half asks for a credential only for a signed-in doctor', ()
     assert.deepEqual(await sandbox.log(), []);
   });
 
-  test('a speaknosisToken source mints no token before a doctor is known', async () => {
-    for (const [name, doctorFor] of Object.entries(noDoctor)) {
-      const handler = createGateHandler({
-        vendor: 'speaknosis',
-        apiBase: `${sandbox.origin}/sandbox/speaknosis/v1/health`,
-        providerId: '1001',
-        credential: speaknosisToken({
-          tokenUrl: `${sandbox.origin}/sandbox/speaknosis/api/iam/integration/token`,
-          clientId: 'demo-client',
-          clientSecret: 'demo-client-secret',
-        }),
-        doctorFor,
-        retries: 0,
-      });
-      for (const [, init] of requests) await answer(handler, init);
-      assert.deepEqual(await sandbox.log('iam/integration/token'), [], `${name}: a token was minted`);
-    }
-    assert.deepEqual(await sandbox.log(), []);
-  });
-
-  test('with a signed-in doctor the same source is asked, once (the test can see a mint)', async () => {
-    const handler = createGateHandler({
+  /** A Speaknosis handler whose credential is a speaknosisToken source on the sandbox's token endpoint. */
+  const mintingHandler = (doctorFor) =>
+    createGateHandler({
       vendor: 'speaknosis',
       apiBase: `${sandbox.origin}/sandbox/speaknosis/v1/health`,
       providerId: '1001',
@@ -92,9 +73,21 @@ describe('the server half asks for a credential only for a signed-in doctor', ()
         clientId: 'demo-client',
         clientSecret: 'demo-client-secret',
       }),
-      doctorFor: () => ANA,
+      doctorFor,
       retries: 0,
     });
+
+  test('a speaknosisToken source mints no token before a doctor is known', async () => {
+    for (const [name, doctorFor] of Object.entries(noDoctor)) {
+      const handler = mintingHandler(doctorFor);
+      for (const [, init] of requests) await answer(handler, init);
+      assert.deepEqual(await sandbox.log('iam/integration/token'), [], `${name}: a token was minted`);
+    }
+    assert.deepEqual(await sandbox.log(), []);
+  });
+
+  test('with a signed-in doctor the same source is asked, once (the test can see a mint)', async () => {
+    const handler = mintingHandler(() => ANA);
     assert.equal((await answer(handler)).status, 200);
     assert.equal((await sandbox.log('iam/integration/token')).length, 1);
   });

@@ -52,12 +52,15 @@ function WithWrapper({ apiBase, providerId, doctorId, tokenProvider, onProvision
 }
 
 /**
- * The raw tag: attributes in kebab-case (the server writes them as written), and what cannot be
- * an attribute — `tokenProvider`, listeners — set from a ref callback, which runs after hydration.
- * `suppressHydrationWarning`: an upgraded gate has added its reflected `state` attribute by then.
+ * A ref callback for the raw tag: what cannot be an attribute (`tokenProvider`, listeners) is set
+ * on the element once it exists, which on the client is after hydration.
  */
-function WithTag({ apiBase, providerId, doctorId, tokenProvider, onProvisioned, gateRef }: PageProps) {
-  const attach = useCallback(
+function useAttach({
+  tokenProvider,
+  onProvisioned,
+  gateRef,
+}: Pick<PageProps, 'tokenProvider' | 'onProvisioned' | 'gateRef'>) {
+  return useCallback(
     (gate: DoctorGate | null) => {
       if (typeof gateRef === 'function') gateRef(gate);
       else if (gateRef) gateRef.current = gate;
@@ -71,6 +74,15 @@ function WithTag({ apiBase, providerId, doctorId, tokenProvider, onProvisioned, 
     },
     [gateRef, tokenProvider, onProvisioned],
   );
+}
+
+/**
+ * The raw tag: attributes in kebab-case (the server writes them as written), and what cannot be
+ * an attribute — `tokenProvider`, listeners — set from a ref callback, which runs after hydration.
+ * `suppressHydrationWarning`: an upgraded gate has added its reflected `state` attribute by then.
+ */
+function WithTag({ apiBase, providerId, doctorId, tokenProvider, onProvisioned, gateRef }: PageProps) {
+  const attach = useAttach({ tokenProvider, onProvisioned, gateRef });
   return (
     <doctor-gate
       ref={attach}
@@ -95,20 +107,7 @@ function WithTag({ apiBase, providerId, doctorId, tokenProvider, onProvisioned, 
  * spellings as aliases of its kebab-case attributes. A function still comes from a ref callback.
  */
 function CamelCaseTag({ apiBase, providerId, doctorId, tokenProvider, onProvisioned, gateRef }: PageProps) {
-  const attach = useCallback(
-    (gate: DoctorGate | null) => {
-      if (typeof gateRef === 'function') gateRef(gate);
-      else if (gateRef) gateRef.current = gate;
-      if (!gate) return;
-      if (tokenProvider) gate.tokenProvider = tokenProvider;
-      const listening = new AbortController();
-      gate.addEventListener('doctor-gate-provisioned', (event) => onProvisioned?.(event.detail), {
-        signal: listening.signal,
-      });
-      return () => listening.abort();
-    },
-    [gateRef, tokenProvider, onProvisioned],
-  );
+  const attach = useAttach({ tokenProvider, onProvisioned, gateRef });
   return (
     <doctor-gate
       ref={attach}

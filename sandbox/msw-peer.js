@@ -3,8 +3,7 @@
 // imports doctor-gate/sandbox without msw still builds. Browser bundles, where msw must travel
 // inside the bundle, get msw-peer.browser.js instead (package.json "imports").
 
+import { optionalPeer } from './optional-peer.js';
+
 /** @type {typeof import('msw') | undefined} */
-export const msw = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'msw').catch((error) => {
-  if (error?.code === 'ERR_MODULE_NOT_FOUND') return undefined;
-  throw error;
-});
+export const msw = await optionalPeer(import(/* webpackIgnore: true */ /* @vite-ignore */ 'msw'));

@@ -2,14 +2,12 @@
 // @hono/node-server turns IncomingMessage/ServerResponse into Request/Response. The one Node-only
 // part: a network error (`drop`) destroys the socket, since HTTP has no answer for it.
 import { splitUrl } from './http.js';
+import { optionalPeer } from './optional-peer.js';
 
 // An optional peer, resolved by Node at run time: a bundler of an app's server code (Next.js's
 // Turbopack, webpack) is told not to follow it, so an app without it still builds.
 /** @type {typeof import('@hono/node-server') | undefined} */
-const peer = await import(/* webpackIgnore: true */ /* @vite-ignore */ '@hono/node-server').catch((error) => {
-  if (error?.code === 'ERR_MODULE_NOT_FOUND') return undefined;
-  throw error;
-});
+const peer = await optionalPeer(import(/* webpackIgnore: true */ /* @vite-ignore */ '@hono/node-server'));
 
 /** Thrown past the listener after a drop: there is nothing left to write. */
 const DROPPED = Symbol('dropped');

@@ -2,6 +2,7 @@ import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { sendMouse } from '@web/test-runner-commands';
 import '../../src/define.js';
 import { clearProvisionCache, type DoctorGate } from '../../src/index.js';
+import type { HeldRequest } from '../../sandbox/index.js';
 
 export const API = '/sandbox/speaknosis/v1/health';
 export const TOKEN = 'sk_demo_token';
@@ -25,19 +26,21 @@ export interface LogEntry {
   body: unknown;
 }
 
-async function control(path: string, init?: RequestInit): Promise<unknown> {
+/** The sandbox's control API: `GET` without a body, else `POST` of `body` as JSON; its JSON answer. */
+export async function control<T = unknown>(path: string, body?: unknown): Promise<T> {
   const response = await fetch(`/sandbox/_control/${path}`, {
-    ...init,
+    method: body === undefined ? 'GET' : 'POST',
     headers: { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (!response.ok) throw new Error(`sandbox control ${path}: ${response.status}`);
-  return response.json();
+  return response.json() as Promise<T>;
 }
 
 /** Requests the sandbox received whose raw path contains `fragment` (one doctor's, in practice). */
 export async function requests(fragment: string, method?: string): Promise<LogEntry[]> {
   const query = new URLSearchParams({ path: fragment, ...(method ? { method } : {}) });
-  const { entries } = (await control(`log?${query}`)) as { entries: LogEntry[] };
+  const { entries } = await control<{ entries: LogEntry[] }>(`log?${query}`);
   return entries;
 }
 
@@ -52,17 +55,10 @@ export interface Fault {
   after?: boolean;
 }
 
-export const faults = (...list: Fault[]) =>
-  control('faults', { method: 'POST', body: JSON.stringify({ faults: list }) });
+export const faults = (...list: Fault[]) => control('faults', { faults: list });
 
-/** A request the sandbox keeps, answer-less, until `release()`. */
-export interface HeldRequest {
-  fault: number;
-  seq: number;
-  method: string;
-  path: string;
-  since: string;
-}
+/** A request the sandbox keeps, answer-less, until `release()`: the sandbox's own type. */
+export type { HeldRequest } from '../../sandbox/index.js';
 
 export interface Hold {
   /** The `hold` fault's id. */
@@ -91,18 +87,16 @@ export async function hold(fault: Pick<Fault, 'match' | 'times' | 'ms'>): Promis
   return {
     id,
     async arrived(count = 1) {
-      const body = JSON.stringify({ id, count, timeoutMs: 10_000 });
-      const { held } = (await control('held/wait', { method: 'POST', body }).catch(() => {
-        throw new Error(`hold ${JSON.stringify(fault.match)}: fewer than ${count} request(s) arrived in 10 s`);
-      })) as { held: HeldRequest[] };
+      const { held } = await control<{ held: HeldRequest[] }>('held/wait', { id, count, timeoutMs: 10_000 }).catch(
+        () => {
+          throw new Error(`hold ${JSON.stringify(fault.match)}: fewer than ${count} request(s) arrived in 10 s`);
+        },
+      );
       return held;
     },
     async release(then) {
       openHolds.delete(id);
-      const { released } = (await control('release', {
-        method: 'POST',
-        body: JSON.stringify({ id, ...(then ? { then } : {}) }),
-      })) as { released: number };
+      const { released } = await control<{ released: number }>('release', { id, ...(then ? { then } : {}) });
       return released;
     },
   };
@@ -112,29 +106,43 @@ export async function hold(fault: Pick<Fault, 'match' | 'times' | 'ms'>): Promis
 afterEach(async () => {
   const ids = [...openHolds];
   openHolds.clear();
-  for (const id of ids) await control('release', { method: 'POST', body: JSON.stringify({ id }) });
+  for (const id of ids) await control('release', { id });
 });
 
 export const seedSpeaknosis = (users: Record<string, unknown>[]) =>
   control('seed', {
-    method: 'POST',
-    body: JSON.stringify({
-      speaknosis: users.map((u) => ({
-        providerId: PROVIDER,
-        name: 'Seed',
-        lastname: 'User',
-        specialityId: 1,
-        lang: 'ES',
-        ...u,
-      })),
-    }),
+    speaknosis: users.map((u) => ({
+      providerId: PROVIDER,
+      name: 'Seed',
+      lastname: 'User',
+      specialityId: 1,
+      lang: 'ES',
+      ...u,
+    })),
   });
 
 export const userState = async (id: string, providerId = PROVIDER) =>
-  (await control(`state?${new URLSearchParams({ vendor: 'speaknosis', providerId, id })}`)) as {
-    exists: boolean;
-    active: boolean;
-  };
+  control<{ exists: boolean; active: boolean }>(
+    `state?${new URLSearchParams({ vendor: 'speaknosis', providerId, id })}`,
+  );
+
+/**
+ * The launch values of the opened popup, once it is on the sandbox's app: Speaknosis reads them
+ * from the fragment, Prescrypto from the query.
+ */
+export async function launchOf(popup: Window): Promise<URLSearchParams> {
+  let href = '';
+  await waitFor(() => {
+    try {
+      href = popup.location.href;
+      return href.includes('/sandbox/app/');
+    } catch {
+      return false;
+    }
+  });
+  const url = new URL(href);
+  return new URLSearchParams(url.hash ? url.hash.replace(/^#\/pop-up\/\?/, '') : url.search);
+}
 
 /** Events of the gate, recorded in order from the moment of the call. */
 export function record(el: HTMLElement) {

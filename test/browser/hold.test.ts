@@ -1,8 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { clearProvisionCache } from '../../src/index.js';
-import { API, gate, hold, PROVIDER, TOKEN, uid } from './helpers.js';
-
-const control = async (path: string) => (await fetch(`/sandbox/_control/${path}`)).json();
+import { API, control, gate, hold, PROVIDER, TOKEN, uid } from './helpers.js';
 
 describe('held checks (the tests’ own tool)', () => {
   afterEach(() => clearProvisionCache());
@@ -30,8 +28,8 @@ describe('held checks (the tests’ own tool)', () => {
   it('the helpers release what the test before left held, and withdraw its hold', async () => {
     // Were it still held, this would wait for the hold's own 60 s, past the test's timeout.
     expect((await leftHeld!).status).to.equal(200);
-    expect((await control('held')).held).to.deep.equal([]);
-    const { faults } = (await control('faults')) as { faults: { kind: string }[] };
+    expect((await control<{ held: unknown[] }>('held')).held).to.deep.equal([]);
+    const { faults } = await control<{ faults: { kind: string }[] }>('faults');
     expect(faults.filter((fault) => fault.kind === 'hold')).to.deep.equal([]);
   });
 });

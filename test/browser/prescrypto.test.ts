@@ -1,7 +1,7 @@
 // <doctor-gate vendor="prescrypto"> in real headless Chromium against the sandbox over HTTP.
 import { expect, fixture, html } from '@open-wc/testing';
 import { clearProvisionCache, type DoctorGate, type Doctor } from '../../src/index.js';
-import { click, faults, type LogEntry, record, uid, until, waitFor, watchWindowOpen } from './helpers.js';
+import { click, control, faults, type LogEntry, record, uid, until, waitFor, watchWindowOpen } from './helpers.js';
 
 const API = '/sandbox/prescrypto';
 const MEDICS = `${API}/api/v2/medics/`;
@@ -38,16 +38,6 @@ async function prescryptoGate({ doctor, medicToken, attrs = {} }: GateSetup = {}
   host.append(el);
   await el.updateComplete;
   return el;
-}
-
-async function control<T>(path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`/sandbox/_control/${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`sandbox control ${path}: ${response.status}`);
-  return response.json() as Promise<T>;
 }
 
 /** Prescrypto requests logged after `since` (test files run one at a time, and these tests in order). */

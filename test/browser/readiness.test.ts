@@ -3,21 +3,11 @@
 // still opens. Real browsers, the sandbox over HTTP.
 import { expect, fixture, html } from '@open-wc/testing';
 import { clearProvisionCache, type DoctorGate, type Doctor } from '../../src/index.js';
-import { click, record, uid, until, watchWindowOpen } from './helpers.js';
+import { click, control, record, uid, until, watchWindowOpen } from './helpers.js';
 
 const API = '/sandbox/prescrypto';
 const KEY = 'pk_demo_key';
 const APP = '/sandbox/app/prescrypto?token={medicToken}&v2_redirect=true';
-
-async function control<T>(path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`/sandbox/_control/${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`sandbox control ${path}: ${response.status}`);
-  return response.json() as Promise<T>;
-}
 
 async function gate(doctor: Doctor, attrs: Record<string, string> = {}, hospital?: number): Promise<DoctorGate> {
   const el = document.createElement('doctor-gate');

@@ -14,7 +14,7 @@ import {
   waitFor,
   type LogEntry,
 } from './helpers.js';
-import { hold } from './helpers.js';
+import { hold, launchOf } from './helpers.js';
 
 const SERVER = { speaknosis: '/ehr/doctor-gate/speaknosis', prescrypto: '/ehr/doctor-gate/prescrypto' };
 const APP = {
@@ -86,21 +86,6 @@ async function signInExisting(prefix: string): Promise<string> {
 }
 
 const lastSeq = async () => Math.max(0, ...(await requests('')).map((entry: LogEntry) => entry.seq));
-
-/** The launch values of the opened popup (Speaknosis reads them from the fragment, Prescrypto from the query). */
-async function launchOf(popup: Window): Promise<URLSearchParams> {
-  let href = '';
-  await waitFor(() => {
-    try {
-      href = popup.location.href;
-      return href.includes('/sandbox/app/');
-    } catch {
-      return false;
-    }
-  });
-  const url = new URL(href);
-  return new URLSearchParams(url.hash ? url.hash.replace(/^#\/pop-up\/\?/, '') : url.search);
-}
 
 describe('server mode', () => {
   const popups = isolateEachTest();

@@ -5,7 +5,7 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import { clearProvisionCache, type DoctorGate } from '../../src/index.js';
 import { forgetPageMemory } from '../../src/core/page-runs.js';
-import { click, isolateEachTest, record, requests, uid, until, userState, waitFor } from './helpers.js';
+import { click, isolateEachTest, launchOf, record, requests, uid, until, userState, waitFor } from './helpers.js';
 
 const SERVER = '/ehr/doctor-gate/speaknosis';
 const APP = '/sandbox/app/speaknosis#/pop-up/?view={view}&token={token}&doctorId={doctorId}';
@@ -25,20 +25,6 @@ async function serverGate(attrs: Record<string, string> = {}): Promise<DoctorGat
 /** The vendor POSTs (creations) that carried `id`. */
 const creationsOf = async (id: string) =>
   (await requests('/user', 'POST')).filter((entry) => JSON.stringify(entry.body).includes(id));
-
-/** The launch values of the opened popup (the fragment of the Speaknosis app URL). */
-async function launchOf(popup: Window): Promise<URLSearchParams> {
-  let href = '';
-  await waitFor(() => {
-    try {
-      href = popup.location.href;
-      return href.includes('/sandbox/app/');
-    } catch {
-      return false;
-    }
-  });
-  return new URLSearchParams(new URL(href).hash.replace(/^#\/pop-up\/\?/, ''));
-}
 
 describe('server mode: bound to the session’s doctor', () => {
   const popups = isolateEachTest();

@@ -3,24 +3,13 @@
 // /ehr/doctor-gate/smart (demo/server-gates.js, smartDoctor) verifies it and reads the Practitioner.
 import { expect, fixture, html } from '@open-wc/testing';
 import { clearProvisionCache, DoctorGateError, doctorFromPractitioner, type DoctorGate } from '../../src/index.js';
-import { click, isolateEachTest, record, requests, until, waitFor } from './helpers.js';
+import { click, control, isolateEachTest, record, requests, until, waitFor } from './helpers.js';
 
 const SERVER = '/ehr/doctor-gate/smart';
 // The sandbox EHR (`fixtures.smart.path`; the sandbox's own modules are not served to the page).
 const EHR = '/sandbox/ehr/smart';
 const APP = '/sandbox/app/speaknosis#/pop-up/?view={view}&token={token}&doctorId={doctorId}';
 const COOKIES = { idToken: 'dg-ehr-id-token', accessToken: 'dg-ehr-access-token' };
-
-/** The sandbox's control API (JSON in and out). */
-async function control(path: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`/sandbox/_control/${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  expect(response.ok, path).to.equal(true);
-  return response.json();
-}
 
 interface Tokens {
   id_token: string;
